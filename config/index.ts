@@ -1,0 +1,328 @@
+/**
+ * Configuration is read once, at start, from the environment and the YAML files of one folder
+ * (`CONFIG_DIR`, default this folder). Everything is validated with zod; a bad value stops
+ * start-up with a `ConfigError` that names the file and the key of every problem at once.
+ * Nothing else in Maillon reads `process.env`: entry points call `loadConfig` and pass slices down.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../src/errors.js';
+
+/** The folder holding the default YAML files (this one). */
+export const DEFAULT_CONFIG_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `"90s"`, `"15m"`, `"1h"`, `"7d"` or a number of milliseconds. */
+export const durationSchema = z
+  .union([
+    z.number().int().positive(),
+    z.string().regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as "30s", "15m", "1h" or "1d"'),
+  ])
+  .transform((v) => {
+    if (typeof v === 'number') return v;
+    const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(v) ?? [];
+    return Number(n) * DURATION_UNITS_MS[unit as keyof typeof DURATION_UNITS_MS];
+  });
+
+/** Source names travel as `mention.source`, in queue job ids and in URLs: keep them plain. */
+export const sourceIdSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{0,63}$/,
+    'use lower-case letters, digits, ".", "_" or "-" (at most 64)',
+  );
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z
+      .enum(['development', 'production', 'test'])
+      .default('development')
+      .describe('Runtime mode; stacks appear in API errors only in development.'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('pino log level.'),
+    LOG_FORMAT: z
+      .enum(['json', 'pretty'])
+      .default('json')
+      .describe('json for machines, pretty for a terminal.'),
+    HOST: z.string().min(1).default('127.0.0.1').describe('Interface the API listens on.'),
+    PORT: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(3000)
+      .describe('API port (0 picks a free one).'),
+    PUBLIC_URL: httpUrl
+      .optional()
+      .describe('Base URL users reach the API at, used in alert links. Default http://HOST:PORT.'),
+    REDIS_URL: z
+      .url({ protocol: /^rediss?$/ })
+      .default('redis://127.0.0.1:6379')
+      .describe('Redis for the BullMQ queues.'),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .default('maillon')
+      .describe('BullMQ key prefix: two installations sharing one Redis need two prefixes.'),
+    MONGODB_URL: z
+      .url({ protocol: /^mongodb(\+srv)?$/ })
+      .describe(
+        'MongoDB (or FerretDB) URL; its path names the database, e.g. mongodb://host:27017/maillon. `npm start` starts a local one when unset.',
+      ),
+    CONFIG_DIR: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Folder holding sources.yaml, touchpoints.yaml and alerts.yaml.'),
+    HTTP_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(15_000)
+      .describe('Timeout of one request to a source.'),
+    HTTP_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(5 * 1024 * 1024)
+      .describe('Largest response body accepted from a source.'),
+    API_BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/)
+      .default('5mb')
+      .describe('Largest request body the API accepts.'),
+    API_MAX_BATCH: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(10_000)
+      .default(1000)
+      .describe('Most mentions in one POST /api/v1/mentions.'),
+    WORKER_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(64)
+      .default(4)
+      .describe('Jobs one worker runs at once.'),
+    SLACK_WEBHOOK_URL: httpUrl
+      .optional()
+      .describe('Slack incoming webhook, referenced from alerts.yaml.'),
+  })
+  .loose(); // the rest of the environment is not ours to judge
+
+const sourceSchema = z
+  .object({
+    id: sourceIdSchema,
+    kind: z.enum(['rss']).describe('Which adapter reads it (src/sources/<kind>.ts).'),
+    enabled: z.boolean().default(true),
+    every: durationSchema.default(15 * 60_000).describe('Poll interval.'),
+    url: httpUrl,
+  })
+  .strict();
+
+const sourcesFileSchema = z.object({ sources: z.array(sourceSchema).default([]) }).strict();
+
+const stageSchema = z.enum(['discover', 'consider', 'buy', 'receive', 'get-help', 'stay-loyal']);
+
+const touchpointsFileSchema = z
+  .object({
+    brand: z
+      .object({
+        name: z.string().min(1),
+        aliases: z.array(z.string().min(1)).default([]),
+      })
+      .strict(),
+    touchpoints: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[a-z0-9-]+$/),
+            stage: stageSchema,
+            label: z.object({ fr: z.string().min(1), en: z.string().min(1) }).strict(),
+            keywords: z
+              .object({
+                fr: z.array(z.string().min(1)).min(1),
+                en: z.array(z.string().min(1)).min(1),
+              })
+              .strict(),
+            exclude: z.array(z.string().min(1)).default([]),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+const severitySchema = z.enum(['info', 'warning', 'critical']);
+
+const alertsFileSchema = z
+  .object({
+    rules: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[a-z0-9-]+$/),
+            description: z.string().default(''),
+            window: durationSchema.describe('Tumbling window in event time (publishedAt).'),
+            minNegative: z
+              .number()
+              .int()
+              .positive()
+              .describe('Negative mentions in one window that open an alert.'),
+            severity: severitySchema.default('warning'),
+          })
+          .strict(),
+      )
+      .default([]),
+    channels: z
+      .array(
+        z.discriminatedUnion('type', [
+          z.object({ id: z.string().regex(/^[a-z0-9-]+$/), type: z.literal('log') }).strict(),
+          z
+            .object({
+              id: z.string().regex(/^[a-z0-9-]+$/),
+              type: z.literal('slack'),
+              webhookUrlEnv: z
+                .string()
+                .regex(/^[A-Z][A-Z0-9_]*$/)
+                .describe('Name of the environment variable holding the webhook URL (a secret).'),
+              lang: z.enum(['fr', 'en']).default('en'),
+            })
+            .strict(),
+        ]),
+      )
+      .default([{ id: 'console', type: 'log' }]),
+  })
+  .strict();
+
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type TouchpointsConfig = z.infer<typeof touchpointsFileSchema>;
+export type AlertRule = z.infer<typeof alertsFileSchema>['rules'][number];
+export type Severity = z.infer<typeof severitySchema>;
+/** A notification channel with its secrets resolved from the environment. */
+export type ChannelConfig =
+  | { id: string; type: 'log' }
+  | { id: string; type: 'slack'; webhookUrl: string; lang: 'fr' | 'en' };
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  log: { level: string; format: 'json' | 'pretty' };
+  api: { host: string; port: number; publicUrl: string; bodyLimit: string; maxBatch: number };
+  redis: { url: string; prefix: string };
+  mongo: { url: string; dbName: string };
+  http: { timeoutMs: number; maxBytes: number };
+  workers: { concurrency: number };
+  sources: SourceConfig[];
+  touchpoints: TouchpointsConfig;
+  alerts: { rules: AlertRule[]; channels: ChannelConfig[] };
+}
+
+export interface LoadConfigOptions {
+  /** Sources added by the launcher (the demo feed), validated like the file's. */
+  extraSources?: unknown[];
+}
+
+/** Reads and validates everything; throws one `ConfigError` listing every problem. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  opts: LoadConfigOptions = {},
+): Config {
+  const issues: string[] = [];
+  const envResult = envSchema.safeParse(env);
+  if (!envResult.success) issues.push(...describe('environment', envResult.error));
+  const dir = path.resolve((envResult.success && envResult.data.CONFIG_DIR) || DEFAULT_CONFIG_DIR);
+
+  const sourcesFile = readYaml(dir, 'sources.yaml', sourcesFileSchema, issues);
+  const touchpoints = readYaml(dir, 'touchpoints.yaml', touchpointsFileSchema, issues);
+  const alertsFile = readYaml(dir, 'alerts.yaml', alertsFileSchema, issues);
+
+  const extra = z.array(sourceSchema).safeParse(opts.extraSources ?? []);
+  if (!extra.success) issues.push(...describe('extra sources', extra.error));
+  const sources = [...(sourcesFile?.sources ?? []), ...(extra.data ?? [])];
+  const seen = new Set<string>();
+  for (const s of sources) {
+    if (seen.has(s.id)) issues.push(`sources.yaml: sources: duplicate id "${s.id}"`);
+    seen.add(s.id);
+  }
+
+  const channels: ChannelConfig[] = [];
+  for (const [i, c] of (alertsFile?.channels ?? []).entries()) {
+    if (c.type === 'log') channels.push(c);
+    else {
+      const url = env[c.webhookUrlEnv];
+      const parsed = httpUrl.safeParse(url);
+      if (!parsed.success) {
+        issues.push(
+          `alerts.yaml: channels.${i}.webhookUrlEnv: environment variable ${c.webhookUrlEnv} must hold an http(s) URL (${url ? 'it does not' : 'it is not set'})`,
+        );
+      } else channels.push({ id: c.id, type: 'slack', webhookUrl: parsed.data, lang: c.lang });
+    }
+  }
+
+  let dbName = '';
+  if (envResult.success) {
+    dbName = decodeURIComponent(new URL(envResult.data.MONGODB_URL).pathname.replace(/^\//, ''));
+    if (!/^[A-Za-z0-9_-]{1,63}$/.test(dbName)) {
+      issues.push(
+        'environment: MONGODB_URL: its path must name the database, e.g. mongodb://127.0.0.1:27017/maillon',
+      );
+    }
+  }
+
+  if (issues.length > 0 || !envResult.success || !sourcesFile || !touchpoints || !alertsFile) {
+    throw new ConfigError(issues);
+  }
+  const e = envResult.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    api: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+      bodyLimit: e.API_BODY_LIMIT,
+      maxBatch: e.API_MAX_BATCH,
+    },
+    redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    mongo: { url: e.MONGODB_URL, dbName },
+    http: { timeoutMs: e.HTTP_TIMEOUT_MS, maxBytes: e.HTTP_MAX_BYTES },
+    workers: { concurrency: e.WORKER_CONCURRENCY },
+    sources,
+    touchpoints,
+    alerts: { rules: alertsFile.rules, channels },
+  };
+}
+
+function readYaml<T>(
+  dir: string,
+  file: string,
+  schema: z.ZodType<T>,
+  issues: string[],
+): T | undefined {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path.join(dir, file), 'utf8')) ?? {};
+  } catch (err) {
+    issues.push(`${file}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    return undefined;
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    issues.push(...describe(file, result.error));
+    return undefined;
+  }
+  return result.data;
+}
+
+function describe(where: string, error: z.ZodError): string[] {
+  return error.issues.map((i) => `${where}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+}

@@ -1,0 +1,57 @@
+/**
+ * Express as a thin adapter: request id, JSON body, the route table, a JSON 404 and one error
+ * middleware. No business rule lives here.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { requestContext } from '../logger.js';
+import { errorResponse, toErrorResponse, type HandlerResult } from './errors.js';
+import type { ApiDeps } from './handlers/_deps.js';
+import { routes } from './routes.js';
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.get('x-request-id');
+    const reqId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', reqId);
+    requestContext.run({ reqId }, next);
+  });
+  app.use(express.json({ limit: deps.config.api.bodyLimit, strict: false }));
+
+  for (const route of routes) {
+    app[route.method](route.path, async (req: Request, res: Response) => {
+      const result = await route.handler(
+        { params: req.params, query: req.query, body: req.body as unknown },
+        deps,
+      );
+      send(res, result);
+    });
+  }
+
+  app.use((req: Request, res: Response) => {
+    send(res, errorResponse(404, 'route_not_found', `no route for ${req.method} ${req.path}`));
+  });
+
+  // Express 5 forwards rejected promises here; four arguments mark it as the error handler.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const result = toErrorResponse(err, deps.config.nodeEnv === 'development');
+    if (result.status >= 500)
+      deps.logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    else
+      deps.logger.info(
+        { status: result.status, method: req.method, path: req.path },
+        'request refused',
+      );
+    send(res, result);
+  });
+  return app;
+}
+
+function send(res: Response, result: HandlerResult): void {
+  if (result.headers) res.set(result.headers);
+  res.status(result.status).json(result.body);
+}

@@ -1,0 +1,39 @@
+/** What handlers receive: the request's parts and the application's ports. */
+import type { z } from 'zod';
+import type { Config } from '../../../config/index.js';
+import { zodIssues } from '../../domain/mention.js';
+import { ValidationError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { Queues } from '../../queue/queues.js';
+import type { AlertsRepository } from '../../store/alerts-repository.js';
+import type { MentionsRepository } from '../../store/mentions-repository.js';
+import type { SourcesRepository } from '../../store/sources-repository.js';
+
+export interface ApiDeps {
+  config: Config;
+  logger: Logger;
+  mentions: MentionsRepository;
+  alerts: AlertsRepository;
+  sources: SourcesRepository;
+  queues: Pick<Queues, 'enqueueAnalyze'>;
+  /** Health checks by dependency name; each rejects when its dependency is down. */
+  checks: Record<string, () => Promise<unknown>>;
+}
+
+export interface ApiRequest {
+  params: Record<string, unknown>;
+  /** Express 5's simple parser: `?a[$gt]=` stays the literal key "a[$gt]", never an object. */
+  query: Record<string, unknown>;
+  body: unknown;
+}
+
+/** Parses request input, or throws a `ValidationError` naming each bad field. */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: string,
+): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ValidationError(where, zodIssues(r.error), r.error);
+  return r.data;
+}

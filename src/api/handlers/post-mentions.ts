@@ -1,0 +1,44 @@
+import { parseMention, type MentionInput } from '../../domain/mention.js';
+import { ValidationError, type ValidationIssue } from '../../errors.js';
+import { acceptMentions } from '../../ingest/accept.js';
+import type { HandlerResult } from '../errors.js';
+import type { ApiDeps, ApiRequest } from './_deps.js';
+
+/**
+ * Push one mention (an object) or a batch (an array). All-or-nothing per request: a batch with
+ * one invalid mention is refused whole, with every problem listed by index, so a client never
+ * has to guess which half was stored. 202: stored and queued for analysis.
+ */
+export async function postMentionsHandler(req: ApiRequest, deps: ApiDeps): Promise<HandlerResult> {
+  const items: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
+  const where = Array.isArray(req.body) ? (i: number) => `${i}` : () => '';
+  if (items.length === 0)
+    throw new ValidationError('body', [
+      { path: '', message: 'expected a mention or a non-empty array of mentions' },
+    ]);
+  if (items.length > deps.config.api.maxBatch) {
+    throw new ValidationError('body', [
+      { path: '', message: `at most ${deps.config.api.maxBatch} mentions per request` },
+    ]);
+  }
+  const mentions: MentionInput[] = [];
+  const issues: ValidationIssue[] = [];
+  items.forEach((item, i) => {
+    try {
+      mentions.push(parseMention(item));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      for (const issue of err.issues)
+        issues.push({
+          path: [where(i), issue.path].filter(Boolean).join('.'),
+          message: issue.message,
+        });
+    }
+  });
+  if (issues.length > 0) throw new ValidationError('body', issues);
+  const summary = await acceptMentions(
+    { mentions: deps.mentions, enqueueAnalyze: (ids) => deps.queues.enqueueAnalyze(ids) },
+    mentions,
+  );
+  return { status: 202, body: summary };
+}

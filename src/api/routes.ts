@@ -1,0 +1,23 @@
+/** Every route of the API, in one table. Handlers return `{ status, body }`; app.ts adapts. */
+import type { HandlerResult } from './errors.js';
+import type { ApiDeps, ApiRequest } from './handlers/_deps.js';
+import { getHealthHandler } from './handlers/get-health.js';
+import { getAlertHandler, listAlertsHandler } from './handlers/list-alerts.js';
+import { listMentionsHandler } from './handlers/list-mentions.js';
+import { listSourcesHandler } from './handlers/list-sources.js';
+import { postMentionsHandler } from './handlers/post-mentions.js';
+
+export interface Route {
+  method: 'get' | 'post';
+  path: string;
+  handler: (req: ApiRequest, deps: ApiDeps) => Promise<HandlerResult>;
+}
+
+export const routes: Route[] = [
+  { method: 'get', path: '/healthz', handler: getHealthHandler },
+  { method: 'get', path: '/api/v1/mentions', handler: listMentionsHandler },
+  { method: 'post', path: '/api/v1/mentions', handler: postMentionsHandler },
+  { method: 'get', path: '/api/v1/alerts', handler: listAlertsHandler },
+  { method: 'get', path: '/api/v1/alerts/:id', handler: getAlertHandler },
+  { method: 'get', path: '/api/v1/sources', handler: listSourcesHandler },
+];

@@ -1,0 +1,83 @@
+/**
+ * The mention: one post, review or comment about the brand, in the one shape every door accepts
+ * (a polled source, `POST /api/v1/mentions`, `maillon import`). A mention keeps its own
+ * `publishedAt` (event time) whichever door it came through; `fetchedAt` is when we got it.
+ */
+import { z } from 'zod';
+import { sourceIdSchema } from '../../config/index.js';
+import { ValidationError, type ValidationIssue } from '../errors.js';
+
+/** Longest text we keep; longer texts are cut (a mention, not an archive). */
+export const MAX_TEXT_LENGTH = 20_000;
+
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** The wire shape of a mention (JSON). Strict: an unknown or misspelt key is an error, not lost. */
+export const mentionInputSchema = z
+  .object({
+    source: sourceIdSchema,
+    externalId: z.string().trim().min(1).max(512),
+    url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048),
+    author: z
+      .object({
+        id: z.string().trim().min(1).max(256),
+        name: z.string().trim().max(256),
+        followers: count.optional(),
+      })
+      .strict(),
+    title: z.string().max(1000).optional(),
+    text: z.string().trim().min(1).max(MAX_TEXT_LENGTH),
+    lang: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a language tag such as "fr" or "en-GB"')
+      .optional(),
+    publishedAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+    rating: z.number().min(1).max(5).optional(),
+    engagement: z
+      .object({ likes: count.optional(), shares: count.optional(), replies: count.optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** A validated mention, before Maillon adds anything to it. */
+export type MentionInput = z.output<typeof mentionInputSchema>;
+
+export type SentimentLabel = 'negative' | 'neutral' | 'positive';
+
+export interface SentimentResult {
+  /** In [-1, 1]. */
+  score: number;
+  label: SentimentLabel;
+  /** In [0, 1]: how sure the scorer is. */
+  confidence: number;
+  /** Which scorer produced it, so that rescoring later can tell old from new. */
+  method: string;
+}
+
+/**
+ * `received`: accepted and stored, waiting for analysis; `analyzed`: scored and counted.
+ * Mentions stuck in `received` are re-queued by the analyze sweep, so none is lost.
+ */
+export type MentionStatus = 'received' | 'analyzed';
+
+/** A mention as stored and served. */
+export interface Mention extends MentionInput {
+  id: string;
+  fetchedAt: Date;
+  status: MentionStatus;
+  sentiment?: SentimentResult;
+  analyzedAt?: Date;
+}
+
+/** Validates one mention; the error lists every problem with its path. */
+export function parseMention(input: unknown, where = 'mention'): MentionInput {
+  const result = mentionInputSchema.safeParse(input);
+  if (!result.success) throw new ValidationError(where, zodIssues(result.error), result.error);
+  return result.data;
+}
+
+/** zod issues in our `ValidationIssue` shape. */
+export function zodIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}

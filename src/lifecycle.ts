@@ -1,0 +1,40 @@
+/**
+ * Graceful shutdown: on SIGTERM or SIGINT, run the steps in order (workers finish their jobs,
+ * then the API, queues, MongoDB, Redis). A failing step is logged and the rest still run.
+ */
+import type { Logger } from './logger.js';
+
+export interface ShutdownStep {
+  name: string;
+  run(): Promise<unknown>;
+}
+
+export async function runShutdown(steps: ShutdownStep[], logger: Logger): Promise<boolean> {
+  let ok = true;
+  for (const step of steps) {
+    try {
+      await step.run();
+      logger.debug({ step: step.name }, 'closed');
+    } catch (err) {
+      ok = false;
+      logger.error({ err, step: step.name }, 'shutdown step failed');
+    }
+  }
+  return ok;
+}
+
+/** Registers the signal handlers once; a second signal while closing forces the exit. */
+export function onShutdownSignal(steps: () => ShutdownStep[], logger: Logger): void {
+  let closing = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (closing) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    void runShutdown(steps(), logger).then((ok) => process.exit(ok ? 0 : 1));
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}

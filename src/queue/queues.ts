@@ -1,0 +1,137 @@
+/**
+ * The pipeline's queues, their job data (ids and cursors only, never payloads or secrets), and
+ * the producer helpers every door uses.
+ *
+ *   poll.<kind> → analyze → detect → notify
+ *
+ * One poll queue per source kind, because BullMQ's rate limiter applies to a whole queue.
+ * Queue names may not contain ":".
+ */
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { SourceConfig } from '../../config/index.js';
+
+export const QUEUE = {
+  poll: (kind: SourceConfig['kind']) => `poll.${kind}` as const,
+  analyze: 'analyze',
+  detect: 'detect',
+  notify: 'notify',
+} as const;
+
+export const pollJobSchema = z.object({ sourceId: z.string().min(1) }).strict();
+export const analyzeJobSchema = z
+  .object({ mentionId: z.string().regex(/^[0-9a-f]{24}$/) })
+  .strict();
+export const sweepJobSchema = z.object({}).strict();
+export const detectJobSchema = z
+  .object({ ruleId: z.string().min(1), windowStart: z.iso.datetime() })
+  .strict();
+export const notifyJobSchema = z
+  .object({ alertId: z.string().regex(/^[0-9a-f]{24}$/), channelId: z.string().min(1) })
+  .strict();
+
+export type PollJob = z.infer<typeof pollJobSchema>;
+export type AnalyzeJob = z.infer<typeof analyzeJobSchema>;
+export type DetectJob = z.infer<typeof detectJobSchema>;
+export type NotifyJob = z.infer<typeof notifyJobSchema>;
+
+/** Retention is bounded so Redis does not grow forever; failures are kept longer to inspect. */
+const BASE_OPTIONS: JobsOptions = {
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 24 * 3600, count: 1_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5_000 },
+};
+
+/** A receiver down for minutes still gets its alert: 2 s, 4 s, ... about 70 min in all. */
+const NOTIFY_OPTIONS: JobsOptions = {
+  ...BASE_OPTIONS,
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 2_000 },
+};
+
+/** How often the analyze sweep looks for accepted mentions whose job was lost. */
+export const SWEEP_EVERY_MS = 5 * 60_000;
+
+export type Queues = ReturnType<typeof createQueues>;
+
+export function createQueues(connection: Redis, prefix: string, kinds: SourceConfig['kind'][]) {
+  const make = (name: string, defaultJobOptions = BASE_OPTIONS) =>
+    new Queue(name, { connection, prefix, defaultJobOptions });
+  const poll = new Map(kinds.map((k) => [k, make(QUEUE.poll(k))]));
+  const analyze = make(QUEUE.analyze);
+  const detect = make(QUEUE.detect);
+  const notify = make(QUEUE.notify, NOTIFY_OPTIONS);
+  const all = [...poll.values(), analyze, detect, notify];
+  let closing: Promise<void> | undefined;
+
+  return {
+    all,
+    analyze,
+    detect,
+    notify,
+    pollQueue(kind: SourceConfig['kind']): Queue {
+      const q = poll.get(kind);
+      if (!q) throw new Error(`queues: no poll queue for kind ${kind}`);
+      return q;
+    },
+
+    /** One job per mention: the job id makes a second enqueue of the same mention a no-op. */
+    async enqueueAnalyze(mentionIds: string[]): Promise<void> {
+      if (mentionIds.length === 0) return;
+      await analyze.addBulk(
+        mentionIds.map((mentionId) => ({
+          name: 'analyze',
+          data: { mentionId } satisfies AnalyzeJob,
+          opts: { jobId: `analyze-${mentionId}` },
+        })),
+      );
+    },
+
+    /**
+     * Coalesces detection: while a detect job for this rule and window waits, further requests
+     * join it; while one runs, one more is kept to run after it, so no mention goes unseen.
+     */
+    async enqueueDetect(job: DetectJob): Promise<void> {
+      const id = `detect-${job.ruleId}-${Date.parse(job.windowStart)}`;
+      await detect.add('detect', job, {
+        deduplication: { id, keepLastIfActive: true },
+        delay: 500,
+      });
+    },
+
+    async enqueueNotify(job: NotifyJob): Promise<void> {
+      await notify.add('notify', job, { jobId: `notify-${job.alertId}-${job.channelId}` });
+    },
+
+    /**
+     * One job scheduler per enabled source at its interval; schedulers of sources that were
+     * removed or disabled are dropped. Plus the analyze sweep.
+     */
+    async syncSchedules(sources: SourceConfig[]): Promise<void> {
+      for (const [kind, queue] of poll) {
+        const wanted = sources.filter((s) => s.kind === kind && s.enabled);
+        const wantedIds = new Set(wanted.map((s) => `poll-${s.id}`));
+        for (const s of await queue.getJobSchedulers()) {
+          if (!wantedIds.has(s.key)) await queue.removeJobScheduler(s.key);
+        }
+        for (const s of wanted) {
+          await queue.upsertJobScheduler(
+            `poll-${s.id}`,
+            { every: s.every },
+            { name: 'poll', data: { sourceId: s.id } satisfies PollJob },
+          );
+        }
+      }
+      await analyze.upsertJobScheduler(
+        'sweep',
+        { every: SWEEP_EVERY_MS },
+        { name: 'sweep', data: {} },
+      );
+    },
+
+    /** Safe to call twice. */
+    close: () => (closing ??= Promise.all(all.map((q) => q.close())).then(() => undefined)),
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * The composition root: builds every dependency from the configuration, and starts the API and
+ * the workers on them. Entry points (src/server.ts, workers/*.worker.ts, scripts/start.ts) are
+ * thin wrappers around these functions.
+ */
+import type { Server } from 'node:http';
+import { Worker, type Processor } from 'bullmq';
+import type { Config } from '../config/index.js';
+import { createApp } from './api/app.js';
+import { createAnalyzeProcessor } from './jobs/analyze.js';
+import { createDetectProcessor } from './jobs/detect.js';
+import { createNotifyProcessor } from './jobs/notify.js';
+import { createPollProcessor } from './jobs/poll.js';
+import type { ShutdownStep } from './lifecycle.js';
+import { createLogger, type Logger } from './logger.js';
+import { createQueues, QUEUE, type Queues } from './queue/queues.js';
+import { connectRedis, type RedisHandle } from './queue/redis.js';
+import { createHttpClient, SOURCE_KINDS, sourceAdapters } from './sources/index.js';
+import { createAlertsRepository, type AlertsRepository } from './store/alerts-repository.js';
+import { createMentionsRepository, type MentionsRepository } from './store/mentions-repository.js';
+import { connectMongo, ensureIndexes, type MongoStore } from './store/mongo.js';
+import { createSourcesRepository, type SourcesRepository } from './store/sources-repository.js';
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  redis: RedisHandle;
+  mongo: MongoStore;
+  queues: Queues;
+  mentions: MentionsRepository;
+  sources: SourcesRepository;
+  alerts: AlertsRepository;
+}
+
+export async function createRuntime(
+  config: Config,
+  logger = createLogger(config.log),
+): Promise<Runtime> {
+  const redis = connectRedis(config.redis.url);
+  redis.redis.on('error', (err) => logger.error({ err }, 'redis error'));
+  const mongo = await connectMongo(config.mongo);
+  await ensureIndexes(mongo.db);
+  const queues = createQueues(redis.redis, config.redis.prefix, SOURCE_KINDS);
+  for (const q of queues.all)
+    q.on('error', (err) => logger.error({ err, queue: q.name }, 'queue error'));
+  const rt: Runtime = {
+    config,
+    logger,
+    redis,
+    mongo,
+    queues,
+    mentions: createMentionsRepository(mongo.db),
+    sources: createSourcesRepository(mongo.db),
+    alerts: createAlertsRepository(mongo.db),
+  };
+  return rt;
+}
+
+/** In order: queues, MongoDB, Redis (workers and the API close before these). */
+export function runtimeShutdownSteps(rt: Runtime): ShutdownStep[] {
+  return [
+    { name: 'queues', run: () => rt.queues.close() },
+    { name: 'mongodb', run: () => rt.mongo.close() },
+    { name: 'redis', run: () => rt.redis.close() },
+  ];
+}
+
+export type WorkerKind = 'poll' | 'analyze' | 'detect' | 'notify';
+export const WORKER_KINDS: WorkerKind[] = ['poll', 'analyze', 'detect', 'notify'];
+
+/**
+ * Starts the workers of the given kinds. The poll side also records the configured sources and
+ * (re)writes their job schedulers, so starting it is what makes polling happen.
+ */
+export async function startWorkers(
+  rt: Runtime,
+  kinds: WorkerKind[] = WORKER_KINDS,
+): Promise<Worker[]> {
+  const { config, logger } = rt;
+  const http = createHttpClient(config.http);
+  const enqueueAnalyze = (ids: string[]) => rt.queues.enqueueAnalyze(ids);
+  const workers: Worker[] = [];
+  const start = (
+    name: string,
+    processor: Processor,
+    extra: { limiter?: { max: number; duration: number } } = {},
+  ) => {
+    const w = new Worker(name, processor, {
+      connection: rt.redis.redis,
+      prefix: config.redis.prefix,
+      concurrency: config.workers.concurrency,
+      ...extra,
+    });
+    w.on('error', (err) => logger.error({ err, queue: name }, 'worker error'));
+    w.on('failed', (job, err) =>
+      logger.warn(
+        { queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
+        'job failed',
+      ),
+    );
+    workers.push(w);
+  };
+
+  if (kinds.includes('poll')) {
+    await rt.sources.sync(config.sources);
+    await rt.queues.syncSchedules(config.sources);
+    const poll = createPollProcessor({
+      sourcesConfig: config.sources,
+      adapters: sourceAdapters,
+      sources: rt.sources,
+      mentions: rt.mentions,
+      enqueueAnalyze,
+      http,
+      logger,
+    });
+    // A courtesy cap per source kind; per-site waits (Retry-After) are handled in the processor.
+    for (const kind of SOURCE_KINDS) {
+      start(QUEUE.poll(kind), poll, { limiter: { max: 10, duration: 1_000 } });
+    }
+  }
+  if (kinds.includes('analyze')) {
+    start(
+      QUEUE.analyze,
+      createAnalyzeProcessor({
+        mentions: rt.mentions,
+        rules: config.alerts.rules,
+        queues: rt.queues,
+        logger,
+      }),
+    );
+  }
+  if (kinds.includes('detect')) {
+    start(
+      QUEUE.detect,
+      createDetectProcessor({
+        rules: config.alerts.rules,
+        channels: config.alerts.channels,
+        mentions: rt.mentions,
+        alerts: rt.alerts,
+        queues: rt.queues,
+        logger,
+      }),
+    );
+  }
+  if (kinds.includes('notify')) {
+    start(
+      QUEUE.notify,
+      createNotifyProcessor({
+        channels: config.alerts.channels,
+        alerts: rt.alerts,
+        logger,
+        publicUrl: config.api.publicUrl,
+        timeoutMs: config.http.timeoutMs,
+      }),
+    );
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  logger.info({ workers: workers.map((w) => w.name) }, 'workers started');
+  return workers;
+}
+
+export function workerShutdownSteps(workers: Worker[]): ShutdownStep[] {
+  // close() lets in-flight jobs finish before it resolves.
+  return [{ name: 'workers', run: () => Promise.all(workers.map((w) => w.close())) }];
+}
+
+/** Starts the API; resolves once it listens (port 0 picks a free port). */
+export async function startApi(
+  rt: Runtime,
+): Promise<{ server: Server; url: string; steps: ShutdownStep[] }> {
+  const app = createApp({
+    config: rt.config,
+    logger: rt.logger,
+    mentions: rt.mentions,
+    alerts: rt.alerts,
+    sources: rt.sources,
+    queues: rt.queues,
+    checks: { redis: () => rt.redis.redis.ping(), mongodb: () => rt.mongo.ping() },
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(rt.config.api.port, rt.config.api.host, (err?: Error) =>
+      err ? reject(err) : resolve(s),
+    );
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : rt.config.api.port;
+  const url = `http://${rt.config.api.host}:${port}`;
+  rt.logger.info({ url }, 'api listening');
+  return {
+    server,
+    url,
+    steps: [
+      { name: 'api', run: () => new Promise<void>((resolve) => server.close(() => resolve())) },
+    ],
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * Mentions in MongoDB. Writes are idempotent on the natural key (source, externalId): a stalled
+ * job that re-runs, a feed polled twice or a file imported twice stores nothing twice. Returns
+ * plain `Mention` objects; nothing outside this folder sees a MongoDB type.
+ */
+import {
+  ObjectId,
+  type Collection,
+  type Db,
+  type Filter,
+  type AnyBulkWriteOperation,
+} from 'mongodb';
+import type {
+  Mention,
+  MentionInput,
+  MentionStatus,
+  SentimentLabel,
+  SentimentResult,
+} from '../domain/mention.js';
+import { ValidationError } from '../errors.js';
+import { isDuplicateKeyError } from './mongo.js';
+
+interface MentionDoc extends MentionInput {
+  _id: ObjectId;
+  fetchedAt: Date;
+  status: MentionStatus;
+  sentiment?: SentimentResult;
+  analyzedAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What became of one accepted mention. */
+export interface AcceptOutcome {
+  id: string;
+  /** False when the store already held this (source, externalId). */
+  inserted: boolean;
+  status: MentionStatus;
+}
+
+export interface MentionQuery {
+  source?: string;
+  since?: Date;
+  until?: Date;
+  sentiment?: SentimentLabel;
+  limit: number;
+  cursor?: string;
+}
+
+export interface MentionPage {
+  mentions: Mention[];
+  nextCursor: string | null;
+}
+
+export type MentionsRepository = ReturnType<typeof createMentionsRepository>;
+
+export function createMentionsRepository(db: Db) {
+  const col: Collection<MentionDoc> = db.collection<MentionDoc>('mentions');
+
+  return {
+    /**
+     * Stores each mention unless its (source, externalId) is already stored; outcomes come back
+     * in input order.
+     */
+    async accept(inputs: MentionInput[], fetchedAt: Date): Promise<AcceptOutcome[]> {
+      if (inputs.length === 0) return [];
+      const now = new Date();
+      const ops: AnyBulkWriteOperation<MentionDoc>[] = inputs.map((m) => ({
+        updateOne: {
+          filter: { source: m.source, externalId: m.externalId },
+          update: {
+            $setOnInsert: {
+              ...m,
+              fetchedAt,
+              status: 'received' as const,
+              createdAt: now,
+              updatedAt: now,
+            },
+          },
+          upsert: true,
+        },
+      }));
+      // Which documents this call created, by _id: FerretDB 1.24 numbers `upsertedIds` by upsert
+      // rather than by operation, so positions cannot be trusted, ids can.
+      const created = new Set<string>();
+      try {
+        const res = await col.bulkWrite(ops, { ordered: false });
+        for (const id of Object.values(res.upsertedIds)) created.add(String(id));
+      } catch (err) {
+        // Two writers raced on one key: the loser's upsert fails with E11000, i.e. a duplicate.
+        const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+        const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+        if (list.length === 0 || !list.every(isDuplicateKeyError)) throw err;
+        const result = (err as { result?: { upsertedIds?: Record<string, unknown> } }).result;
+        for (const id of Object.values(result?.upsertedIds ?? {})) created.add(String(id));
+      }
+      const stored = await col
+        .find(
+          { $or: inputs.map((m) => ({ source: m.source, externalId: m.externalId })) },
+          { projection: { _id: 1, source: 1, externalId: 1, status: 1 } },
+        )
+        .toArray();
+      const byKey = new Map(stored.map((d) => [keyOf(d), d]));
+      const seen = new Set<string>();
+      return inputs.map((m) => {
+        const key = keyOf(m);
+        const doc = byKey.get(key);
+        if (!doc) throw new Error(`mentions: ${m.source}/${m.externalId} vanished after upsert`);
+        const id = doc._id.toHexString();
+        // A repeat within the batch is a duplicate of its first copy.
+        const inserted = created.has(id) && !seen.has(key);
+        seen.add(key);
+        return { id, inserted, status: doc.status };
+      });
+    },
+
+    async findById(id: string): Promise<Mention | null> {
+      if (!ObjectId.isValid(id)) return null;
+      const doc = await col.findOne({ _id: new ObjectId(id) });
+      return doc ? toMention(doc) : null;
+    },
+
+    async markAnalyzed(id: string, sentiment: SentimentResult): Promise<void> {
+      const now = new Date();
+      await col.updateOne(
+        { _id: new ObjectId(id) },
+        { $set: { sentiment, status: 'analyzed', analyzedAt: now, updatedAt: now } },
+      );
+    },
+
+    /** Mentions accepted before `before` and still waiting for analysis (lost queue jobs). */
+    async findWaiting(before: Date, limit: number): Promise<string[]> {
+      const docs = await col
+        .find({ status: 'received', fetchedAt: { $lt: before } }, { projection: { _id: 1 } })
+        .sort({ fetchedAt: 1 })
+        .limit(limit)
+        .toArray();
+      return docs.map((d) => d._id.toHexString());
+    },
+
+    /** Newest first (by publishedAt, then id), with an opaque cursor for the next page. */
+    async list(q: MentionQuery): Promise<MentionPage> {
+      const filter: Filter<MentionDoc> = {};
+      if (q.source) filter.source = q.source;
+      if (q.sentiment) filter['sentiment.label'] = q.sentiment;
+      if (q.since || q.until) {
+        filter.publishedAt = {
+          ...(q.since ? { $gte: q.since } : {}),
+          ...(q.until ? { $lt: q.until } : {}),
+        };
+      }
+      const and: Filter<MentionDoc>[] = [filter];
+      if (q.cursor) {
+        const c = decodeCursor(q.cursor);
+        and.push({
+          $or: [{ publishedAt: { $lt: c.t } }, { publishedAt: c.t, _id: { $lt: c.i } }],
+        });
+      }
+      const docs = await col
+        .find(and.length > 1 ? { $and: and } : filter)
+        .sort({ publishedAt: -1, _id: -1 })
+        .limit(q.limit + 1)
+        .toArray();
+      const page = docs.slice(0, q.limit);
+      const last = page[page.length - 1];
+      return {
+        mentions: page.map(toMention),
+        nextCursor: docs.length > q.limit && last ? encodeCursor(last.publishedAt, last._id) : null,
+      };
+    },
+
+    /**
+     * Negative mentions published in [from, to): how many, when the `nth` was published (event
+     * time, so a replay finds the same instant), and the `top` most negative.
+     */
+    async negativeIn(from: Date, to: Date, opts: { nth: number; top: number }) {
+      const filter: Filter<MentionDoc> = {
+        status: 'analyzed',
+        'sentiment.label': 'negative',
+        publishedAt: { $gte: from, $lt: to },
+      };
+      const [count, nth, top] = await Promise.all([
+        col.countDocuments(filter),
+        col
+          .find(filter, { projection: { publishedAt: 1 } })
+          .sort({ publishedAt: 1, _id: 1 })
+          .skip(opts.nth - 1)
+          .limit(1)
+          .toArray(),
+        col.find(filter).sort({ 'sentiment.score': 1, publishedAt: -1 }).limit(opts.top).toArray(),
+      ]);
+      return { count, nthAt: nth[0]?.publishedAt ?? null, top: top.map(toMention) };
+    },
+  };
+}
+
+function keyOf(m: { source: string; externalId: string }): string {
+  return `${m.source}\u0000${m.externalId}`;
+}
+
+function toMention(doc: MentionDoc): Mention {
+  const { _id, createdAt: _c, updatedAt: _u, ...rest } = doc;
+  return { id: _id.toHexString(), ...rest };
+}
+
+function encodeCursor(publishedAt: Date, id: ObjectId): string {
+  return Buffer.from(JSON.stringify({ t: publishedAt.getTime(), i: id.toHexString() })).toString(
+    'base64url',
+  );
+}
+
+function decodeCursor(cursor: string): { t: Date; i: ObjectId } {
+  try {
+    const { t, i } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      t: unknown;
+      i: unknown;
+    };
+    if (typeof t === 'number' && typeof i === 'string' && ObjectId.isValid(i)) {
+      return { t: new Date(t), i: new ObjectId(i) };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new ValidationError('mentions', [
+    { path: 'cursor', message: 'not a cursor this API returned' },
+  ]);
+}

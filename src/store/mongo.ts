@@ -1,0 +1,65 @@
+/**
+ * The MongoDB connection and the collections' indexes. Index creation runs at every start and is
+ * idempotent (createIndexes with the same spec is a no-op). Only what both MongoDB and FerretDB v1
+ * support is used: plain, compound and unique indexes.
+ */
+import { MongoClient, type Db, type IndexDescription } from 'mongodb';
+
+export interface MongoStore {
+  client: MongoClient;
+  db: Db;
+  ping(): Promise<void>;
+  /** Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export async function connectMongo(opts: { url: string; dbName: string }): Promise<MongoStore> {
+  const client = new MongoClient(opts.url, {
+    serverSelectionTimeoutMS: 10_000,
+    appName: 'maillon',
+  });
+  await client.connect();
+  let closing: Promise<void> | undefined;
+  return {
+    client,
+    db: client.db(opts.dbName),
+    ping: async () => {
+      await client.db(opts.dbName).command({ ping: 1 });
+    },
+    close: () => (closing ??= client.close()),
+  };
+}
+
+/** Every index the queries of Maillon rely on, by collection. */
+export const INDEXES: Record<string, IndexDescription[]> = {
+  mentions: [
+    // The natural key: a mention is stored once, however many times it is polled or pushed.
+    { key: { source: 1, externalId: 1 }, name: 'source_externalId', unique: true },
+    { key: { publishedAt: -1, _id: -1 }, name: 'publishedAt' },
+    { key: { source: 1, publishedAt: -1 }, name: 'source_publishedAt' },
+    { key: { 'sentiment.label': 1, publishedAt: -1 }, name: 'sentiment_publishedAt' },
+    { key: { status: 1, fetchedAt: 1 }, name: 'status_fetchedAt' },
+  ],
+  alerts: [
+    { key: { key: 1 }, name: 'key', unique: true },
+    { key: { openedAt: -1, _id: -1 }, name: 'openedAt' },
+    { key: { status: 1, openedAt: -1 }, name: 'status_openedAt' },
+  ],
+  deliveries: [
+    { key: { alertId: 1, channelId: 1 }, name: 'alert_channel', unique: true },
+    { key: { status: 1, updatedAt: -1 }, name: 'status_updatedAt' },
+  ],
+};
+
+export async function ensureIndexes(db: Db): Promise<void> {
+  for (const [collection, indexes] of Object.entries(INDEXES)) {
+    // One index per command: FerretDB 1.24 (SQLite) drops the connection on a createIndexes
+    // that creates several at once.
+    for (const index of indexes) await db.collection(collection).createIndexes([index]);
+  }
+}
+
+/** True when `err` is a duplicate-key error (E11000), from MongoDB or FerretDB. */
+export function isDuplicateKeyError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}

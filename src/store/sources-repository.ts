@@ -1,0 +1,106 @@
+/**
+ * Each configured source's poll state: its cursor (ETag, Last-Modified...) and how its last polls
+ * went, so that an operator can see a source that fails or went silent.
+ */
+import type { Db } from 'mongodb';
+import type { SourceConfig } from '../../config/index.js';
+import type { SourceCursor } from '../sources/_types.js';
+
+export interface SourceState {
+  id: string;
+  kind: string;
+  url: string;
+  enabled: boolean;
+  cursor: SourceCursor;
+  lastPolledAt?: Date;
+  lastSuccessAt?: Date;
+  lastError?: { message: string; at: Date };
+  consecutiveFailures: number;
+  /** The site asked us to wait (429/503 with Retry-After): no poll before this instant. */
+  backoffUntil?: Date;
+  /** Totals since the source was added. */
+  fetched: number;
+  inserted: number;
+}
+
+interface SourceDoc extends Omit<SourceState, 'id'> {
+  _id: string;
+  updatedAt: Date;
+}
+
+export type SourcesRepository = ReturnType<typeof createSourcesRepository>;
+
+export function createSourcesRepository(db: Db) {
+  const col = db.collection<SourceDoc>('sources');
+
+  return {
+    /** Records the configured sources; a changed URL forgets the old cursor. */
+    async sync(sources: SourceConfig[]): Promise<void> {
+      const now = new Date();
+      for (const s of sources) {
+        const prev = await col.findOne({ _id: s.id }, { projection: { url: 1 } });
+        if (prev && prev.url !== s.url) {
+          await col.updateOne({ _id: s.id }, { $set: { cursor: {}, updatedAt: now } });
+        }
+        await col.updateOne(
+          { _id: s.id },
+          {
+            $set: { kind: s.kind, url: s.url, enabled: s.enabled, updatedAt: now },
+            $setOnInsert: { cursor: {}, consecutiveFailures: 0, fetched: 0, inserted: 0 },
+          },
+          { upsert: true },
+        );
+      }
+      const ids = sources.map((s) => s.id);
+      await col.updateMany({ _id: { $nin: ids } }, { $set: { enabled: false, updatedAt: now } });
+    },
+
+    async get(id: string): Promise<SourceState | null> {
+      const doc = await col.findOne({ _id: id });
+      if (!doc) return null;
+      const { _id, updatedAt: _u, ...rest } = doc;
+      return { id: _id, ...rest };
+    },
+
+    async recordSuccess(
+      id: string,
+      r: { cursor: SourceCursor; fetched: number; inserted: number; at: Date },
+    ): Promise<void> {
+      await col.updateOne(
+        { _id: id },
+        {
+          $set: {
+            cursor: r.cursor,
+            lastPolledAt: r.at,
+            lastSuccessAt: r.at,
+            consecutiveFailures: 0,
+            updatedAt: r.at,
+          },
+          $unset: { backoffUntil: '' },
+          $inc: { fetched: r.fetched, inserted: r.inserted },
+        },
+      );
+    },
+
+    /** A failed poll; `backoffUntil` when the site asked us to wait. */
+    async recordFailure(id: string, message: string, at: Date, backoffUntil?: Date): Promise<void> {
+      await col.updateOne(
+        { _id: id },
+        {
+          $set: {
+            lastPolledAt: at,
+            lastError: { message, at },
+            updatedAt: at,
+            ...(backoffUntil ? { backoffUntil } : {}),
+          },
+          $inc: { consecutiveFailures: 1 },
+        },
+      );
+    },
+
+    async list(): Promise<SourceState[]> {
+      const docs = await col.find().sort({ _id: 1 }).toArray();
+      return docs.map(({ _id, updatedAt: _u, ...rest }) => ({ id: _id, ...rest }));
+    },
+  };
+}
