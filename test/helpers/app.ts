@@ -1,0 +1,73 @@
+/**
+ * Starts the real thing for a test: runtime (Redis, MongoDB), the chosen workers and the API on a
+ * free port. `stop()` closes everything, removes the test's queues and drops its database.
+ */
+import { loadConfig, type Config } from '../../config/index.js';
+import { runShutdown } from '../../src/lifecycle.js';
+import {
+  createRuntime,
+  runtimeShutdownSteps,
+  startApi,
+  startWorkers,
+  workerShutdownSteps,
+  WORKER_KINDS,
+  type Runtime,
+  type WorkerKind,
+} from '../../src/runtime.js';
+import { testEnv } from './env.js';
+
+export interface TestApp {
+  rt: Runtime;
+  config: Config;
+  /** Base URL of the API, or '' when the API was not started. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestApp(
+  opts: {
+    env?: Record<string, string>;
+    extraSources?: unknown[];
+    workers?: WorkerKind[];
+    api?: boolean;
+  } = {},
+): Promise<TestApp> {
+  const config = loadConfig(testEnv(opts.env), { extraSources: opts.extraSources ?? [] });
+  const rt = await createRuntime(config);
+  const workers = await startWorkers(rt, opts.workers ?? WORKER_KINDS);
+  const api = opts.api === false ? undefined : await startApi(rt);
+  let stopping: Promise<void> | undefined;
+  return {
+    rt,
+    config,
+    url: api?.url ?? '',
+    stop: () =>
+      (stopping ??= (async () => {
+        await runShutdown([...workerShutdownSteps(workers), ...(api?.steps ?? [])], rt.logger);
+        for (const q of rt.queues.all) await q.obliterate({ force: true });
+        await rt.mongo.db.dropDatabase();
+        await runShutdown(runtimeShutdownSteps(rt), rt.logger);
+      })()),
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * End to end on real Redis and the real MongoDB-wire server: a real RSS fixture served locally is
+ * picked up by the scheduled poll, analysed, and read back through the API; pushed negative
+ * mentions open one alert that a Slack-compatible receiver gets once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configDir } from '../helpers/config-dir.js';
+import { startHttpServer, type TestServer } from '../helpers/http-server.js';
+import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
+import { sharedFixture } from '../helpers/fixtures.js';
+
+const ALERTS_FEED = sharedFixture('rss/feedjira_google_alerts_atom.xml');
+
+interface MentionJson {
+  id: string;
+  source: string;
+  url: string;
+  externalId: string;
+  status: string;
+  sentiment: { label: string; score: number } | null;
+}
+
+async function allMentions(base: string, query = ''): Promise<MentionJson[]> {
+  const out: MentionJson[] = [];
+  let cursor: string | null = null;
+  do {
+    const q = new URLSearchParams(query);
+    q.set('limit', '7');
+    if (cursor) q.set('cursor', cursor);
+    const res = await fetch(`${base}/api/v1/mentions?${q}`);
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as { data: MentionJson[]; nextCursor: string | null };
+    out.push(...page.data);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
+}
+
+describe('polling an RSS source', () => {
+  let site: TestServer;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    site = await startHttpServer((req, res) => {
+      const etag = '"alerts-v1"';
+      // /etag.xml honours conditional GETs; /plain.xml ignores them, like many real sites.
+      if (req.url === '/etag.xml' && req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { ETag: etag }).end();
+        return;
+      }
+      res.writeHead(200, {
+        'Content-Type': 'application/atom+xml; charset=utf-8',
+        ...(req.url === '/etag.xml' ? { ETag: etag } : {}),
+      });
+      res.end(ALERTS_FEED);
+    });
+    app = await startTestApp({
+      extraSources: [
+        { id: 'alerts-etag', kind: 'rss', every: 1000, url: `${site.url}/etag.xml` },
+        { id: 'alerts-plain', kind: 'rss', every: 1000, url: `${site.url}/plain.xml` },
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await site?.close();
+  });
+
+  it('stores every item once, scored, and serves it newest first through the API', async () => {
+    const mentions = await eventually(
+      async () => {
+        const all = await allMentions(app.url, 'source=alerts-plain');
+        return all.length === 20 && all.every((m) => m.status === 'analyzed') ? all : undefined;
+      },
+      30_000,
+      '20 analysed mentions',
+    );
+    expect(new Set(mentions.map((m) => m.externalId)).size).toBe(20);
+    expect(mentions.every((m) => m.sentiment !== null)).toBe(true);
+    // Google Alerts redirect links are unwrapped to the real article.
+    expect(mentions.some((m) => m.url.includes('google.com/url'))).toBe(false);
+  });
+
+  it('polls again on schedule without storing anything twice', async () => {
+    const polls = () => site.requests.filter((r) => r.url === '/plain.xml').length;
+    const before = polls();
+    await eventually(
+      async () => (polls() >= before + 2 ? true : undefined),
+      15_000,
+      'two more polls',
+    );
+    expect(await allMentions(app.url, 'source=alerts-plain')).toHaveLength(20);
+  });
+
+  it('sends conditional GETs and counts a 304 as nothing new', async () => {
+    await eventually(
+      async () =>
+        site.requests.filter((r) => r.url === '/etag.xml').length >= 3 ? true : undefined,
+      15_000,
+      'three polls of the ETag feed',
+    );
+    const etagRequests = site.requests.filter((r) => r.url === '/etag.xml');
+    expect(etagRequests[0]?.headers['if-none-match']).toBeUndefined();
+    expect(etagRequests.slice(1).every((r) => r.headers['if-none-match'] === '"alerts-v1"')).toBe(
+      true,
+    );
+    expect(etagRequests[0]?.headers['user-agent']).toMatch(/^Maillon\//);
+    expect(await allMentions(app.url, 'source=alerts-etag')).toHaveLength(20);
+    const state = await app.rt.sources.get('alerts-etag');
+    expect(state?.consecutiveFailures).toBe(0);
+    expect(state?.inserted).toBe(20);
+  });
+});
+
+describe('alerting on negative mentions', () => {
+  let slack: TestServer;
+  let app: TestApp;
+  let failuresLeft = 2;
+
+  beforeAll(async () => {
+    // A Slack-compatible receiver that is down for its first two calls.
+    slack = await startHttpServer((_req, res) => {
+      if (failuresLeft-- > 0) res.writeHead(500).end('down');
+      else res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+    });
+    const dir = configDir({
+      'alerts.yaml': `
+rules:
+  - id: negative-burst
+    description: Negative burst
+    window: 1h
+    minNegative: 3
+channels:
+  - id: slack-test
+    type: slack
+    webhookUrlEnv: TEST_SLACK_URL
+    lang: en
+`,
+    });
+    app = await startTestApp({ env: { CONFIG_DIR: dir, TEST_SLACK_URL: `${slack.url}/hook` } });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await slack?.close();
+  });
+
+  const negative = (n: number, minute: number) => ({
+    source: 'push-test',
+    externalId: `neg-${n}`,
+    url: `https://example.com/post/${n}`,
+    author: { id: `user-${n}`, name: `User ${n}` },
+    text: `My delivery is late again, the parcel arrived broken. Terrible and awful service #${n}`,
+    publishedAt: `2026-03-02T10:${String(minute).padStart(2, '0')}:00Z`,
+  });
+
+  it('opens one alert at the event time the threshold was crossed, and Slack gets it once after recovering', async () => {
+    const res = await fetch(`${app.url}/api/v1/mentions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify([negative(1, 5), negative(2, 20), negative(3, 40), negative(4, 50)]),
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ accepted: 4, duplicates: 0 });
+
+    const posts = await eventually(
+      async () =>
+        slack.requests.filter((r) => r.method === 'POST').length >= 3 ? slack.requests : undefined,
+      30_000,
+      'Slack delivery after two failures',
+    );
+    const body = JSON.parse(posts[2]!.body) as {
+      text: string;
+      blocks: { type: string; text?: { text: string } }[];
+    };
+    expect(body.text).toContain('Negative burst');
+    const quotes = body.blocks.filter((b) => b.text?.text.startsWith('> '));
+    expect(quotes).toHaveLength(3);
+    expect(quotes[0]!.text!.text).toContain('https://example.com/post/');
+
+    const alerts = (await (await fetch(`${app.url}/api/v1/alerts`)).json()) as {
+      data: { id: string; openedAt: string; evidence: { negative: number } }[];
+    };
+    expect(alerts.data).toHaveLength(1);
+    // The third negative (10:40) crossed the threshold of 3.
+    expect(alerts.data[0]!.openedAt).toBe('2026-03-02T10:40:00.000Z');
+
+    // More negatives in the same window: detection runs again, nothing is sent twice.
+    await fetch(`${app.url}/api/v1/mentions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(negative(5, 55)),
+    });
+    await eventually(async () => {
+      const m = (await (
+        await fetch(`${app.url}/api/v1/mentions?source=push-test&sentiment=negative`)
+      ).json()) as { data: unknown[] };
+      return m.data.length === 5 ? true : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(slack.requests).toHaveLength(3);
+    const again = (await (await fetch(`${app.url}/api/v1/alerts`)).json()) as { data: unknown[] };
+    expect(again.data).toHaveLength(1);
+    const delivery = await app.rt.alerts.delivery(alerts.data[0]!.id, 'slack-test');
+    expect(delivery).toMatchObject({ status: 'delivered', attempts: 3 });
+  });
+});
