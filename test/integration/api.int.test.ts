@@ -1,0 +1,209 @@
+/**
+ * The HTTP API on the real stores: push, list with filters and cursors, health, and the one error
+ * shape for every kind of bad input. Only the API runs here (no workers), so mentions stay
+ * "received" unless a test analyses them through the repository.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp({ workers: [], env: { API_BODY_LIMIT: '64kb', API_MAX_BATCH: '50' } });
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+const mention = (n: number, extra: Record<string, unknown> = {}) => ({
+  source: n % 2 ? 'forum' : 'reviews',
+  externalId: `m-${n}`,
+  url: `https://example.com/m/${n}`,
+  author: { id: `a-${n}`, name: `Author ${n}`, followers: n * 10 },
+  text: `Mention number ${n}`,
+  publishedAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
+  ...extra,
+});
+
+const post = (body: unknown, raw = false) =>
+  fetch(`${app.url}/api/v1/mentions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
+
+const get = async (path: string) => {
+  const res = await fetch(`${app.url}${path}`);
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown>,
+    headers: res.headers,
+  };
+};
+
+describe('POST /api/v1/mentions', () => {
+  it('accepts one mention or a batch, and counts duplicates instead of storing them twice', async () => {
+    const one = await post(
+      mention(1, {
+        title: 'Hello',
+        lang: 'fr',
+        rating: 4,
+        engagement: { likes: 3, shares: 1, replies: 0 },
+      }),
+    );
+    expect(one.status).toBe(202);
+    expect(await one.json()).toMatchObject({ accepted: 1, duplicates: 0 });
+
+    const batch = await post([mention(1), ...Array.from({ length: 9 }, (_, i) => mention(i + 2))]);
+    expect(batch.status).toBe(202);
+    expect(await batch.json()).toMatchObject({ accepted: 9, duplicates: 1 });
+  });
+
+  it('refuses an invalid batch whole, naming each problem by index and field', async () => {
+    const res = await post([
+      mention(100),
+      { ...mention(101), url: 'javascript:alert(1)' },
+      { ...mention(102), rating: 9 },
+    ]);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; details: { path: string }[] } };
+    expect(body.error.code).toBe('validation_failed');
+    expect(body.error.details.map((d) => d.path)).toEqual(['1.url', '2.rating']);
+    expect((await get('/api/v1/mentions?source=reviews&limit=200')).body.data).not.toContainEqual(
+      expect.objectContaining({ externalId: 'm-100' }),
+    );
+  });
+
+  it('answers malformed JSON, oversized bodies and oversized batches with clear errors', async () => {
+    const malformed = await post('{"source": ', true);
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { code: 'malformed_json' } });
+
+    const huge = await post({ ...mention(200), text: 'x'.repeat(100_000) });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+
+    const tooMany = await post(Array.from({ length: 51 }, (_, i) => mention(300 + i)));
+    expect(tooMany.status).toBe(400);
+
+    const operator = await post({ ...mention(400), externalId: { $gt: '' } });
+    expect(operator.status).toBe(400);
+  });
+});
+
+describe('GET /api/v1/mentions', () => {
+  it('lists newest first and pages with a cursor, without gaps or repeats', async () => {
+    const seen: string[] = [];
+    let cursor: unknown = null;
+    do {
+      const { status, body } = await get(
+        `/api/v1/mentions?limit=3${cursor ? `&cursor=${String(cursor)}` : ''}`,
+      );
+      expect(status).toBe(200);
+      seen.push(...(body.data as { externalId: string }[]).map((m) => m.externalId));
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => `m-${10 - i}`));
+  });
+
+  it('keeps each mention as sent, plus what Maillon added', async () => {
+    const { body } = await get('/api/v1/mentions?source=forum&until=2026-01-01T00:02:00Z');
+    expect(body.data).toEqual([
+      expect.objectContaining({
+        source: 'forum',
+        externalId: 'm-1',
+        title: 'Hello',
+        lang: 'fr',
+        rating: 4,
+        engagement: { likes: 3, shares: 1, replies: 0 },
+        author: { id: 'a-1', name: 'Author 1', followers: 10 },
+        publishedAt: '2026-01-01T00:01:00.000Z',
+        status: 'received',
+        sentiment: null,
+      }),
+    ]);
+  });
+
+  it('filters by source, time range and sentiment label', async () => {
+    const forum = await get('/api/v1/mentions?source=forum&limit=200');
+    expect((forum.body.data as { source: string }[]).every((m) => m.source === 'forum')).toBe(true);
+    expect(forum.body.data).toHaveLength(5);
+
+    const range = await get(
+      '/api/v1/mentions?since=2026-01-01T00:03:00Z&until=2026-01-01T00:06:00Z',
+    );
+    expect((range.body.data as { externalId: string }[]).map((m) => m.externalId)).toEqual([
+      'm-5',
+      'm-4',
+      'm-3',
+    ]);
+
+    const [target] = (await get('/api/v1/mentions?source=reviews&limit=1')).body.data as {
+      id: string;
+    }[];
+    await app.rt.mentions.markAnalyzed(target!.id, {
+      score: -0.5,
+      label: 'negative',
+      confidence: 0.8,
+      method: 'test',
+    });
+    const negative = await get('/api/v1/mentions?sentiment=negative');
+    expect((negative.body.data as { id: string }[]).map((m) => m.id)).toEqual([target!.id]);
+  });
+
+  it('refuses operators, unknown parameters and forged cursors with 400', async () => {
+    for (const q of [
+      'source[$gt]=',
+      'source=%7B%22%24gt%22%3A%22%22%7D',
+      'sentiment=angry',
+      'limit=0',
+      'since=yesterday',
+      'cursor=bm90LWEtY3Vyc29y',
+      'foo=bar',
+    ]) {
+      const { status, body } = await get(`/api/v1/mentions?${q}`);
+      expect(status, q).toBe(400);
+      expect(body, q).toMatchObject({ error: { code: 'validation_failed' } });
+    }
+  });
+});
+
+describe('the rest of the surface', () => {
+  it('reports health of Redis and MongoDB', async () => {
+    const { status, body } = await get('/healthz');
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: 'ok', checks: { redis: 'ok', mongodb: 'ok' } });
+  });
+
+  it('answers unknown routes and unknown alerts with JSON 404s', async () => {
+    expect(await get('/api/v1/nothing')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'route_not_found' } },
+    });
+    expect(await get('/api/v1/alerts/0123456789abcdef01234567')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'not_found' } },
+    });
+    expect(await get('/api/v1/alerts/not-an-id')).toMatchObject({ status: 400 });
+  });
+
+  it('echoes a request id, or makes one', async () => {
+    const res = await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
+    expect(res.headers.get('x-request-id')).toBe('abc-123');
+    const made = await fetch(`${app.url}/healthz`);
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('lists the configured sources with their poll state', async () => {
+    // Poll workers record the configured sources when they start; none run in this file.
+    await app.rt.sources.sync(app.config.sources);
+    const { body } = await get('/api/v1/sources');
+    expect(body.data).toContainEqual(
+      expect.objectContaining({
+        id: 'google-alerts-brand',
+        enabled: false,
+        consecutiveFailures: 0,
+      }),
+    );
+  });
+});
