@@ -237,6 +237,8 @@ export function loadConfig(
   opts: LoadConfigOptions = {},
 ): Config {
   const issues: string[] = [];
+  // An empty variable (FOO= in a .env or compose file) means "not set", not "set to nothing".
+  env = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const envResult = envSchema.safeParse(env);
   if (!envResult.success) issues.push(...describe('environment', envResult.error));
   const dir = path.resolve((envResult.success && envResult.data.CONFIG_DIR) || DEFAULT_CONFIG_DIR);
