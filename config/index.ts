@@ -241,7 +241,8 @@ export function loadConfig(
   env = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const envResult = envSchema.safeParse(env);
   if (!envResult.success) issues.push(...describe('environment', envResult.error));
-  const dir = path.resolve((envResult.success && envResult.data.CONFIG_DIR) || DEFAULT_CONFIG_DIR);
+  // Read the files even when the environment is invalid, so that every problem is reported at once.
+  const dir = path.resolve(env.CONFIG_DIR || DEFAULT_CONFIG_DIR);
 
   const sourcesFile = readYaml(dir, 'sources.yaml', sourcesFileSchema, issues);
   const touchpoints = readYaml(dir, 'touchpoints.yaml', touchpointsFileSchema, issues);

@@ -44,7 +44,7 @@ export function slackMessage(alert: Alert, opts: { lang: 'fr' | 'en'; alertUrl: 
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `> ${escape(q.quote)}\n— ${escape(q.author)}, <${q.url}|${escape(q.source)}>`,
+          text: `> ${escape(q.quote)}\n— ${escape(q.author)}, <${linkTarget(q.url)}|${escape(q.source)}>`,
         },
       })),
       {
@@ -55,6 +55,11 @@ export function slackMessage(alert: Alert, opts: { lang: 'fr' | 'en'; alertUrl: 
       },
     ],
   };
+}
+
+/** A URL inside Slack's <url|label> syntax: |, < and > would end it early. */
+function linkTarget(url: string): string {
+  return url.replace(/\|/g, '%7C').replace(/</g, '%3C').replace(/>/g, '%3E');
 }
 
 /** Slack mrkdwn treats &, < and > as markup. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { sourceIdSchema } from '../../config/index.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 
-/** Longest text we keep; longer texts are cut (a mention, not an archive). */
+/** Longest text a mention may carry (a mention, not an archive); adapters cut to it. */
 export const MAX_TEXT_LENGTH = 20_000;
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

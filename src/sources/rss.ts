@@ -48,7 +48,9 @@ export default defineSource({
       const title = item.title ? htmlToText(item.title) : undefined;
       const body = htmlToText(item.content ?? item.description ?? '') || title;
       const url =
-        unwrapGoogleRedirect(item.url ?? (isHttpUrl(item.id) ? item.id : null)) ?? raw.url;
+        unwrapGoogleRedirect(
+          absoluteUrl(item.url, raw.url) ?? (isHttpUrl(item.id) ? item.id : null),
+        ) ?? raw.url;
       // Items without any text carry nothing to analyse.
       if (!body) continue;
       const published = item.published ?? item.updated;
@@ -104,6 +106,12 @@ function unwrapGoogleRedirect(url: string | null): string | null {
   } catch {
     return null;
   }
+}
+
+/** Atom links are often relative (`/blog/2012/...`): resolve them against the feed's URL. */
+function absoluteUrl(url: string | null, base: string): string | null {
+  if (!url || isHttpUrl(url)) return url;
+  return URL.canParse(url, base) ? new URL(url, base).href : null;
 }
 
 function isHttpUrl(s: string | null): s is string {

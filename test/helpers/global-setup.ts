@@ -31,7 +31,8 @@ export default async function setup(project: TestProject) {
     await redis.ping();
   } catch (err) {
     throw new Error(
-      `integration tests need Redis at ${redisUrl} (set REDIS_URL, or start one: redis-server --daemonize yes --save "" --appendonly no): ${String(err)}`,
+      `integration tests need Redis at ${redisUrl} (set REDIS_URL, or start one: redis-server --daemonize yes --save "" --appendonly no): ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
     );
   } finally {
     redis.disconnect();

@@ -94,14 +94,14 @@ describe('POST /api/v1/mentions', () => {
 describe('GET /api/v1/mentions', () => {
   it('lists newest first and pages with a cursor, without gaps or repeats', async () => {
     const seen: string[] = [];
-    let cursor: unknown = null;
+    let cursor: string | null = null;
     do {
       const { status, body } = await get(
-        `/api/v1/mentions?limit=3${cursor ? `&cursor=${String(cursor)}` : ''}`,
+        `/api/v1/mentions?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
       );
       expect(status).toBe(200);
       seen.push(...(body.data as { externalId: string }[]).map((m) => m.externalId));
-      cursor = body.nextCursor;
+      cursor = body.nextCursor as string | null;
     } while (cursor);
     expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => `m-${10 - i}`));
   });

@@ -27,7 +27,7 @@ async function allMentions(base: string, query = ''): Promise<MentionJson[]> {
     const q = new URLSearchParams(query);
     q.set('limit', '7');
     if (cursor) q.set('cursor', cursor);
-    const res = await fetch(`${base}/api/v1/mentions?${q}`);
+    const res = await fetch(`${base}/api/v1/mentions?${q.toString()}`);
     expect(res.status).toBe(200);
     const page = (await res.json()) as { data: MentionJson[]; nextCursor: string | null };
     out.push(...page.data);

@@ -1,0 +1,310 @@
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG_DIR, loadConfig } from '../../config/index.js';
+import { ConfigError } from '../../src/errors.js';
+import { configDir } from '../helpers/config-dir.js';
+
+const MONGODB_URL = 'mongodb://127.0.0.1:27017/maillon';
+
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A CONFIG_DIR holding the default files, with `files` written over them. */
+function dirWith(files: Record<string, string>): string {
+  const dir = configDir(files);
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Runs `loadConfig` expecting it to fail, and returns the ConfigError. */
+function configError(...args: Parameters<typeof loadConfig>): ConfigError {
+  let caught: unknown;
+  try {
+    loadConfig(...args);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  return caught as ConfigError;
+}
+
+const demoSource = (over: Record<string, unknown> = {}) => ({
+  id: 'demo',
+  kind: 'rss',
+  url: 'http://127.0.0.1:4000/feed.xml',
+  ...over,
+});
+
+describe('loadConfig: defaults', () => {
+  it('needs nothing but MONGODB_URL', () => {
+    const config = loadConfig({ MONGODB_URL });
+
+    expect(config.mongo).toEqual({ url: MONGODB_URL, dbName: 'maillon' });
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'maillon' });
+    expect(config.api.port).toBe(3000);
+    expect(config.api.host).toBe('127.0.0.1');
+    expect(config.api.publicUrl).toBe('http://127.0.0.1:3000');
+    expect(config.nodeEnv).toBe('development');
+    expect(config.log).toEqual({ level: 'info', format: 'json' });
+    expect(config.http).toEqual({ timeoutMs: 15_000, maxBytes: 5 * 1024 * 1024 });
+  });
+
+  it('loads the default files shipped in config/ cleanly', () => {
+    const config = loadConfig({ MONGODB_URL, CONFIG_DIR: DEFAULT_CONFIG_DIR });
+
+    expect(config.sources.map((s) => s.id)).toEqual(['google-alerts-brand']);
+    expect(config.sources[0]).toMatchObject({ kind: 'rss', enabled: false, every: 30 * 60_000 });
+    expect(config.touchpoints.brand.name).toBe('Maison Lumière');
+    expect(config.touchpoints.touchpoints.length).toBeGreaterThan(0);
+    expect(config.alerts.rules).toEqual([
+      expect.objectContaining({ id: 'negative-burst', window: 3_600_000, minNegative: 5 }),
+    ]);
+    expect(config.alerts.channels).toEqual([{ id: 'console', type: 'log' }]);
+  });
+
+  it('coerces numbers from environment strings', () => {
+    const config = loadConfig({ MONGODB_URL, PORT: '8080', HTTP_TIMEOUT_MS: '2500' });
+
+    expect(config.api.port).toBe(8080);
+    expect(config.http.timeoutMs).toBe(2500);
+    expect(config.api.publicUrl).toBe('http://127.0.0.1:8080');
+  });
+
+  it('drops the trailing slash of PUBLIC_URL', () => {
+    const config = loadConfig({ MONGODB_URL, PUBLIC_URL: 'https://maillon.example.com/' });
+
+    expect(config.api.publicUrl).toBe('https://maillon.example.com');
+  });
+
+  it('decodes the database name from the MONGODB_URL path', () => {
+    const config = loadConfig({
+      MONGODB_URL: 'mongodb://u:p@db.internal:27017/listening?tls=true',
+    });
+
+    expect(config.mongo.dbName).toBe('listening');
+  });
+});
+
+describe('loadConfig: environment errors', () => {
+  it('reports every problem at once', () => {
+    const err = configError({ MONGODB_URL, PORT: 'abc', LOG_LEVEL: 'loud' });
+
+    expect(err.issues).toHaveLength(2);
+    expect(err.issues.some((i) => i.startsWith('environment: PORT:'))).toBe(true);
+    expect(err.issues.some((i) => i.startsWith('environment: LOG_LEVEL:'))).toBe(true);
+    expect(err.message).toContain('PORT');
+    expect(err.message).toContain('LOG_LEVEL');
+    expect(err.code).toBe('config_invalid');
+  });
+
+  it('names a missing MONGODB_URL', () => {
+    const err = configError({});
+
+    expect(err.issues).toEqual([expect.stringMatching(/^environment: MONGODB_URL:/)]);
+  });
+
+  it('refuses a MONGODB_URL that names no database', () => {
+    for (const url of ['mongodb://127.0.0.1:27017', 'mongodb://127.0.0.1:27017/']) {
+      const err = configError({ MONGODB_URL: url });
+
+      expect(err.issues).toEqual([expect.stringMatching(/^environment: MONGODB_URL: .*database/)]);
+    }
+  });
+
+  it('refuses a MONGODB_URL of another scheme', () => {
+    const err = configError({ MONGODB_URL: 'postgres://127.0.0.1:5432/maillon' });
+
+    expect(err.issues).toEqual([expect.stringMatching(/^environment: MONGODB_URL:/)]);
+  });
+
+  it('refuses out-of-range ports', () => {
+    const err = configError({ MONGODB_URL, PORT: '70000' });
+
+    expect(err.issues).toEqual([expect.stringMatching(/^environment: PORT:/)]);
+  });
+
+  it('ignores variables that are not its own', () => {
+    const config = loadConfig({ MONGODB_URL, PATH: '/usr/bin', SOMETHING_ELSE: '???' });
+
+    expect(config.mongo.dbName).toBe('maillon');
+  });
+});
+
+describe('loadConfig: sources', () => {
+  it.each([
+    ['15m', 900_000],
+    ['1h', 3_600_000],
+    ['30s', 30_000],
+    ['1d', 86_400_000],
+    ['250ms', 250],
+    [45_000, 45_000],
+  ])('reads the duration %j as %i ms', (every, ms) => {
+    const config = loadConfig({ MONGODB_URL }, { extraSources: [demoSource({ every })] });
+
+    expect(config.sources.find((s) => s.id === 'demo')?.every).toBe(ms);
+  });
+
+  it('defaults every to 15 minutes and enabled to true', () => {
+    const config = loadConfig({ MONGODB_URL }, { extraSources: [demoSource()] });
+
+    expect(config.sources.find((s) => s.id === 'demo')).toMatchObject({
+      every: 900_000,
+      enabled: true,
+    });
+  });
+
+  it.each(['soon', '15', '-1m', '1.5h', 0, -5, 1.5])('refuses the duration %j', (every) => {
+    const err = configError({ MONGODB_URL }, { extraSources: [demoSource({ every })] });
+
+    expect(err.issues).toEqual([expect.stringMatching(/^extra sources: 0\.every:/)]);
+  });
+
+  it('refuses duplicate source ids', () => {
+    const err = configError(
+      { MONGODB_URL },
+      { extraSources: [demoSource(), demoSource({ url: 'http://127.0.0.1:4001/other.xml' })] },
+    );
+
+    expect(err.issues).toEqual(['sources.yaml: sources: duplicate id "demo"']);
+  });
+
+  it('refuses an extra source whose id repeats one of sources.yaml', () => {
+    const err = configError(
+      { MONGODB_URL },
+      { extraSources: [demoSource({ id: 'google-alerts-brand' })] },
+    );
+
+    expect(err.issues).toEqual(['sources.yaml: sources: duplicate id "google-alerts-brand"']);
+  });
+
+  it('refuses source ids that could not travel in job ids and URLs', () => {
+    const err = configError({ MONGODB_URL }, { extraSources: [demoSource({ id: 'My Feed' })] });
+
+    expect(err.issues).toEqual([expect.stringMatching(/^extra sources: 0\.id:/)]);
+  });
+
+  it('refuses non-http source URLs and unknown kinds', () => {
+    const err = configError(
+      { MONGODB_URL },
+      {
+        extraSources: [
+          demoSource({ url: 'file:///etc/passwd' }),
+          demoSource({ id: 'b', kind: 'ftp' }),
+        ],
+      },
+    );
+
+    expect(err.issues).toHaveLength(2);
+    expect(err.issues).toContainEqual(expect.stringMatching(/^extra sources: 0\.url:/));
+    expect(err.issues).toContainEqual(expect.stringMatching(/^extra sources: 1\.kind:/));
+  });
+});
+
+describe('loadConfig: YAML files', () => {
+  it('names the file and the key of a bad value', () => {
+    const CONFIG_DIR = dirWith({
+      'sources.yaml':
+        'sources:\n  - id: feed\n    kind: rss\n    every: soon\n    url: https://example.com/feed.xml\n',
+    });
+
+    const err = configError({ MONGODB_URL, CONFIG_DIR });
+
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0]).toMatch(/^sources\.yaml: sources\.0\.every: /);
+  });
+
+  it('names a misspelt key instead of dropping it', () => {
+    const CONFIG_DIR = dirWith({
+      'sources.yaml':
+        'sources:\n  - id: feed\n    kind: rss\n    evry: 1h\n    url: https://example.com/feed.xml\n',
+    });
+
+    const err = configError({ MONGODB_URL, CONFIG_DIR });
+
+    expect(err.issues).toEqual([expect.stringMatching(/^sources\.yaml: sources\.0: .*evry/)]);
+  });
+
+  it('names a file that is not YAML', () => {
+    const CONFIG_DIR = dirWith({ 'touchpoints.yaml': 'brand: [unclosed\n' });
+
+    const err = configError({ MONGODB_URL, CONFIG_DIR });
+
+    expect(err.issues).toEqual([expect.stringMatching(/^touchpoints\.yaml: /)]);
+  });
+
+  it('reports problems of several files together', () => {
+    const CONFIG_DIR = dirWith({
+      'sources.yaml':
+        'sources:\n  - id: feed\n    kind: rss\n    every: soon\n    url: https://example.com/\n',
+      'alerts.yaml': 'rules:\n  - id: r\n    window: 1h\n    minNegative: 0\n',
+    });
+
+    const err = configError({ MONGODB_URL, CONFIG_DIR });
+
+    expect(err.issues).toHaveLength(2);
+    expect(err.issues).toContainEqual(expect.stringMatching(/^sources\.yaml: sources\.0\.every:/));
+    expect(err.issues).toContainEqual(
+      expect.stringMatching(/^alerts\.yaml: rules\.0\.minNegative:/),
+    );
+  });
+
+  it('treats an empty sources.yaml as no sources', () => {
+    const CONFIG_DIR = dirWith({ 'sources.yaml': '# nothing yet\n' });
+
+    expect(loadConfig({ MONGODB_URL, CONFIG_DIR }).sources).toEqual([]);
+  });
+});
+
+describe('loadConfig: alert channels', () => {
+  const slackAlerts = [
+    'channels:',
+    '  - id: slack-community',
+    '    type: slack',
+    '    webhookUrlEnv: COMMUNITY_WEBHOOK',
+    '    lang: fr',
+    '',
+  ].join('\n');
+
+  it('names alerts.yaml and the variable when the webhook variable is not set', () => {
+    const CONFIG_DIR = dirWith({ 'alerts.yaml': slackAlerts });
+
+    const err = configError({ MONGODB_URL, CONFIG_DIR });
+
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0]).toMatch(/^alerts\.yaml: channels\.0\.webhookUrlEnv: /);
+    expect(err.issues[0]).toContain('COMMUNITY_WEBHOOK');
+    expect(err.issues[0]).toContain('not set');
+  });
+
+  it('refuses a webhook variable that does not hold an http(s) URL', () => {
+    const CONFIG_DIR = dirWith({ 'alerts.yaml': slackAlerts });
+
+    const err = configError({ MONGODB_URL, CONFIG_DIR, COMMUNITY_WEBHOOK: 'not a url' });
+
+    expect(err.issues).toEqual([expect.stringContaining('COMMUNITY_WEBHOOK')]);
+    // The secret itself stays out of the message.
+    expect(err.message).not.toContain('not a url');
+  });
+
+  it('resolves the webhook URL from the environment', () => {
+    const CONFIG_DIR = dirWith({ 'alerts.yaml': slackAlerts });
+    const webhookUrl = 'https://hooks.slack.example/services/T000/B000/XXXX';
+
+    const config = loadConfig({ MONGODB_URL, CONFIG_DIR, COMMUNITY_WEBHOOK: webhookUrl });
+
+    expect(config.alerts.channels).toEqual([
+      { id: 'slack-community', type: 'slack', webhookUrl, lang: 'fr' },
+    ]);
+    expect(config.alerts.rules).toEqual([]);
+  });
+
+  it('defaults to one log channel when alerts.yaml names none', () => {
+    const CONFIG_DIR = dirWith({ 'alerts.yaml': 'rules: []\n' });
+
+    expect(loadConfig({ MONGODB_URL, CONFIG_DIR }).alerts.channels).toEqual([
+      { id: 'console', type: 'log' },
+    ]);
+  });
+});
