@@ -73,7 +73,13 @@ export const envSchema = z
       .default('maillon')
       .describe('BullMQ key prefix: two installations sharing one Redis need two prefixes.'),
     MONGODB_URL: z
-      .url({ protocol: /^mongodb(\+srv)?$/ })
+      .url({
+        protocol: /^mongodb(\+srv)?$/,
+        error: (iss) =>
+          iss.input === undefined
+            ? 'required, e.g. mongodb://127.0.0.1:27017/maillon (npm start starts a local server when it is unset)'
+            : 'expected a mongodb:// or mongodb+srv:// URL',
+      })
       .describe(
         'MongoDB (or FerretDB) URL; its path names the database, e.g. mongodb://host:27017/maillon. `npm start` starts a local one when unset.',
       ),

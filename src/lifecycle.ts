@@ -23,6 +23,14 @@ export async function runShutdown(steps: ShutdownStep[], logger: Logger): Promis
   return ok;
 }
 
+/** Start-up failed (a bad config value, a database out of reach): say why in one place, exit 1. */
+export function exitOnStartupError(err: unknown): never {
+  process.stderr.write(
+    `maillon: cannot start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(1);
+}
+
 /** Registers the signal handlers once; a second signal while closing forces the exit. */
 export function onShutdownSignal(steps: () => ShutdownStep[], logger: Logger): void {
   let closing = false;
