@@ -124,6 +124,10 @@ export async function startWorkers(
       createAnalyzeProcessor({
         mentions: rt.mentions,
         rules: config.alerts.rules,
+        // TODO(touchpoints): the linker lands with src/analysis/touchpoints.ts.
+        link: () => ({ relevant: true, touchpoints: [] }),
+        brandAliases: [config.touchpoints.brand.name, ...config.touchpoints.brand.aliases],
+        watchedSources: new Set(config.sources.map((s) => s.id)),
         queues: rt.queues,
         logger,
       }),

@@ -55,6 +55,33 @@ export interface SentimentResult {
   method: string;
 }
 
+/** One touchpoint a mention speaks of, with the sentiment of the words that concern it. */
+export interface MentionTouchpoint {
+  id: string;
+  stage: string;
+  sentiment: SentimentResult;
+  /** The configured keywords or phrases that matched. */
+  matched: string[];
+}
+
+/** What the analysis adds to a mention. */
+export interface MentionAnalysis {
+  /** ISO 639-1 code: declared by the source, or detected ('und' when unknown). */
+  lang: string;
+  langConfidence: number;
+  /** True when the source said the language, false when Maillon detected it. */
+  langDeclared: boolean;
+  /** Overall sentiment of the text, fused with the rating when there is one. */
+  sentiment: SentimentResult;
+  /** False when the mention fails the watch query of its source (job ad, homonym...). */
+  relevant: boolean;
+  touchpoints: MentionTouchpoint[];
+  /** The journey stages of its touchpoints, for filtering. */
+  stages: string[];
+  /** Estimated audience and its log-scaled score (src/analysis/reach.ts). */
+  reach: { audience: number; score: number };
+}
+
 /**
  * `received`: accepted and stored, waiting for analysis; `analyzed`: scored and counted.
  * Mentions stuck in `received` are re-queued by the analyze sweep, so none is lost.
@@ -62,11 +89,10 @@ export interface SentimentResult {
 export type MentionStatus = 'received' | 'analyzed';
 
 /** A mention as stored and served. */
-export interface Mention extends MentionInput {
+export interface Mention extends MentionInput, Partial<Omit<MentionAnalysis, 'lang'>> {
   id: string;
   fetchedAt: Date;
   status: MentionStatus;
-  sentiment?: SentimentResult;
   analyzedAt?: Date;
 }
 

@@ -1,11 +1,11 @@
 /**
- * Analyses one accepted mention (sentiment today; language and touchpoints next), stores the
+ * Analyses one accepted mention (language, sentiment, touchpoints, relevance, reach), stores the
  * result and asks the detector to look at the windows the mention falls in. The `sweep` job
  * re-queues mentions whose analyze job was lost between the store and the queue.
  */
 import type { Job } from 'bullmq';
 import type { AlertRule } from '../../config/index.js';
-import { scoreSentiment } from '../analysis/sentiment.js';
+import { analyzeMention, type TouchpointLinkFn } from '../analysis/analyze-mention.js';
 import { windowStart } from '../alerts/rules.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -16,6 +16,10 @@ import { classifyForQueue } from './_errors.js';
 export interface AnalyzeDeps {
   mentions: MentionsRepository;
   rules: AlertRule[];
+  link: TouchpointLinkFn;
+  brandAliases: string[];
+  /** Sources whose mentions must pass the watch query to count (searches, not own-page reviews). */
+  watchedSources: ReadonlySet<string>;
   queues: Pick<Queues, 'enqueueAnalyze' | 'enqueueDetect'>;
   logger: Logger;
 }
@@ -37,9 +41,13 @@ export function createAnalyzeProcessor(deps: AnalyzeDeps) {
       const { mentionId } = analyzeJobSchema.parse(job.data);
       const mention = await deps.mentions.findById(mentionId);
       if (!mention) throw new NotFoundError('mention', mentionId);
-      const sentiment = scoreSentiment([mention.title, mention.text].filter(Boolean).join('. '));
-      await deps.mentions.markAnalyzed(mentionId, sentiment);
-      if (sentiment.label === 'negative') {
+      const analysis = analyzeMention(mention, {
+        link: deps.link,
+        brandAliases: deps.brandAliases,
+        watched: deps.watchedSources.has(mention.source),
+      });
+      await deps.mentions.markAnalyzed(mentionId, analysis);
+      if (analysis.relevant && analysis.sentiment.label === 'negative') {
         for (const rule of deps.rules) {
           await deps.queues.enqueueDetect({
             ruleId: rule.id,
@@ -47,7 +55,7 @@ export function createAnalyzeProcessor(deps: AnalyzeDeps) {
           });
         }
       }
-      return { mentionId, label: sentiment.label };
+      return { mentionId, label: analysis.sentiment.label };
     } catch (err) {
       throw classifyForQueue(err);
     }

@@ -12,19 +12,18 @@ import {
 } from 'mongodb';
 import type {
   Mention,
+  MentionAnalysis,
   MentionInput,
   MentionStatus,
   SentimentLabel,
-  SentimentResult,
 } from '../domain/mention.js';
 import { ValidationError } from '../errors.js';
 import { isDuplicateKeyError } from './mongo.js';
 
-interface MentionDoc extends MentionInput {
+interface MentionDoc extends MentionInput, Partial<Omit<MentionAnalysis, 'lang'>> {
   _id: ObjectId;
   fetchedAt: Date;
   status: MentionStatus;
-  sentiment?: SentimentResult;
   analyzedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -42,7 +41,13 @@ export interface MentionQuery {
   source?: string;
   since?: Date;
   until?: Date;
+  /** With `touchpoint` or `stage`: the sentiment about that touchpoint or stage. */
   sentiment?: SentimentLabel;
+  touchpoint?: string;
+  stage?: string;
+  lang?: string;
+  /** Default: all but the mentions the watch query excluded. */
+  relevant?: boolean | 'all';
   limit: number;
   cursor?: string;
 }
@@ -120,11 +125,12 @@ export function createMentionsRepository(db: Db) {
       return doc ? toMention(doc) : null;
     },
 
-    async markAnalyzed(id: string, sentiment: SentimentResult): Promise<void> {
+    /** Stores the analysis; running it twice leaves the same document. */
+    async markAnalyzed(id: string, analysis: MentionAnalysis): Promise<void> {
       const now = new Date();
       await col.updateOne(
         { _id: new ObjectId(id) },
-        { $set: { sentiment, status: 'analyzed', analyzedAt: now, updatedAt: now } },
+        { $set: { ...analysis, status: 'analyzed', analyzedAt: now, updatedAt: now } },
       );
     },
 
@@ -142,7 +148,19 @@ export function createMentionsRepository(db: Db) {
     async list(q: MentionQuery): Promise<MentionPage> {
       const filter: Filter<MentionDoc> = {};
       if (q.source) filter.source = q.source;
-      if (q.sentiment) filter['sentiment.label'] = q.sentiment;
+      if (q.lang) filter.lang = q.lang;
+      if (q.relevant === undefined) filter.relevant = { $ne: false };
+      else if (q.relevant !== 'all') filter.relevant = q.relevant;
+      if (q.touchpoint || q.stage) {
+        // The sentiment asked for is the one about that touchpoint (or stage), not the overall.
+        filter.touchpoints = {
+          $elemMatch: {
+            ...(q.touchpoint ? { id: q.touchpoint } : {}),
+            ...(q.stage ? { stage: q.stage } : {}),
+            ...(q.sentiment ? { 'sentiment.label': q.sentiment } : {}),
+          },
+        };
+      } else if (q.sentiment) filter['sentiment.label'] = q.sentiment;
       if (q.since || q.until) {
         filter.publishedAt = {
           ...(q.since ? { $gte: q.since } : {}),
@@ -176,6 +194,7 @@ export function createMentionsRepository(db: Db) {
     async negativeIn(from: Date, to: Date, opts: { nth: number; top: number }) {
       const filter: Filter<MentionDoc> = {
         status: 'analyzed',
+        relevant: { $ne: false },
         'sentiment.label': 'negative',
         publishedAt: { $gte: from, $lt: to },
       };

@@ -38,8 +38,9 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { publishedAt: -1, _id: -1 }, name: 'publishedAt' },
     { key: { source: 1, publishedAt: -1 }, name: 'source_publishedAt' },
     { key: { 'sentiment.label': 1, publishedAt: -1 }, name: 'sentiment_publishedAt' },
-    // Filled by the touchpoint analysis; the index is ready for its queries.
     { key: { 'touchpoints.id': 1, publishedAt: -1 }, name: 'touchpoint_publishedAt' },
+    { key: { stages: 1, publishedAt: -1 }, name: 'stages_publishedAt' },
+    { key: { lang: 1, publishedAt: -1 }, name: 'lang_publishedAt' },
     { key: { status: 1, fetchedAt: 1 }, name: 'status_fetchedAt' },
   ],
   alerts: [

@@ -142,10 +142,14 @@ describe('GET /api/v1/mentions', () => {
       id: string;
     }[];
     await app.rt.mentions.markAnalyzed(target!.id, {
-      score: -0.5,
-      label: 'negative',
-      confidence: 0.8,
-      method: 'test',
+      lang: 'en',
+      langConfidence: 1,
+      langDeclared: true,
+      sentiment: { score: -0.5, label: 'negative', confidence: 0.8, method: 'test' },
+      relevant: true,
+      touchpoints: [],
+      stages: [],
+      reach: { audience: 1, score: 0.301 },
     });
     const negative = await get('/api/v1/mentions?sentiment=negative');
     expect((negative.body.data as { id: string }[]).map((m) => m.id)).toEqual([target!.id]);

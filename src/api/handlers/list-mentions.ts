@@ -4,7 +4,7 @@ import type { Mention } from '../../domain/mention.js';
 import type { HandlerResult } from '../errors.js';
 import { parseInput, type ApiDeps, type ApiRequest } from './_deps.js';
 
-const querySchema = z
+const baseQuery = z
   .object({
     source: sourceIdSchema.optional(),
     since: z.iso
@@ -16,16 +16,45 @@ const querySchema = z
       .transform((s) => new Date(s))
       .optional(),
     sentiment: z.enum(['negative', 'neutral', 'positive']).optional(),
+    lang: z
+      .string()
+      .regex(/^[a-z]{2,3}$/, 'expected a language code such as "fr"')
+      .optional(),
+    relevant: z.enum(['true', 'false', 'all']).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().max(200).optional(),
   })
   .strict();
 
-/** Newest first by publication time; `nextCursor` fetches the following page. */
+/** The query, with touchpoints and stages checked against the configured journey. */
+function querySchema(touchpoints: { id: string; stage: string }[]) {
+  const ids = touchpoints.map((t) => t.id);
+  const stages = [...new Set(touchpoints.map((t) => t.stage))];
+  return baseQuery.extend({
+    touchpoint: z
+      .string()
+      .refine((v) => ids.includes(v), `unknown touchpoint; configured: ${ids.join(', ')}`)
+      .optional(),
+    stage: z
+      .string()
+      .refine((v) => stages.includes(v), `unknown stage; configured: ${stages.join(', ')}`)
+      .optional(),
+  });
+}
+
+/**
+ * Newest first by publication time; `nextCursor` fetches the following page. With `touchpoint`
+ * or `stage`, `sentiment` filters on the sentiment about that touchpoint or stage. Mentions the
+ * watch query excluded are left out unless `relevant=false` or `relevant=all`.
+ */
 export async function listMentionsHandler(req: ApiRequest, deps: ApiDeps): Promise<HandlerResult> {
-  const q = parseInput(querySchema, req.query, 'query');
+  const q = parseInput(querySchema(deps.config.touchpoints.touchpoints), req.query, 'query');
   const page = await deps.mentions.list({
     limit: q.limit,
+    ...(q.touchpoint ? { touchpoint: q.touchpoint } : {}),
+    ...(q.stage ? { stage: q.stage } : {}),
+    ...(q.lang ? { lang: q.lang } : {}),
+    ...(q.relevant ? { relevant: q.relevant === 'all' ? 'all' : q.relevant === 'true' } : {}),
     ...(q.source ? { source: q.source } : {}),
     ...(q.since ? { since: q.since } : {}),
     ...(q.until ? { until: q.until } : {}),
@@ -52,5 +81,15 @@ export function toJson(m: Mention) {
     fetchedAt: m.fetchedAt.toISOString(),
     status: m.status,
     sentiment: m.sentiment ?? null,
+    ...(m.status === 'analyzed'
+      ? {
+          langConfidence: m.langConfidence ?? null,
+          langDeclared: m.langDeclared ?? null,
+          relevant: m.relevant ?? true,
+          touchpoints: m.touchpoints ?? [],
+          stages: m.stages ?? [],
+          reach: m.reach ?? null,
+        }
+      : {}),
   };
 }
