@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { detectLanguage } from '../../src/analysis/language.js';
+import { reachOf } from '../../src/analysis/reach.js';
+
+describe('detectLanguage', () => {
+  it('trusts the language the source declared', () => {
+    expect(detectLanguage('The parcel was late', { declared: 'fr-FR' })).toEqual({
+      code: 'fr',
+      confidence: 1,
+      declared: true,
+    });
+  });
+
+  it.each([
+    ['Livraison rapide, très content de ma commande', 'fr'],
+    ['Le colis est arrivé mardi.', 'fr'],
+    ["J'ai attendu trois semaines, le service client ne répond jamais", 'fr'],
+    ['Delivery was late again and nobody answers the phone', 'en'],
+    ['The parcel arrived on Tuesday.', 'en'],
+    ['Worst delivery ever 😡', 'en'],
+    ['Das Paket kam viel zu spät an, sehr enttäuschend', 'de'],
+    ['El paquete llegó tarde y nadie contesta', 'es'],
+  ])('%s → %s', (text, code) => {
+    expect(detectLanguage(text).code).toBe(code);
+  });
+
+  it('is not fooled by a French brand name in an English post', () => {
+    expect(
+      detectLanguage('my order from Maison Lumière', { ignore: ['Maison Lumière'] }).code,
+    ).toBe('en');
+  });
+
+  it('ignores links, handles and hashtags', () => {
+    expect(
+      detectLanguage('@MaisonLumiere #livraison https://t.co/abc the box was broken').code,
+    ).toBe('en');
+  });
+
+  it('says und when there is nothing to go on', () => {
+    expect(detectLanguage('👍👍').code).toBe('und');
+  });
+});
+
+describe('reachOf', () => {
+  it('counts the author when nothing else is known', () => {
+    expect(reachOf({ author: {} })).toEqual({ audience: 1, score: 0.301 });
+  });
+
+  it('adds followers and weighs shares over replies over likes', () => {
+    const r = reachOf({
+      author: { followers: 900 },
+      engagement: { shares: 1, replies: 1, likes: 1 },
+    });
+    expect(r.audience).toBe(900 + 100 + 10 + 2);
+    expect(r.score).toBeCloseTo(Math.log10(1013), 3);
+    const share = reachOf({ author: {}, engagement: { shares: 1 } }).score;
+    const reply = reachOf({ author: {}, engagement: { replies: 1 } }).score;
+    const like = reachOf({ author: {}, engagement: { likes: 1 } }).score;
+    expect(share).toBeGreaterThan(reply);
+    expect(reply).toBeGreaterThan(like);
+  });
+
+  it('grows with the logarithm of the audience, so one star does not drown a crowd', () => {
+    const star = reachOf({ author: { followers: 1_000_000 } }).score;
+    const nobody = reachOf({ author: { followers: 100 } }).score;
+    expect(star).toBeCloseTo(6, 2);
+    expect(star / nobody).toBeLessThan(4);
+  });
+});
