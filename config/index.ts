@@ -9,6 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseQuery, QuerySyntaxError } from '../src/analysis/query.js';
+import { tokenize } from '../src/analysis/text.js';
 import { ConfigError } from '../src/errors.js';
 
 /** The folder holding the default YAML files (this one). */
@@ -132,6 +134,12 @@ const sourceSchema = z
     enabled: z.boolean().default(true),
     every: durationSchema.default(15 * 60_000).describe('Poll interval.'),
     url: httpUrl,
+    watch: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Mentions must pass the watch query of touchpoints.yaml to count (searches, alerts); false for a source that is about the brand by construction (its own review page).',
+      ),
   })
   .strict();
 
@@ -139,14 +147,42 @@ const sourcesFileSchema = z.object({ sources: z.array(sourceSchema).default([]) 
 
 const stageSchema = z.enum(['discover', 'consider', 'buy', 'receive', 'get-help', 'stay-loyal']);
 
+/** A keyword or phrase must keep at least one word once normalised ("🙂" alone never matches). */
+const keywordSchema = z
+  .string()
+  .min(1)
+  .refine((k) => tokenize(k).length > 0, 'has no letter or digit to match');
+
+/** A watch query, parsed here so that a syntax error stops start-up naming the key. */
+const watchQuerySchema = z.string().superRefine((q, ctx) => {
+  try {
+    parseQuery(q);
+  } catch (err) {
+    if (!(err instanceof QuerySyntaxError)) throw err;
+    ctx.addIssue({ code: 'custom', message: `${err.reason} (position ${err.position})` });
+  }
+});
+
+const namedSchema = z
+  .object({
+    name: keywordSchema.describe('As people write it; also the name the alerts use.'),
+    aliases: z.array(keywordSchema).default([]).describe('Other spellings, handles, hashtags.'),
+  })
+  .strict();
+
 const touchpointsFileSchema = z
   .object({
-    brand: z
-      .object({
-        name: z.string().min(1),
-        aliases: z.array(z.string().min(1)).default([]),
+    brand: namedSchema
+      .extend({
+        products: z
+          .array(namedSchema)
+          .default([])
+          .describe('Products, services or venues people name without the brand.'),
       })
       .strict(),
+    watch: watchQuerySchema
+      .optional()
+      .describe('Which texts are about the brand; default: any brand or product name or alias.'),
     touchpoints: z
       .array(
         z
@@ -156,17 +192,45 @@ const touchpointsFileSchema = z
             label: z.object({ fr: z.string().min(1), en: z.string().min(1) }).strict(),
             keywords: z
               .object({
-                fr: z.array(z.string().min(1)).min(1),
-                en: z.array(z.string().min(1)).min(1),
+                fr: z.array(keywordSchema).min(1),
+                en: z.array(keywordSchema).min(1),
               })
-              .strict(),
-            exclude: z.array(z.string().min(1)).default([]),
+              .strict()
+              .describe(
+                'Words and phrases, matched on their stems; "quoted" ones on their exact form.',
+              ),
+            exclude: z
+              .array(keywordSchema)
+              .default([])
+              .describe(
+                'Phrases that cancel the keywords they hold, or the touchpoint in their clause if none.',
+              ),
           })
           .strict(),
       )
-      .min(1),
+      .min(1)
+      .superRefine((tps, ctx) => {
+        const seen = new Set<string>();
+        for (const [i, tp] of tps.entries()) {
+          if (seen.has(tp.id)) {
+            ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate id "${tp.id}"` });
+          }
+          seen.add(tp.id);
+        }
+      }),
   })
-  .strict();
+  .strict()
+  .transform((f) => ({ ...f, watch: f.watch ?? defaultWatch(f.brand) }));
+
+/** Any name or alias of the brand or its products, each as an exact phrase. */
+function defaultWatch(brand: {
+  name: string;
+  aliases: string[];
+  products: { name: string; aliases: string[] }[];
+}): string {
+  const names = [brand, ...brand.products].flatMap((n) => [n.name, ...n.aliases]);
+  return names.map((n) => `"${n.replace(/"/g, ' ')}"`).join(' OR ');
+}
 
 const severitySchema = z.enum(['info', 'warning', 'critical']);
 
@@ -211,7 +275,13 @@ const alertsFileSchema = z
   .strict();
 
 export type SourceConfig = z.infer<typeof sourceSchema>;
-export type TouchpointsConfig = z.infer<typeof touchpointsFileSchema>;
+/** The customer journey: brand, watch query, touchpoints (`watch` always set after loading). */
+export type TouchpointsConfig = z.output<typeof touchpointsFileSchema>;
+export type TouchpointConfig = TouchpointsConfig['touchpoints'][number];
+/** A stage of the customer journey. */
+export type Stage = z.infer<typeof stageSchema>;
+/** The journey's stages, in order. */
+export const STAGES = stageSchema.options;
 export type AlertRule = z.infer<typeof alertsFileSchema>['rules'][number];
 export type Severity = z.infer<typeof severitySchema>;
 /** A notification channel with its secrets resolved from the environment. */
@@ -309,6 +379,17 @@ export function loadConfig(
     touchpoints,
     alerts: { rules: alertsFile.rules, channels },
   };
+}
+
+/**
+ * Reads and validates `touchpoints.yaml` alone (benchmarks, tools); throws a `ConfigError` naming
+ * the file and the keys of every problem.
+ */
+export function loadTouchpointsFile(dir: string = DEFAULT_CONFIG_DIR): TouchpointsConfig {
+  const issues: string[] = [];
+  const touchpoints = readYaml(dir, 'touchpoints.yaml', touchpointsFileSchema, issues);
+  if (!touchpoints) throw new ConfigError(issues);
+  return touchpoints;
 }
 
 function readYaml<T>(

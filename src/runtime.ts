@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { Worker, type Processor } from 'bullmq';
 import type { Config } from '../config/index.js';
 import { createApp } from './api/app.js';
+import { createTouchpointLinker } from './analysis/touchpoints.js';
 import { createAnalyzeProcessor } from './jobs/analyze.js';
 import { createDetectProcessor } from './jobs/detect.js';
 import { createNotifyProcessor } from './jobs/notify.js';
@@ -124,10 +125,9 @@ export async function startWorkers(
       createAnalyzeProcessor({
         mentions: rt.mentions,
         rules: config.alerts.rules,
-        // TODO(touchpoints): the linker lands with src/analysis/touchpoints.ts.
-        link: () => ({ relevant: true, touchpoints: [] }),
-        brandAliases: [config.touchpoints.brand.name, ...config.touchpoints.brand.aliases],
-        watchedSources: new Set(config.sources.map((s) => s.id)),
+        link: createTouchpointLinker(config.touchpoints).link,
+        brandAliases: brandNames(config.touchpoints.brand),
+        watchedSources: new Set(config.sources.filter((s) => s.watch).map((s) => s.id)),
         queues: rt.queues,
         logger,
       }),
@@ -197,4 +197,9 @@ export async function startApi(
       { name: 'api', run: () => new Promise<void>((resolve) => server.close(() => resolve())) },
     ],
   };
+}
+
+/** Every name people call the brand by: its own, its aliases, its products'. */
+function brandNames(brand: Config['touchpoints']['brand']): string[] {
+  return [brand, ...brand.products].flatMap((n) => [n.name, ...n.aliases]);
 }

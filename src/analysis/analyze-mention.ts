@@ -49,6 +49,16 @@ export function analyzeMention(
     relevant: opts.watched ? linked.relevant : true,
     touchpoints: linked.touchpoints,
     stages: [...new Set(linked.touchpoints.map((t) => t.stage))],
+    facets: [
+      ...new Set(
+        linked.touchpoints.flatMap((t) => [
+          `tp:${t.id}`,
+          `tp:${t.id}:${t.sentiment.label}`,
+          `stage:${t.stage}`,
+          `stage:${t.stage}:${t.sentiment.label}`,
+        ]),
+      ),
+    ],
     reach: reachOf(m),
   };
 }

@@ -76,8 +76,14 @@ export interface MentionAnalysis {
   /** False when the mention fails the watch query of its source (job ad, homonym...). */
   relevant: boolean;
   touchpoints: MentionTouchpoint[];
-  /** The journey stages of its touchpoints, for filtering. */
+  /** The journey stages of its touchpoints. */
   stages: string[];
+  /**
+   * Filter keys: `tp:<id>`, `tp:<id>:<label>`, `stage:<stage>`, `stage:<stage>:<label>`. Plain
+   * strings because FerretDB v1 cannot `$elemMatch` on sub-documents; MongoDB and FerretDB both
+   * index and match array elements.
+   */
+  facets: string[];
   /** Estimated audience and its log-scaled score (src/analysis/reach.ts). */
   reach: { audience: number; score: number };
 }

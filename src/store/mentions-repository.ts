@@ -151,23 +151,18 @@ export function createMentionsRepository(db: Db) {
       if (q.lang) filter.lang = q.lang;
       if (q.relevant === undefined) filter.relevant = { $ne: false };
       else if (q.relevant !== 'all') filter.relevant = q.relevant;
-      if (q.touchpoint || q.stage) {
-        // The sentiment asked for is the one about that touchpoint (or stage), not the overall.
-        filter.touchpoints = {
-          $elemMatch: {
-            ...(q.touchpoint ? { id: q.touchpoint } : {}),
-            ...(q.stage ? { stage: q.stage } : {}),
-            ...(q.sentiment ? { 'sentiment.label': q.sentiment } : {}),
-          },
-        };
-      } else if (q.sentiment) filter['sentiment.label'] = q.sentiment;
+      const and: Filter<MentionDoc>[] = [filter];
+      // With a touchpoint or a stage, the sentiment asked for is the one about it, not the overall.
+      const about = q.sentiment ? `:${q.sentiment}` : '';
+      if (q.touchpoint) and.push({ facets: `tp:${q.touchpoint}${about}` });
+      if (q.stage) and.push({ facets: `stage:${q.stage}${about}` });
+      if (q.sentiment && !q.touchpoint && !q.stage) filter['sentiment.label'] = q.sentiment;
       if (q.since || q.until) {
         filter.publishedAt = {
           ...(q.since ? { $gte: q.since } : {}),
           ...(q.until ? { $lt: q.until } : {}),
         };
       }
-      const and: Filter<MentionDoc>[] = [filter];
       if (q.cursor) {
         const c = decodeCursor(q.cursor);
         and.push({

@@ -149,6 +149,7 @@ describe('GET /api/v1/mentions', () => {
       relevant: true,
       touchpoints: [],
       stages: [],
+      facets: [],
       reach: { audience: 1, score: 0.301 },
     });
     const negative = await get('/api/v1/mentions?sentiment=negative');

@@ -18,6 +18,10 @@ interface MentionJson {
   externalId: string;
   status: string;
   sentiment: { label: string; score: number } | null;
+  lang?: string;
+  relevant?: boolean;
+  reach?: { audience: number; score: number };
+  touchpoints?: unknown[];
 }
 
 async function allMentions(base: string, query = ''): Promise<MentionJson[]> {
@@ -70,7 +74,7 @@ describe('polling an RSS source', () => {
   it('stores every item once, scored, and serves it newest first through the API', async () => {
     const mentions = await eventually(
       async () => {
-        const all = await allMentions(app.url, 'source=alerts-plain');
+        const all = await allMentions(app.url, 'source=alerts-plain&relevant=all');
         return all.length === 20 && all.every((m) => m.status === 'analyzed') ? all : undefined;
       },
       30_000,
@@ -80,6 +84,12 @@ describe('polling an RSS source', () => {
     expect(mentions.every((m) => m.sentiment !== null)).toBe(true);
     // Google Alerts redirect links are unwrapped to the real article.
     expect(mentions.some((m) => m.url.includes('google.com/url'))).toBe(false);
+    // This alert watches "Slack", not our brand: analysed, kept, but not counted as relevant.
+    expect(mentions.every((m) => m.lang === 'en' && m.relevant === false)).toBe(true);
+    expect(mentions.every((m) => m.reach?.audience === 1 && Array.isArray(m.touchpoints))).toBe(
+      true,
+    );
+    expect(await allMentions(app.url, 'source=alerts-plain')).toHaveLength(0);
   });
 
   it('polls again on schedule without storing anything twice', async () => {
@@ -90,7 +100,7 @@ describe('polling an RSS source', () => {
       15_000,
       'two more polls',
     );
-    expect(await allMentions(app.url, 'source=alerts-plain')).toHaveLength(20);
+    expect(await allMentions(app.url, 'source=alerts-plain&relevant=all')).toHaveLength(20);
   });
 
   it('sends conditional GETs and counts a 304 as nothing new', async () => {
@@ -106,7 +116,7 @@ describe('polling an RSS source', () => {
       true,
     );
     expect(etagRequests[0]?.headers['user-agent']).toMatch(/^Maillon\//);
-    expect(await allMentions(app.url, 'source=alerts-etag')).toHaveLength(20);
+    expect(await allMentions(app.url, 'source=alerts-etag&relevant=all')).toHaveLength(20);
     const state = await app.rt.sources.get('alerts-etag');
     expect(state?.consecutiveFailures).toBe(0);
     expect(state?.inserted).toBe(20);

@@ -77,6 +77,7 @@ describe('SIGTERM', () => {
 
     const stored = await createMentionsRepository(mongo.db).list({
       source: 'slow-site',
+      relevant: 'all',
       limit: 10,
     });
     expect(stored.mentions).toHaveLength(4);

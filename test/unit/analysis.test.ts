@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { AlertRule } from '../../config/index.js';
 import { alertKey, isTriggered, windowStart } from '../../src/alerts/rules.js';
 import { slackMessage } from '../../src/alerts/slack-message.js';
-import { scoreSentiment } from '../../src/analysis/sentiment.js';
 import type { Alert } from '../../src/domain/alert.js';
 import {
   DeliveryError,
@@ -13,68 +12,6 @@ import {
   ValidationError,
 } from '../../src/errors.js';
 import { classifyForQueue } from '../../src/jobs/_errors.js';
-
-describe('scoreSentiment', () => {
-  it('labels clearly negative text negative', () => {
-    const r = scoreSentiment(
-      'Terrible service, the parcel arrived broken and the staff were rude. I hate this awful shop.',
-    );
-
-    expect(r.label).toBe('negative');
-    expect(r.score).toBeLessThan(0);
-    expect(r.score).toBeGreaterThanOrEqual(-1);
-    expect(r.confidence).toBeGreaterThan(0.5);
-    expect(r.method).toBe('afinn-en-v1');
-  });
-
-  it('labels clearly positive text positive', () => {
-    const r = scoreSentiment(
-      'Wonderful shop, lovely staff and excellent quality. I love it, thank you!',
-    );
-
-    expect(r.label).toBe('positive');
-    expect(r.score).toBeGreaterThan(0);
-    expect(r.score).toBeLessThanOrEqual(1);
-  });
-
-  it('labels text without opinion words neutral, with no confidence', () => {
-    expect(scoreSentiment('The parcel arrived on Tuesday.')).toEqual({
-      score: 0,
-      label: 'neutral',
-      confidence: 0,
-      method: 'afinn-en-v1',
-    });
-  });
-
-  it('keeps the score within [-1, 1] and the confidence within [0, 1]', () => {
-    const texts = [
-      '',
-      '   ',
-      'bad',
-      'good',
-      'awful horrible terrible disgusting hate '.repeat(50),
-      'superb outstanding excellent amazing love '.repeat(50),
-      'fraud scam',
-      '!!!',
-      '😡😡😡',
-    ];
-    for (const text of texts) {
-      const r = scoreSentiment(text);
-      expect(Number.isFinite(r.score)).toBe(true);
-      expect(r.score).toBeGreaterThanOrEqual(-1);
-      expect(r.score).toBeLessThanOrEqual(1);
-      expect(r.confidence).toBeGreaterThanOrEqual(0);
-      expect(r.confidence).toBeLessThanOrEqual(1);
-    }
-  });
-
-  it('is more confident with more opinion words', () => {
-    const one = scoreSentiment('The delivery was bad.');
-    const three = scoreSentiment('The delivery was bad, late and awful.');
-
-    expect(three.confidence).toBeGreaterThan(one.confidence);
-  });
-});
 
 describe('alert rules', () => {
   const HOUR = 3_600_000;

@@ -57,7 +57,8 @@ describe('loadConfig: defaults', () => {
     expect(config.sources.map((s) => s.id)).toEqual(['google-alerts-brand']);
     expect(config.sources[0]).toMatchObject({ kind: 'rss', enabled: false, every: 30 * 60_000 });
     expect(config.touchpoints.brand.name).toBe('Maison Lumière');
-    expect(config.touchpoints.touchpoints.length).toBeGreaterThan(0);
+    expect(config.touchpoints.touchpoints.length).toBeGreaterThanOrEqual(10);
+    expect(config.touchpoints.watch).toContain('NOT');
     expect(config.alerts.rules).toEqual([
       expect.objectContaining({ id: 'negative-burst', window: 3_600_000, minNegative: 5 }),
     ]);
@@ -254,6 +255,74 @@ describe('loadConfig: YAML files', () => {
     const CONFIG_DIR = dirWith({ 'sources.yaml': '# nothing yet\n' });
 
     expect(loadConfig({ MONGODB_URL, CONFIG_DIR }).sources).toEqual([]);
+  });
+});
+
+describe('loadConfig: touchpoints.yaml', () => {
+  const journey = (watch: string) =>
+    [
+      'brand:',
+      '  name: Acme',
+      `watch: '${watch}'`,
+      'touchpoints:',
+      '  - id: delivery',
+      '    stage: receive',
+      '    label: { fr: Livraison, en: Delivery }',
+      '    keywords: { fr: [livraison], en: [delivery] }',
+      '',
+    ].join('\n');
+
+  it('names the key and the position of a watch query that does not parse', () => {
+    const CONFIG_DIR = dirWith({ 'touchpoints.yaml': journey('acme AND (job OR') });
+
+    const err = configError({ MONGODB_URL, CONFIG_DIR });
+
+    expect(err.issues).toEqual([expect.stringMatching(/^touchpoints\.yaml: watch: .*position 17/)]);
+  });
+
+  it('defaults the watch query to the brand and product names', () => {
+    const CONFIG_DIR = dirWith({
+      'touchpoints.yaml': journey('x')
+        .replace("watch: 'x'\n", '')
+        .replace(
+          '  name: Acme',
+          '  name: Acme\n  aliases: [acme.fr]\n  products: [{ name: Roadrunner }]',
+        ),
+    });
+
+    const { touchpoints } = loadConfig({ MONGODB_URL, CONFIG_DIR });
+
+    expect(touchpoints.watch).toBe('"Acme" OR "acme.fr" OR "Roadrunner"');
+    expect(touchpoints.brand.products).toEqual([{ name: 'Roadrunner', aliases: [] }]);
+  });
+
+  it('refuses unknown stages and keywords without letters', () => {
+    const bad = journey('acme')
+      .replace('stage: receive', 'stage: arrive')
+      .replace('fr: [livraison]', 'fr: [livraison, "🙂"]');
+    const CONFIG_DIR = dirWith({ 'touchpoints.yaml': bad });
+
+    const err = configError({ MONGODB_URL, CONFIG_DIR });
+
+    expect(err.issues).toHaveLength(2);
+    expect(err.issues).toContainEqual(
+      expect.stringMatching(/^touchpoints\.yaml: touchpoints\.0\.stage:/),
+    );
+    expect(err.issues).toContainEqual(
+      expect.stringMatching(/^touchpoints\.yaml: touchpoints\.0\.keywords\.fr\.1: has no letter/),
+    );
+  });
+
+  it('refuses duplicate touchpoint ids', () => {
+    const doubled = journey('acme').replace(
+      'touchpoints:\n',
+      'touchpoints:\n  - id: delivery\n    stage: buy\n    label: { fr: a, en: b }\n    keywords: { fr: [a], en: [b] }\n',
+    );
+    const CONFIG_DIR = dirWith({ 'touchpoints.yaml': doubled });
+
+    const err = configError({ MONGODB_URL, CONFIG_DIR });
+
+    expect(err.issues).toEqual(['touchpoints.yaml: touchpoints.1.id: duplicate id "delivery"']);
   });
 });
 

@@ -312,7 +312,7 @@ describe('rss.fetchPage', () => {
   const body = rssFeed('<item><guid>a</guid><description>hello</description></item>');
 
   function source(url: string): SourceConfig {
-    return { id: 'local-feed', kind: 'rss', enabled: true, every: 60_000, url };
+    return { id: 'local-feed', kind: 'rss', enabled: true, every: 60_000, url, watch: true };
   }
 
   async function startFeedServer() {
