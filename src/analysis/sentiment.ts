@@ -40,6 +40,8 @@ const VERSION = 'v2';
  */
 const WAIT =
   /(?:^|[^\p{L}])(?:pris|prend|prennent|prendre|mis|met|mettent|attendu|attends|attend|attendre|patienté|took|take|takes|taken|taking|waited|waiting|wait)\s+(?:[\p{L}']+\s+){0,2}?(?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quinze|plusieurs|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+(?:jours?|semaines?|mois|heures?|days?|weeks?|months?|hours?)(?![\p{L}])/u;
+/** A cheap first look: most texts name no unit of time, and skip the costly pattern. */
+const TIME_UNIT = /jour|semaine|mois|heure|day|week|month|hour/;
 const WAIT_POLARITY = -2.5;
 /** VADER's squash constant, as in ./sentiment/score.ts: score = sum / sqrt(sum² + 15). */
 const SQUASH = 15;
@@ -85,7 +87,7 @@ export function scoreSentiment(text: string, opts: SentimentOptions = {}): Senti
     const lower = text.toLowerCase();
     const t = scorers[lang].score(text, lower);
     score = t.score;
-    if (WAIT.test(lower)) {
+    if (TIME_UNIT.test(lower) && WAIT.test(lower)) {
       // Back to the sum, add the wait, squash again.
       const sum = (score * Math.sqrt(SQUASH)) / Math.sqrt(Math.max(1e-9, 1 - score * score));
       const withWait = sum + WAIT_POLARITY;
