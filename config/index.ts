@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseQuery, QuerySyntaxError } from '../src/analysis/query.js';
 import { tokenize } from '../src/analysis/text.js';
+import { detectionParamsSchema, type DetectionParams } from '../src/detection/params.js';
 import { ConfigError } from '../src/errors.js';
 
 /** The folder holding the default YAML files (this one). */
@@ -234,45 +235,121 @@ function defaultWatch(brand: {
 
 const severitySchema = z.enum(['info', 'warning', 'critical']);
 
+const channelIdSchema = z.string().regex(/^[a-z0-9-]+$/);
+const envNameSchema = z.string().regex(/^[A-Z][A-Z0-9_]*$/);
+/** Channels every routed alert skips by default (a marketing channel that only wants the digest). */
+const digestOnlySchema = z
+  .boolean()
+  .default(false)
+  .describe(
+    'Left out of the default route: the channel receives only what routes or the digest name.',
+  );
+
 const alertsFileSchema = z
   .object({
-    rules: z
-      .array(
-        z
-          .object({
-            id: z.string().regex(/^[a-z0-9-]+$/),
-            description: z.string().default(''),
-            window: durationSchema.describe('Tumbling window in event time (publishedAt).'),
-            minNegative: z
-              .number()
-              .int()
-              .positive()
-              .describe('Negative mentions in one window that open an alert.'),
-            severity: severitySchema.default('warning'),
-          })
-          .strict(),
-      )
-      .default([]),
     channels: z
       .array(
         z.discriminatedUnion('type', [
-          z.object({ id: z.string().regex(/^[a-z0-9-]+$/), type: z.literal('log') }).strict(),
+          z
+            .object({ id: channelIdSchema, type: z.literal('log'), digestOnly: digestOnlySchema })
+            .strict(),
           z
             .object({
-              id: z.string().regex(/^[a-z0-9-]+$/),
+              id: channelIdSchema,
               type: z.literal('slack'),
-              webhookUrlEnv: z
-                .string()
-                .regex(/^[A-Z][A-Z0-9_]*$/)
-                .describe('Name of the environment variable holding the webhook URL (a secret).'),
+              webhookUrlEnv: envNameSchema.describe(
+                'Name of the environment variable holding the webhook URL (a secret).',
+              ),
               lang: z.enum(['fr', 'en']).default('en'),
+              digestOnly: digestOnlySchema,
+            })
+            .strict(),
+          z
+            .object({
+              id: channelIdSchema,
+              type: z.literal('webhook'),
+              urlEnv: envNameSchema.describe('Name of the environment variable holding the URL.'),
+              secretEnv: envNameSchema.describe(
+                'Name of the environment variable holding the HMAC-SHA256 signing secret.',
+              ),
+              lang: z.enum(['fr', 'en']).default('en'),
+              digestOnly: digestOnlySchema,
             })
             .strict(),
         ]),
       )
-      .default([{ id: 'console', type: 'log' }]),
+      .default([{ id: 'console', type: 'log', digestOnly: false }])
+      .superRefine((chs, ctx) => {
+        const seen = new Set<string>();
+        for (const [i, c] of chs.entries()) {
+          if (seen.has(c.id))
+            ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate id "${c.id}"` });
+          seen.add(c.id);
+        }
+      }),
+    routes: z
+      .array(
+        z
+          .object({
+            match: z
+              .object({
+                kind: z
+                  .enum(['weak-link', 'operational'])
+                  .default('weak-link')
+                  .describe('Operational alerts only ever follow routes that name them.'),
+                touchpoints: z.array(z.string().min(1)).min(1).optional(),
+                sources: z.array(sourceIdSchema).min(1).optional(),
+                minSeverity: severitySchema.optional(),
+              })
+              .strict()
+              .default({ kind: 'weak-link' }),
+            channels: z.array(channelIdSchema).min(1),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe('Every matching route adds its channels; default: see alerts.yaml.'),
+    digest: z
+      .object({
+        channel: channelIdSchema,
+        at: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time such as "08:00"')
+          .default('08:00'),
+        timezone: z
+          .string()
+          .refine(isTimeZone, 'expected an IANA time zone such as "Europe/Paris"')
+          .default('Europe/Paris'),
+        lang: z.enum(['fr', 'en']).optional().describe("Default: the channel's language."),
+      })
+      .strict()
+      .optional(),
+    operational: z
+      .object({
+        failingAfter: durationSchema
+          .default(3_600_000)
+          .describe('A source failing this long since its last success raises an alert.'),
+        silentFactor: z
+          .number()
+          .positive()
+          .default(6)
+          .describe('Silent after this many times its usual gap between new mentions...'),
+        silentFloor: durationSchema
+          .default(6 * 3_600_000)
+          .describe('...and never sooner than this.'),
+      })
+      .strict()
+      .default({ failingAfter: 3_600_000, silentFactor: 6, silentFloor: 6 * 3_600_000 }),
   })
   .strict();
+
+function isTimeZone(tz: string): boolean {
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone !== '';
+  } catch {
+    return false;
+  }
+}
 
 export type SourceConfig = z.infer<typeof sourceSchema>;
 /** The customer journey: brand, watch query, touchpoints (`watch` always set after loading). */
@@ -282,12 +359,33 @@ export type TouchpointConfig = TouchpointsConfig['touchpoints'][number];
 export type Stage = z.infer<typeof stageSchema>;
 /** The journey's stages, in order. */
 export const STAGES = stageSchema.options;
-export type AlertRule = z.infer<typeof alertsFileSchema>['rules'][number];
 export type Severity = z.infer<typeof severitySchema>;
 /** A notification channel with its secrets resolved from the environment. */
 export type ChannelConfig =
-  | { id: string; type: 'log' }
-  | { id: string; type: 'slack'; webhookUrl: string; lang: 'fr' | 'en' };
+  | { id: string; type: 'log'; digestOnly: boolean }
+  | { id: string; type: 'slack'; webhookUrl: string; lang: 'fr' | 'en'; digestOnly: boolean }
+  | {
+      id: string;
+      type: 'webhook';
+      url: string;
+      secret: string;
+      lang: 'fr' | 'en';
+      digestOnly: boolean;
+    };
+type AlertsFile = z.output<typeof alertsFileSchema>;
+/** Which alerts go to which channels (`match` fields all have to hold). */
+export type RouteConfig = NonNullable<AlertsFile['routes']>[number];
+/** The daily digest for marketers: one channel, a local time and a time zone. */
+export type DigestConfig = NonNullable<AlertsFile['digest']>;
+/** Thresholds of the source-health checks, in milliseconds (and a factor). */
+export type OperationalConfig = AlertsFile['operational'];
+/** alerts.yaml, resolved: channels with their secrets, routes (defaults filled in). */
+export interface AlertsConfig {
+  channels: ChannelConfig[];
+  routes: RouteConfig[];
+  digest: DigestConfig | null;
+  operational: OperationalConfig;
+}
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
@@ -299,7 +397,9 @@ export interface Config {
   workers: { concurrency: number };
   sources: SourceConfig[];
   touchpoints: TouchpointsConfig;
-  alerts: { rules: AlertRule[]; channels: ChannelConfig[] };
+  alerts: AlertsConfig;
+  /** The weak-link detector's rules and thresholds (detection.yaml). */
+  detection: DetectionParams;
 }
 
 export interface LoadConfigOptions {
@@ -323,6 +423,7 @@ export function loadConfig(
   const sourcesFile = readYaml(dir, 'sources.yaml', sourcesFileSchema, issues);
   const touchpoints = readYaml(dir, 'touchpoints.yaml', touchpointsFileSchema, issues);
   const alertsFile = readYaml(dir, 'alerts.yaml', alertsFileSchema, issues);
+  const detection = readYaml(dir, 'detection.yaml', detectionParamsSchema, issues);
 
   const extra = z.array(sourceSchema).safeParse(opts.extraSources ?? []);
   if (!extra.success) issues.push(...describe('extra sources', extra.error));
@@ -333,18 +434,67 @@ export function loadConfig(
     seen.add(s.id);
   }
 
+  // Secrets stay in the environment: the file names the variables, resolved here once.
   const channels: ChannelConfig[] = [];
+  const secretFrom = (i: number, key: string, name: string, isUrl: boolean): string | undefined => {
+    const value = env[name];
+    const ok = isUrl ? httpUrl.safeParse(value).success : value !== undefined;
+    if (ok) return value;
+    const want = isUrl ? 'an http(s) URL' : 'the secret';
+    issues.push(
+      `alerts.yaml: channels.${i}.${key}: environment variable ${name} must hold ${want} (${value ? 'it does not' : 'it is not set'})`,
+    );
+    return undefined;
+  };
   for (const [i, c] of (alertsFile?.channels ?? []).entries()) {
     if (c.type === 'log') channels.push(c);
-    else {
-      const url = env[c.webhookUrlEnv];
-      const parsed = httpUrl.safeParse(url);
-      if (!parsed.success) {
-        issues.push(
-          `alerts.yaml: channels.${i}.webhookUrlEnv: environment variable ${c.webhookUrlEnv} must hold an http(s) URL (${url ? 'it does not' : 'it is not set'})`,
-        );
-      } else channels.push({ id: c.id, type: 'slack', webhookUrl: parsed.data, lang: c.lang });
+    else if (c.type === 'slack') {
+      const webhookUrl = secretFrom(i, 'webhookUrlEnv', c.webhookUrlEnv, true);
+      if (webhookUrl) {
+        channels.push({
+          id: c.id,
+          type: 'slack',
+          webhookUrl,
+          lang: c.lang,
+          digestOnly: c.digestOnly,
+        });
+      }
+    } else {
+      const url = secretFrom(i, 'urlEnv', c.urlEnv, true);
+      const secret = secretFrom(i, 'secretEnv', c.secretEnv, false);
+      if (url && secret) {
+        channels.push({
+          id: c.id,
+          type: 'webhook',
+          url,
+          secret,
+          lang: c.lang,
+          digestOnly: c.digestOnly,
+        });
+      }
     }
+  }
+  // Default routes: weak-link alerts to every channel but digest-only ones; operational alerts
+  // to the log channels, so that they never reach marketers unless a route says so.
+  const routes: RouteConfig[] = alertsFile?.routes ?? [
+    {
+      match: { kind: 'weak-link' },
+      channels: (alertsFile?.channels ?? []).filter((c) => !c.digestOnly).map((c) => c.id),
+    },
+    {
+      match: { kind: 'operational' },
+      channels: (alertsFile?.channels ?? []).filter((c) => c.type === 'log').map((c) => c.id),
+    },
+  ];
+  const channelIds = new Set((alertsFile?.channels ?? []).map((c) => c.id));
+  for (const [i, r] of (alertsFile?.routes ?? []).entries()) {
+    for (const [j, id] of r.channels.entries()) {
+      if (!channelIds.has(id))
+        issues.push(`alerts.yaml: routes.${i}.channels.${j}: no channel "${id}"`);
+    }
+  }
+  if (alertsFile?.digest && !channelIds.has(alertsFile.digest.channel)) {
+    issues.push(`alerts.yaml: digest.channel: no channel "${alertsFile.digest.channel}"`);
   }
 
   let dbName = '';
@@ -357,7 +507,14 @@ export function loadConfig(
     }
   }
 
-  if (issues.length > 0 || !envResult.success || !sourcesFile || !touchpoints || !alertsFile) {
+  if (
+    issues.length > 0 ||
+    !envResult.success ||
+    !sourcesFile ||
+    !touchpoints ||
+    !alertsFile ||
+    !detection
+  ) {
     throw new ConfigError(issues);
   }
   const e = envResult.data;
@@ -377,7 +534,13 @@ export function loadConfig(
     workers: { concurrency: e.WORKER_CONCURRENCY },
     sources,
     touchpoints,
-    alerts: { rules: alertsFile.rules, channels },
+    alerts: {
+      channels,
+      routes: routes.filter((r) => r.channels.length > 0),
+      digest: alertsFile.digest ?? null,
+      operational: alertsFile.operational,
+    },
+    detection,
   };
 }
 

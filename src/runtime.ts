@@ -18,6 +18,12 @@ import { createQueues, QUEUE, type Queues } from './queue/queues.js';
 import { connectRedis, type RedisHandle } from './queue/redis.js';
 import { createHttpClient, SOURCE_KINDS, sourceAdapters } from './sources/index.js';
 import { createAlertsRepository, type AlertsRepository } from './store/alerts-repository.js';
+import { createCountsRepository, type CountsRepository } from './store/counts-repository.js';
+import {
+  createDeliveriesRepository,
+  type DeliveriesRepository,
+} from './store/deliveries-repository.js';
+import { createDigestRepository, type DigestRepository } from './store/digest-repository.js';
 import { createMentionsRepository, type MentionsRepository } from './store/mentions-repository.js';
 import { connectMongo, ensureIndexes, type MongoStore } from './store/mongo.js';
 import { createSourcesRepository, type SourcesRepository } from './store/sources-repository.js';
@@ -31,6 +37,9 @@ export interface Runtime {
   mentions: MentionsRepository;
   sources: SourcesRepository;
   alerts: AlertsRepository;
+  counts: CountsRepository;
+  deliveries: DeliveriesRepository;
+  digest: DigestRepository;
 }
 
 export async function createRuntime(
@@ -53,6 +62,9 @@ export async function createRuntime(
     mentions: createMentionsRepository(mongo.db),
     sources: createSourcesRepository(mongo.db),
     alerts: createAlertsRepository(mongo.db),
+    counts: createCountsRepository(mongo.db),
+    deliveries: createDeliveriesRepository(mongo.db),
+    digest: createDigestRepository(mongo.db),
   };
   return rt;
 }
@@ -124,7 +136,7 @@ export async function startWorkers(
       QUEUE.analyze,
       createAnalyzeProcessor({
         mentions: rt.mentions,
-        rules: config.alerts.rules,
+        counts: rt.counts,
         link: createTouchpointLinker(config.touchpoints).link,
         brandAliases: brandNames(config.touchpoints.brand),
         watchedSources: new Set(config.sources.filter((s) => s.watch).map((s) => s.id)),
@@ -137,8 +149,9 @@ export async function startWorkers(
     start(
       QUEUE.detect,
       createDetectProcessor({
-        rules: config.alerts.rules,
-        channels: config.alerts.channels,
+        touchpoints: config.touchpoints.touchpoints,
+        params: config.detection,
+        counts: rt.counts,
         mentions: rt.mentions,
         alerts: rt.alerts,
         queues: rt.queues,
@@ -150,8 +163,14 @@ export async function startWorkers(
     start(
       QUEUE.notify,
       createNotifyProcessor({
-        channels: config.alerts.channels,
+        alertsConfig: config.alerts,
+        sourcesConfig: config.sources,
+        touchpoints: config.touchpoints.touchpoints,
         alerts: rt.alerts,
+        deliveries: rt.deliveries,
+        sources: rt.sources,
+        digestData: rt.digest,
+        queues: rt.queues,
         logger,
         publicUrl: config.api.publicUrl,
         timeoutMs: config.http.timeoutMs,
@@ -178,6 +197,7 @@ export async function startApi(
     mentions: rt.mentions,
     alerts: rt.alerts,
     sources: rt.sources,
+    deliveries: rt.deliveries,
     queues: rt.queues,
     checks: { redis: () => rt.redis.redis.ping(), mongodb: () => rt.mongo.ping() },
   });

@@ -31,22 +31,24 @@ export function analyzeMention(
   opts: AnalyzeOptions,
 ): MentionAnalysis {
   const text = m.title && !m.text.startsWith(m.title) ? `${m.title}. ${m.text}` : m.text;
+  // Brand names carry no opinion and no language, but a lexicon may think they do ("Lumière"
+  // is a bright word) and so may a language guesser: both read the text with them blanked out;
+  // relevance (the watch query) reads it with them in place.
+  const masked = maskNames(text, opts.brandAliases);
   const declared = m.langDeclared === false ? undefined : m.lang;
-  const language = detectLanguage(text, {
-    ...(declared ? { declared } : {}),
-    ignore: opts.brandAliases,
-  });
-  const sentiment = scoreSentiment(text, {
+  const language = detectLanguage(masked, declared ? { declared } : {});
+  const sentiment = scoreSentiment(masked, {
     lang: language.code,
     ...(m.rating !== undefined ? { rating: m.rating } : {}),
   });
-  const linked = opts.link(text, language.code);
+  const relevant = opts.watched ? opts.link(text, language.code).relevant : true;
+  const linked = opts.link(masked, language.code);
   return {
     lang: language.code,
     langConfidence: language.confidence,
     langDeclared: language.declared,
     sentiment,
-    relevant: opts.watched ? linked.relevant : true,
+    relevant,
     touchpoints: linked.touchpoints,
     stages: [...new Set(linked.touchpoints.map((t) => t.stage))],
     facets: [
@@ -61,4 +63,24 @@ export function analyzeMention(
     ],
     reach: reachOf(m),
   };
+}
+
+const namePatterns = new WeakMap<string[], RegExp | null>();
+
+/** The text with every brand or product name blanked out (case ignored, accents optional). */
+function maskNames(text: string, names: string[]): string {
+  let re = namePatterns.get(names);
+  if (re === undefined) {
+    const forms = new Set(names.filter((n) => n.trim() !== '').flatMap((n) => [n, fold(n)]));
+    const alternatives = [...forms]
+      .toSorted((a, b) => b.length - a.length)
+      .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    re = alternatives.length > 0 ? new RegExp(alternatives.join('|'), 'giu') : null;
+    namePatterns.set(names, re);
+  }
+  return re ? text.replace(re, ' ') : text;
+}
+
+function fold(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '');
 }

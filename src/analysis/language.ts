@@ -1,7 +1,7 @@
 /**
  * The language of a mention. A language the source declared wins; otherwise tinyld guesses,
- * after brand names, links, handles and hashtags are removed (a French brand name must not make
- * an English post French). On short or ambiguous texts tinyld often hesitates; French and English
+ * after links, handles and hashtags are removed (the caller blanks out brand names: a French
+ * brand name must not make an English post French). On short or ambiguous texts tinyld often hesitates; French and English
  * function words then settle it between our two scored languages.
  */
 import { detectAll } from 'tinyld';
@@ -30,18 +30,12 @@ const FUNCTION_WORDS = {
   ),
 };
 
-export function detectLanguage(
-  text: string,
-  opts: { declared?: string; ignore?: string[] } = {},
-): LanguageResult {
+export function detectLanguage(text: string, opts: { declared?: string } = {}): LanguageResult {
   const declared = opts.declared?.toLowerCase().split(/[-_]/)[0];
   if (declared && /^[a-z]{2,3}$/.test(declared))
     return { code: declared, confidence: 1, declared: true };
 
-  let cleaned = text.replace(/https?:\/\/\S+/g, ' ').replace(/[@#][\p{L}\p{N}_]+/gu, ' ');
-  for (const alias of opts.ignore ?? []) {
-    if (alias) cleaned = cleaned.split(new RegExp(escapeRegExp(alias), 'giu')).join(' ');
-  }
+  const cleaned = text.replace(/https?:\/\/\S+/g, ' ').replace(/[@#][\p{L}\p{N}_]+/gu, ' ');
   const [top] = detectAll(cleaned);
   if (top && top.accuracy >= CONFIDENT)
     return { code: top.lang, confidence: round(top.accuracy), declared: false };
@@ -57,7 +51,11 @@ export function detectLanguage(
   for (const w of words) {
     if (FUNCTION_WORDS.fr.has(w)) fr++;
     if (FUNCTION_WORDS.en.has(w)) en++;
+    // English inflections are a tell when function words are missing ("arrived broken").
+    else if (w.length > 4 && /(?:ing|ed|ly)$/.test(w)) en += 0.5;
   }
+  // So are French accented letters, which English words almost never carry.
+  fr += 0.5 * (cleaned.match(/[éèêàçùûôîœ]/giu)?.length ?? 0);
   if (fr !== en) {
     const code = fr > en ? 'fr' : 'en';
     return { code, confidence: round(Math.abs(fr - en) / (fr + en + 1)), declared: false };
@@ -65,10 +63,6 @@ export function detectLanguage(
   return top
     ? { code: top.lang, confidence: round(top.accuracy), declared: false }
     : { code: 'und', confidence: 0, declared: false };
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function round(x: number): number {

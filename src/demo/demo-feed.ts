@@ -56,7 +56,17 @@ const ITEMS: DemoItem[] = [
     author: 'ben_o',
     text: `The ${BRAND} courier never came, I wasted my whole day waiting. Angry and disappointed.`,
   },
+  {
+    at: 78,
+    author: 'chloe_r',
+    text: `Livraison ${BRAND} catastrophique, colis perdu et aucune nouvelle.`,
+  },
   { at: 85, author: 'ines_v', text: `Love the new autumn collection at ${BRAND}!` },
+  {
+    at: 90,
+    author: 'hugo_b',
+    text: `${BRAND} delivery is a disaster, my parcel never arrived. Awful.`,
+  },
   {
     at: 95,
     author: 'raj_s',
@@ -66,6 +76,26 @@ const ITEMS: DemoItem[] = [
     at: 105,
     author: 'emma_c',
     text: `My ${BRAND} parcel was lost and they refused a refund. Disgusting.`,
+  },
+  {
+    at: 112,
+    author: 'sarah_m',
+    text: `Troisième retard de livraison chez ${BRAND}, c'est honteux.`,
+  },
+  {
+    at: 118,
+    author: 'leo_t',
+    text: `Still no package from ${BRAND} after two weeks, terrible delivery.`,
+  },
+  {
+    at: 126,
+    author: 'anna_k',
+    text: `Mon colis ${BRAND} est arrivé cassé, le livreur l'a jeté. Inadmissible.`,
+  },
+  {
+    at: 132,
+    author: 'omar_d',
+    text: `Worst delivery ever from ${BRAND}, the courier lost my parcel.`,
   },
   {
     at: 120,

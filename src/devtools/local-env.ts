@@ -13,12 +13,14 @@ export interface LocalEnv {
   stop(): Promise<void>;
 }
 
+/** `dbName`: the database on the local server (the demo keeps its own, apart from real data). */
 export async function withLocalMongo(
   env: Record<string, string | undefined>,
   log: (msg: string) => void,
+  dbName = 'maillon',
 ): Promise<LocalEnv> {
   if (env.MONGODB_URL) return { env, stop: async () => {} };
-  const url = `mongodb://127.0.0.1:${LOCAL_MONGO_PORT}/maillon`;
+  const url = `mongodb://127.0.0.1:${LOCAL_MONGO_PORT}/${dbName}`;
   if (await canConnect(LOCAL_MONGO_PORT)) {
     log(`MONGODB_URL not set: using the server already on port ${LOCAL_MONGO_PORT}`);
     return { env: { ...env, MONGODB_URL: url }, stop: async () => {} };

@@ -1,41 +1,95 @@
-/** An alert: what raised it, when (in event time), and the evidence a community manager reads. */
+/**
+ * Alerts. Two kinds, kept apart: `weak-link` (one touchpoint spreading negative word of mouth)
+ * for community managers, and `operational` (a source failing or gone silent) for whoever runs
+ * Maillon. Times are event times for weak-link alerts (a replay opens them at the same instants)
+ * and wall-clock times for operational ones.
+ */
 import type { Severity } from '../../config/index.js';
 
+export type { Severity };
+
+export type AlertKind = 'weak-link' | 'operational';
+export type AlertStatus = 'open' | 'acknowledged' | 'snoozed' | 'resolved';
+
+/** A mention quoted as evidence: the top ones by reach. */
 export interface AlertQuote {
   mentionId: string;
   source: string;
   url: string;
   author: string;
   quote: string;
+  lang: string;
+  reach: number;
   publishedAt: Date;
 }
 
-export interface NewAlert {
-  /** Unique: one alert per rule and window. */
-  key: string;
-  ruleId: string;
-  severity: Severity;
-  title: string;
-  /** Event time at which the rule's threshold was crossed. */
-  openedAt: Date;
-  windowStart: Date;
-  windowEnd: Date;
-  evidence: { negative: number; threshold: number; quotes: AlertQuote[] };
+/** Numbers against baseline, as the detector saw them when it last updated the alert. */
+export interface AlertEvidence {
+  /** Negative mentions in the wave's recent window, and what the baseline expected. */
+  observed: number;
+  expected: number;
+  /** Detector score (higher is stronger), and the reasons in words. */
+  score: number;
+  reasons: string[];
+  negativeShare: number;
+  authors: number;
+  sources: string[];
+  reach: number;
+  quotes: AlertQuote[];
 }
 
-export interface Alert extends NewAlert {
+export type AlertEventKind =
+  | 'opened'
+  | 'escalated'
+  | 'calmed'
+  | 'resolved'
+  | 'reopened'
+  | 'acknowledged'
+  | 'snoozed'
+  | 'commented';
+
+export interface AlertEvent {
+  at: Date;
+  kind: AlertEventKind;
+  severity?: Severity;
+  /** Who did it, for actions taken through the API. */
+  by?: string;
+  text?: string;
+}
+
+export interface Alert {
   id: string;
-  status: 'open';
+  kind: AlertKind;
+  /** Unique: `weak-link:<touchpoint>:<openedAt ISO>` or `source-failing:<source>:<since ISO>`. */
+  key: string;
+  /** Weak-link alerts: the touchpoint and its journey stage. */
+  touchpoint?: { id: string; stage: string; label: { fr: string; en: string } };
+  /** Operational alerts: the source concerned. */
+  sourceId?: string;
+  severity: Severity;
+  status: AlertStatus;
+  title: string;
+  openedAt: Date;
+  resolvedAt: Date | null;
+  snoozedUntil: Date | null;
+  evidence: AlertEvidence;
+  /** Everything that happened to the alert, oldest first; comments included. */
+  history: AlertEvent[];
   createdAt: Date;
+  updatedAt: Date;
 }
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
-
+/** One delivery of one alert event to one channel; `key` is its idempotency key. */
 export interface Delivery {
+  key: string;
   alertId: string;
   channelId: string;
-  status: DeliveryStatus;
+  /** The alert event delivered: 'opened', 'escalated', 'resolved'... */
+  event: AlertEventKind;
+  status: 'pending' | 'delivered' | 'dead';
   attempts: number;
   lastError?: string;
   deliveredAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
 }

@@ -4,18 +4,17 @@
  * re-queues mentions whose analyze job was lost between the store and the queue.
  */
 import type { Job } from 'bullmq';
-import type { AlertRule } from '../../config/index.js';
 import { analyzeMention, type TouchpointLinkFn } from '../analysis/analyze-mention.js';
-import { windowStart } from '../alerts/rules.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { analyzeJobSchema, sweepJobSchema, SWEEP_EVERY_MS, type Queues } from '../queue/queues.js';
+import type { CountsRepository } from '../store/counts-repository.js';
 import type { MentionsRepository } from '../store/mentions-repository.js';
 import { classifyForQueue } from './_errors.js';
 
 export interface AnalyzeDeps {
   mentions: MentionsRepository;
-  rules: AlertRule[];
+  counts: CountsRepository;
   link: TouchpointLinkFn;
   brandAliases: string[];
   /** Sources whose mentions must pass the watch query to count (searches, not own-page reviews). */
@@ -46,15 +45,30 @@ export function createAnalyzeProcessor(deps: AnalyzeDeps) {
         brandAliases: deps.brandAliases,
         watched: deps.watchedSources.has(mention.source),
       });
-      await deps.mentions.markAnalyzed(mentionId, analysis);
-      if (analysis.relevant && analysis.sentiment.label === 'negative') {
-        for (const rule of deps.rules) {
-          await deps.queues.enqueueDetect({
-            ruleId: rule.id,
-            windowStart: windowStart(mention.publishedAt, rule.window).toISOString(),
-          });
-        }
+      // Count, ask for detection, then mark analysed: a crash in between re-runs the job, and
+      // counting is idempotent, so nothing is lost and nothing counts twice.
+      await deps.counts.add(
+        {
+          mentionId,
+          publishedAt: mention.publishedAt,
+          source: mention.source,
+          author: mention.author.id,
+          reach: analysis.reach.score,
+          shares: mention.engagement?.shares ?? 0,
+          relevant: analysis.relevant,
+          overall: analysis.sentiment.label,
+          touchpoints: analysis.touchpoints.map((t) => ({
+            id: t.id,
+            stage: t.stage,
+            label: t.sentiment.label,
+          })),
+        },
+        { replace: mention.status === 'analyzed' },
+      );
+      if (analysis.relevant) {
+        for (const t of analysis.touchpoints) await deps.queues.enqueueDetect({ touchpoint: t.id });
       }
+      await deps.mentions.markAnalyzed(mentionId, analysis);
       return { mentionId, label: analysis.sentiment.label };
     } catch (err) {
       throw classifyForQueue(err);

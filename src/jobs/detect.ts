@@ -1,77 +1,277 @@
 /**
- * Looks at one rule's window after a negative mention landed in it and opens an alert when the
- * rule is met. Opening is idempotent (one alert per rule and window) and notification jobs are
- * queued on every run, so a crash between the two loses nothing: deliveries are recorded and
- * never sent twice.
+ * The weak-link detection of one touchpoint. It reads the touchpoint's 15-minute buckets (event
+ * time) over the detector's horizon, runs the detector over the whole series, and reconciles what
+ * it finds with the stored alerts:
+ * - a wave is one alert, keyed by touchpoint and opening bucket, so a re-run or a replay of the
+ *   same history finds the same alert instead of opening another;
+ * - the detector's events (escalated, calmed, resolved) are appended once each, in order;
+ * - every notifiable event is (re)queued on every run: the notify side keeps one delivery per
+ *   event and channel, so a crash between recording and queueing loses nothing and sends
+ *   nothing twice.
+ * The detector is causal (a decision at bucket t reads buckets ≤ t only), so appending data never
+ * rewrites earlier decisions.
  */
 import type { Job } from 'bullmq';
-import type { AlertRule, ChannelConfig } from '../../config/index.js';
-import { alertKey, isTriggered } from '../alerts/rules.js';
+import type { TouchpointConfig } from '../../config/index.js';
+import type { BucketStats, Wave, WaveEvent } from '../detection/types.js';
+import type { DetectionParams } from '../detection/params.js';
+import { detectWaves } from '../detection/weak-link.js';
+import type {
+  Alert,
+  AlertEventKind,
+  AlertEvidence,
+  AlertQuote,
+  Severity,
+} from '../domain/alert.js';
 import type { Logger } from '../logger.js';
-import { detectJobSchema, type Queues } from '../queue/queues.js';
+import { detectJobSchema, tickJobSchema, type Queues } from '../queue/queues.js';
 import type { AlertsRepository } from '../store/alerts-repository.js';
+import { BUCKETS, type Bucket, type CountsRepository } from '../store/counts-repository.js';
 import type { MentionsRepository } from '../store/mentions-repository.js';
 import { classifyForQueue } from './_errors.js';
 
 export interface DetectDeps {
-  rules: AlertRule[];
-  channels: ChannelConfig[];
+  touchpoints: TouchpointConfig[];
+  params: DetectionParams;
+  counts: CountsRepository;
   mentions: MentionsRepository;
   alerts: AlertsRepository;
-  queues: Pick<Queues, 'enqueueNotify'>;
+  queues: Pick<Queues, 'enqueueNotify' | 'enqueueDetect'>;
   logger: Logger;
+  now?: () => Date;
 }
 
+export type DetectResult =
+  | { touchpoint: string; buckets: number; waves: number; opened: number }
+  | { ticked: number };
+
+const BUCKET_MS = BUCKETS['15m'];
+const DAY_MS = 86_400_000;
+/** How much history the detector reads: its baseline's 28 days plus a week of waves. */
+const HORIZON_DAYS = 35;
+/** Another touchpoint counts as hit by the same wave from this many negatives in a bucket. */
+const CONTAGION_MIN_NEGATIVE = 2;
+const CONTAGION_DAYS = 2;
+/** An alert opened this close before a wave's opening is that wave's. */
+const SAME_WAVE_MS = 6 * 3_600_000;
+/** Evidence starts this many buckets before the opening: the wave's rising edge. */
+const EVIDENCE_LOOKBACK_BUCKETS = 4;
+/** When nothing new is said, quiet buckets are read up to now, but no further than this. */
+const QUIET_EXTENSION_MS = 2 * DAY_MS;
 /** Quotes kept with an alert are cut to this many characters. */
 const QUOTE_LENGTH = 280;
-
-export type DetectResult = { ruleId: string; negative: number; alertId: string | null };
+const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+/** Detector events, as recorded in an alert's history (user actions carry `by`). */
+const DETECTOR_KINDS: ReadonlySet<AlertEventKind> = new Set([
+  'opened',
+  'escalated',
+  'calmed',
+  'resolved',
+]);
+/** The events that notify; calming down does not wake anyone. */
+const NOTIFIABLE: ReadonlySet<AlertEventKind> = new Set(['opened', 'escalated', 'resolved']);
 
 export function createDetectProcessor(deps: DetectDeps) {
-  const rules = new Map(deps.rules.map((r) => [r.id, r]));
+  const touchpoints = new Map(deps.touchpoints.map((t) => [t.id, t]));
+
   return async (job: Job): Promise<DetectResult> => {
     try {
-      const data = detectJobSchema.parse(job.data);
-      const rule = rules.get(data.ruleId);
-      // A rule removed from the config since the job was queued: nothing to do.
-      if (!rule) return { ruleId: data.ruleId, negative: 0, alertId: null };
-      const from = new Date(data.windowStart);
-      const to = new Date(from.getTime() + rule.window);
-      const found = await deps.mentions.negativeIn(from, to, { nth: rule.minNegative, top: 3 });
-      if (!isTriggered(rule, found.count) || !found.nthAt) {
-        return { ruleId: rule.id, negative: found.count, alertId: null };
-      }
-      const { alert, created } = await deps.alerts.openOnce({
-        key: alertKey(rule, from),
-        ruleId: rule.id,
-        severity: rule.severity,
-        title: rule.description || rule.id,
-        openedAt: found.nthAt,
-        windowStart: from,
-        windowEnd: to,
-        evidence: {
-          negative: found.count,
-          threshold: rule.minNegative,
-          quotes: found.top.map((m) => ({
-            mentionId: m.id,
-            source: m.source,
-            url: m.url,
-            author: m.author.name || m.author.id,
-            quote: m.text.length > QUOTE_LENGTH ? `${m.text.slice(0, QUOTE_LENGTH - 1)}…` : m.text,
-            publishedAt: m.publishedAt,
-          })),
-        },
-      });
-      if (created)
-        deps.logger.info(
-          { queue: job.queueName, alertId: alert.id, ruleId: rule.id },
-          'alert opened',
+      if (job.name === 'tick') {
+        tickJobSchema.parse(job.data);
+        const open = new Set(
+          (await deps.alerts.unresolved('weak-link')).map((a) => a.touchpoint?.id ?? ''),
         );
-      for (const channel of deps.channels)
-        await deps.queues.enqueueNotify({ alertId: alert.id, channelId: channel.id });
-      return { ruleId: rule.id, negative: found.count, alertId: alert.id };
+        for (const touchpoint of open) {
+          if (touchpoints.has(touchpoint)) {
+            await deps.queues.enqueueDetect({ touchpoint, extendToNow: true });
+          }
+        }
+        return { ticked: open.size };
+      }
+      const { touchpoint: tpId, extendToNow } = detectJobSchema.parse(job.data);
+      const tp = touchpoints.get(tpId);
+      const latest = tp ? await deps.counts.latest('touchpoint', tpId, '15m') : null;
+      if (!tp || !latest) return { touchpoint: tpId, buckets: 0, waves: 0, opened: 0 };
+
+      let to = latest.getTime() + BUCKET_MS;
+      if (extendToNow) {
+        const now = Math.floor((deps.now?.() ?? new Date()).getTime() / BUCKET_MS) * BUCKET_MS;
+        to = Math.max(to, Math.min(now, to + QUIET_EXTENSION_MS));
+      }
+      const from = to - HORIZON_DAYS * DAY_MS;
+      const own = await deps.counts.range({
+        dim: 'touchpoint',
+        key: tpId,
+        size: '15m',
+        from: new Date(from),
+        to: new Date(to),
+      });
+      // Contagion is read over the recent days only: reading every touchpoint's five weeks on
+      // every run would cost more than the signal is worth for old buckets.
+      const recentFrom = Math.max(from, to - CONTAGION_DAYS * DAY_MS);
+      const others = (
+        await deps.counts.range({
+          dim: 'touchpoint',
+          size: '15m',
+          from: new Date(recentFrom),
+          to: new Date(to),
+        })
+      ).filter((b) => b.key !== tpId);
+      const series = seriesOf(tpId, [...own, ...others], from, to, CONTAGION_MIN_NEGATIVE);
+      const waves = detectWaves(series.stats, deps.params, BUCKET_MS);
+
+      let opened = 0;
+      for (const wave of waves) {
+        const evidence = await evidenceOf(deps, series.byStart, wave, wave.events.at(-1)!);
+        // The same wave seen earlier on less data (mentions still arriving) may have opened a
+        // little later: it is the same alert, not a second one.
+        const end = (wave.resolvedAt ?? wave.events.at(-1)!.at).getTime() + BUCKET_MS;
+        const [known] = await deps.alerts.list({
+          kind: 'weak-link',
+          touchpoint: tpId,
+          openedSince: new Date(wave.openedAt.getTime() - SAME_WAVE_MS),
+          openedUntil: new Date(end),
+          limit: 1,
+        });
+        const { alert, created } = known
+          ? { alert: known, created: false }
+          : await deps.alerts.openOnce({
+              key: `weak-link:${tpId}:${wave.openedAt.toISOString()}`,
+              kind: 'weak-link',
+              touchpoint: { id: tp.id, stage: tp.stage, label: tp.label },
+              title: `${tp.label.en} / ${tp.label.fr}`,
+              openedAt: wave.openedAt,
+              severity: wave.events[0]?.severity ?? 'warning',
+              evidence,
+            });
+        if (created) opened++;
+        const final = await recordNewEvents(deps, alert, wave, evidence);
+        for (const [index, event] of final.history.entries()) {
+          if (NOTIFIABLE.has(event.kind) && !event.by)
+            await deps.queues.enqueueNotify({ alertId: final.id, eventIndex: index });
+        }
+      }
+      if (opened > 0)
+        deps.logger.info({ queue: job.queueName, touchpoint: tpId, opened }, 'weak link');
+      return { touchpoint: tpId, buckets: series.stats.length, waves: waves.length, opened };
     } catch (err) {
       throw classifyForQueue(err);
     }
+  };
+}
+
+/** Appends the wave's events the alert does not hold yet; returns the alert as stored. */
+async function recordNewEvents(
+  deps: DetectDeps,
+  alert: Alert,
+  wave: Wave,
+  evidence: AlertEvidence,
+): Promise<Alert> {
+  const recorded = alert.history.filter((h) => DETECTOR_KINDS.has(h.kind) && !h.by).length;
+  let current = alert;
+  let severity =
+    alert.history.filter((h) => DETECTOR_KINDS.has(h.kind) && !h.by).at(-1)?.severity ??
+    alert.severity;
+  for (const ev of wave.events.slice(recorded)) {
+    const kind = eventKind(ev, severity);
+    const next = ev.severity ?? severity;
+    // Updates never touch the status: a user's "resolved" or "acknowledged" stands.
+    const r = await deps.alerts.record(
+      current.id,
+      { at: ev.at, kind, ...(kind === 'resolved' ? {} : { severity: next }) },
+      kind === 'resolved'
+        ? { status: 'resolved', resolvedAt: ev.at, evidence }
+        : { severity: next, evidence },
+    );
+    if (!r) break;
+    current = r.alert;
+    severity = next;
+  }
+  return current;
+}
+
+function eventKind(ev: WaveEvent, current: Severity): AlertEventKind {
+  if (ev.kind === 'open') return 'opened';
+  if (ev.kind === 'resolve') return 'resolved';
+  return RANK[ev.severity ?? current] > RANK[current] ? 'escalated' : 'calmed';
+}
+
+/**
+ * The touchpoint's series over [from, to), one entry a bucket, gaps as zeros; `contagion` counts
+ * the other touchpoints with at least `contagionMin` negatives in the same bucket.
+ */
+function seriesOf(tpId: string, all: Bucket[], from: number, to: number, contagionMin: number) {
+  const byStart = new Map<number, Bucket>();
+  const elevatedOthers = new Map<number, number>();
+  for (const b of all) {
+    const t = b.start.getTime();
+    if (b.key === tpId) byStart.set(t, b);
+    else if (b.negative >= contagionMin) elevatedOthers.set(t, (elevatedOthers.get(t) ?? 0) + 1);
+  }
+  const stats: BucketStats[] = [];
+  for (let t = from; t < to; t += BUCKET_MS) {
+    const b = byStart.get(t);
+    stats.push({
+      start: new Date(t),
+      volume: b?.volume ?? 0,
+      negative: b?.negative ?? 0,
+      positive: b?.positive ?? 0,
+      negativeAuthors: b?.negativeAuthors ?? 0,
+      negativeSources: b?.negativeSources ?? 0,
+      topAuthorNegative: b?.topAuthorNegative ?? 0,
+      negativeReach: b?.negativeReach ?? 0,
+      negativeShares: b?.negativeShares ?? 0,
+      contagion: elevatedOthers.get(t) ?? 0,
+    });
+  }
+  return { stats, byStart };
+}
+
+/** Numbers and quotes over the wave so far: from its opening to its last event. */
+async function evidenceOf(
+  deps: DetectDeps,
+  byStart: Map<number, Bucket>,
+  wave: Wave,
+  last: WaveEvent,
+): Promise<AlertEvidence> {
+  const end = (wave.resolvedAt ?? last.at).getTime() + BUCKET_MS;
+  let volume = 0;
+  let negative = 0;
+  let reach = 0;
+  const ids: string[] = [];
+  for (
+    let t = wave.openedAt.getTime() - EVIDENCE_LOOKBACK_BUCKETS * BUCKET_MS;
+    t < end;
+    t += BUCKET_MS
+  ) {
+    const b = byStart.get(t);
+    if (!b) continue;
+    volume += b.volume;
+    negative += b.negative;
+    reach += b.negativeReach;
+    ids.push(...b.negativeIds);
+  }
+  const mentions = await deps.mentions.findByIds([...new Set(ids)]);
+  const top = mentions.toSorted((a, b) => (b.reach?.score ?? 0) - (a.reach?.score ?? 0));
+  const quotes: AlertQuote[] = top.slice(0, 3).map((m) => ({
+    mentionId: m.id,
+    source: m.source,
+    url: m.url,
+    author: m.author.name || m.author.id,
+    quote: m.text.length > QUOTE_LENGTH ? `${m.text.slice(0, QUOTE_LENGTH - 1)}…` : m.text,
+    lang: m.lang ?? 'und',
+    reach: m.reach?.score ?? 0,
+    publishedAt: m.publishedAt,
+  }));
+  return {
+    observed: last.observed,
+    expected: last.expected,
+    score: last.score,
+    reasons: last.reasons,
+    negativeShare: volume > 0 ? Math.round((negative / volume) * 1000) / 1000 : 0,
+    authors: new Set(mentions.map((m) => `${m.source}:${m.author.id}`)).size,
+    sources: [...new Set(mentions.map((m) => m.source))].toSorted(),
+    reach: Math.round(reach * 1000) / 1000,
+    quotes,
   };
 }

@@ -1,48 +1,141 @@
 /**
- * Delivers one alert to one channel, once: a delivery recorded as done is never sent again,
- * however often the job is queued.
+ * The notify worker's three jobs:
+ *
+ * - `fanout` {alertId, eventIndex}: routes one alert event to its channels and creates one
+ *   delivery per channel, keyed `<alertId>:<eventIndex>:<channelId>` (created once however often
+ *   the job runs), then queues a `deliver` job for each;
+ * - `deliver` {deliveryKey}: sends one delivery, unless it was delivered already. A failure is
+ *   recorded and rethrown so that BullMQ retries with backoff; the last attempt, or a refusal
+ *   that retrying cannot fix (4xx other than 408/429), marks it `dead`: listed by the API and
+ *   re-sendable;
+ * - `ops-check` {}: source health and the daily digest (./ops-check.ts).
  */
-import type { Job } from 'bullmq';
-import type { ChannelConfig } from '../../config/index.js';
-import { sendAlert, type NotifierDeps } from '../alerts/notifier.js';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { sendToChannel, type Outgoing } from '../alerts/notifier.js';
+import { muteReason, routeEvent } from '../alerts/routing.js';
 import { NotFoundError } from '../errors.js';
-import { notifyJobSchema } from '../queue/queues.js';
-import type { AlertsRepository } from '../store/alerts-repository.js';
+import { deliverJobSchema, notifyJobSchema, opsCheckJobSchema } from '../queue/queues.js';
 import { classifyForQueue, errorMessage } from './_errors.js';
+import { createOpsCheck, type OpsCheckDeps, type OpsCheckResult } from './ops-check.js';
 
-export interface NotifyDeps extends NotifierDeps {
-  channels: ChannelConfig[];
-  alerts: AlertsRepository;
+/**
+ * Everything the notify worker needs. Wiring, in src/runtime.ts:
+ *
+ * ```ts
+ * createNotifyProcessor({
+ *   alertsConfig: config.alerts, sourcesConfig: config.sources,
+ *   touchpoints: config.touchpoints.touchpoints,
+ *   alerts: rt.alerts, deliveries: rt.deliveries, sources: rt.sources,
+ *   digestData: createDigestRepository(mongo.db), queues: rt.queues, logger,
+ *   publicUrl: config.api.publicUrl, timeoutMs: config.http.timeoutMs,
+ * })
+ * ```
+ */
+export interface NotifyDeps extends OpsCheckDeps {
+  /** Per request to a receiver. */
+  timeoutMs: number;
+  /** The clock; tests move it. Default: the system's. */
+  now?: () => Date;
 }
 
-export type NotifyResult = {
+export interface FanoutResult {
   alertId: string;
-  channelId: string;
-  delivered: 'now' | 'before' | 'no-channel';
-};
+  eventIndex: number;
+  /** Deliveries created now, or found from an earlier run. */
+  deliveries: string[];
+  muted?: string;
+}
+
+export interface DeliverResult {
+  deliveryKey: string;
+  outcome: 'sent' | 'delivered-before' | 'dead' | 'unknown';
+}
+
+export type NotifyResult = FanoutResult | DeliverResult | OpsCheckResult;
 
 export function createNotifyProcessor(deps: NotifyDeps) {
-  const channels = new Map(deps.channels.map((c) => [c.id, c]));
+  const now = deps.now ?? (() => new Date());
+  const channels = new Map(deps.alertsConfig.channels.map((c) => [c.id, c]));
+  const opsCheck = createOpsCheck(deps);
+
+  const fanout = async (job: Job): Promise<FanoutResult> => {
+    const { alertId, eventIndex } = notifyJobSchema.parse(job.data);
+    const alert = await deps.alerts.findById(alertId);
+    if (!alert) throw new NotFoundError('alert', alertId);
+    const event = alert.history[eventIndex];
+    if (!event) throw new NotFoundError('alert event', `${alertId}#${eventIndex}`);
+    const muted = muteReason(alert, event, now());
+    if (muted) return { alertId, eventIndex, deliveries: [], muted };
+    const routed = routeEvent(alert, event, deps.alertsConfig.routes, deps.alertsConfig.channels);
+    if (routed.length === 0) {
+      deps.logger.warn({ alertId, eventIndex, kind: alert.kind }, 'alert event matches no route');
+    }
+    const keys: string[] = [];
+    for (const channelId of routed) {
+      const key = `${alertId}:${eventIndex}:${channelId}`;
+      const { delivery } = await deps.deliveries.createOnce(
+        { subject: 'alert', key, alertId, eventIndex, channelId, event: event.kind },
+        now(),
+      );
+      // Also when it existed: a fanout that stopped between the two steps is completed here; the
+      // deliver job's id makes the repeat a no-op.
+      if (delivery.status === 'pending') await deps.queues.enqueueDeliver({ deliveryKey: key });
+      keys.push(key);
+    }
+    return { alertId, eventIndex, deliveries: keys };
+  };
+
+  const deliver = async (job: Job, signal?: AbortSignal): Promise<DeliverResult> => {
+    const { deliveryKey } = deliverJobSchema.parse(job.data);
+    const d = await deps.deliveries.get(deliveryKey);
+    if (!d) return { deliveryKey, outcome: 'unknown' };
+    if (d.status === 'delivered') return { deliveryKey, outcome: 'delivered-before' };
+    // A stale retry of a delivery already given up on; a re-send sets it back to pending first.
+    if (d.status === 'dead') return { deliveryKey, outcome: 'dead' };
+    const dead = async (why: string): Promise<DeliverResult> => {
+      await deps.deliveries.markDead(deliveryKey, why, now());
+      return { deliveryKey, outcome: 'dead' };
+    };
+    const channel = channels.get(d.channelId);
+    if (!channel) return dead(`channel ${d.channelId} is no longer configured`);
+    let msg: Outgoing;
+    if (d.subject === 'alert') {
+      const alert = await deps.alerts.findById(d.alertId);
+      const event = alert?.history[d.eventIndex];
+      if (!alert || !event) return dead(`alert event ${d.alertId}#${d.eventIndex} not found`);
+      msg = { kind: 'alert', deliveryKey, alert, event, eventIndex: d.eventIndex };
+    } else {
+      const lang = deps.alertsConfig.digest?.lang;
+      msg = { kind: 'digest', deliveryKey, digest: d.digest, ...(lang ? { lang } : {}) };
+    }
+    try {
+      await sendToChannel({ ...deps, now }, channel, msg, signal);
+    } catch (err) {
+      const classified = classifyForQueue(err);
+      const last =
+        classified instanceof UnrecoverableError ||
+        job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (last) await deps.deliveries.markDead(deliveryKey, errorMessage(err), now());
+      else await deps.deliveries.recordFailure(deliveryKey, errorMessage(err), now());
+      throw classified;
+    }
+    await deps.deliveries.markDelivered(deliveryKey, now());
+    return { deliveryKey, outcome: 'sent' };
+  };
+
   return async (job: Job, _token?: string, signal?: AbortSignal): Promise<NotifyResult> => {
     try {
-      const { alertId, channelId } = notifyJobSchema.parse(job.data);
-      const channel = channels.get(channelId);
-      if (!channel) return { alertId, channelId, delivered: 'no-channel' };
-      const previous = await deps.alerts.delivery(alertId, channelId);
-      if (previous?.status === 'delivered') return { alertId, channelId, delivered: 'before' };
-      const alert = await deps.alerts.findById(alertId);
-      if (!alert) throw new NotFoundError('alert', alertId);
-      try {
-        await sendAlert(deps, channel, alert, signal);
-      } catch (err) {
-        await deps.alerts.recordDelivery(alertId, channelId, {
-          ok: false,
-          error: errorMessage(err),
-        });
-        throw err;
+      switch (job.name) {
+        case 'fanout':
+          return await fanout(job);
+        case 'deliver':
+          return await deliver(job, signal);
+        case 'ops-check':
+          opsCheckJobSchema.parse(job.data);
+          return await opsCheck(now());
+        default:
+          throw new UnrecoverableError(`notify: unknown job name ${job.name}`);
       }
-      await deps.alerts.recordDelivery(alertId, channelId, { ok: true });
-      return { alertId, channelId, delivered: 'now' };
     } catch (err) {
       throw classifyForQueue(err);
     }

@@ -24,17 +24,33 @@ export const analyzeJobSchema = z
   .object({ mentionId: z.string().regex(/^[0-9a-f]{24}$/) })
   .strict();
 export const sweepJobSchema = z.object({}).strict();
+/**
+ * `detect`: one touchpoint's detection up to its latest data; `extendToNow` also reads the quiet
+ * buckets since, so that a wave can end when nothing more is said. `tick`: queues that for every
+ * touchpoint with an alert still open.
+ */
 export const detectJobSchema = z
-  .object({ ruleId: z.string().min(1), windowStart: z.iso.datetime() })
+  .object({ touchpoint: z.string().min(1), extendToNow: z.boolean().optional() })
   .strict();
+export const tickJobSchema = z.object({}).strict();
+/** How often open alerts are looked at again when no new mention arrives. */
+export const TICK_EVERY_MS = 15 * 60_000;
+/** How often sources' health (and the digest's hour) is checked. */
+export const OPS_CHECK_EVERY_MS = 60_000;
+/** `fanout`: one alert event, routed to its channels; one `deliver` job per channel follows. */
 export const notifyJobSchema = z
-  .object({ alertId: z.string().regex(/^[0-9a-f]{24}$/), channelId: z.string().min(1) })
+  .object({ alertId: z.string().regex(/^[0-9a-f]{24}$/), eventIndex: z.number().int().min(0) })
   .strict();
+/** `deliver`: one delivery, by its idempotency key (alert, event, channel). */
+export const deliverJobSchema = z.object({ deliveryKey: z.string().min(1) }).strict();
+/** `ops-check`: the periodic look at every source's health and the digest's schedule. */
+export const opsCheckJobSchema = z.object({}).strict();
 
 export type PollJob = z.infer<typeof pollJobSchema>;
 export type AnalyzeJob = z.infer<typeof analyzeJobSchema>;
 export type DetectJob = z.infer<typeof detectJobSchema>;
 export type NotifyJob = z.infer<typeof notifyJobSchema>;
+export type DeliverJob = z.infer<typeof deliverJobSchema>;
 
 /** Retention is bounded so Redis does not grow forever; failures are kept longer to inspect. */
 const BASE_OPTIONS: JobsOptions = {
@@ -50,6 +66,9 @@ const NOTIFY_OPTIONS: JobsOptions = {
   attempts: 12,
   backoff: { type: 'exponential', delay: 2_000 },
 };
+
+/** How long a detection waits for the rest of a burst of mentions. */
+export const DETECT_DELAY_MS = 5_000;
 
 /** How often the analyze sweep looks for accepted mentions whose job was lost. */
 export const SWEEP_EVERY_MS = 5 * 60_000;
@@ -94,20 +113,30 @@ export function createQueues(connection: Redis, prefix: string, kinds: SourceCon
      * join it; while one runs, one more is kept to run after it, so no mention goes unseen.
      */
     async enqueueDetect(job: DetectJob): Promise<void> {
-      const id = `detect-${job.ruleId}-${Date.parse(job.windowStart)}`;
+      // Never two runs at once for one touchpoint (they would append the same events twice),
+      // and a short delay lets a burst of mentions (an import) land before the run reads them.
       await detect.add('detect', job, {
-        deduplication: { id, keepLastIfActive: true },
-        delay: 500,
+        deduplication: { id: `detect-${job.touchpoint}`, keepLastIfActive: true },
+        delay: DETECT_DELAY_MS,
       });
     },
 
+    /** One alert event to notify; the job id makes a repeat of the same event a no-op. */
     async enqueueNotify(job: NotifyJob): Promise<void> {
-      await notify.add('notify', job, { jobId: `notify-${job.alertId}-${job.channelId}` });
+      await notify.add('fanout', job, { jobId: `notify-${job.alertId}-${job.eventIndex}` });
+    },
+
+    /** One delivery; retried with backoff until delivered or dead (then re-sendable). */
+    async enqueueDeliver(job: DeliverJob, opts: { force?: boolean } = {}): Promise<void> {
+      // A re-send (force) must not be swallowed by the job id of the first, dead attempt.
+      const jobId = `deliver-${job.deliveryKey}${opts.force ? `-${Date.now()}` : ''}`;
+      await notify.add('deliver', job, { jobId: jobId.replace(/:/g, '_') });
     },
 
     /**
      * One job scheduler per enabled source at its interval; schedulers of sources that were
-     * removed or disabled are dropped. Plus the analyze sweep.
+     * removed or disabled are dropped. Plus the analyze sweep, the detection tick and the
+     * operational check.
      */
     async syncSchedules(sources: SourceConfig[]): Promise<void> {
       for (const [kind, queue] of poll) {
@@ -128,6 +157,12 @@ export function createQueues(connection: Redis, prefix: string, kinds: SourceCon
         'sweep',
         { every: SWEEP_EVERY_MS },
         { name: 'sweep', data: {} },
+      );
+      await detect.upsertJobScheduler('tick', { every: TICK_EVERY_MS }, { name: 'tick', data: {} });
+      await notify.upsertJobScheduler(
+        'ops-check',
+        { every: OPS_CHECK_EVERY_MS },
+        { name: 'ops-check', data: {} },
       );
     },
 

@@ -1,30 +1,78 @@
 /**
- * Alerts and their deliveries. An alert is keyed by what raised it (rule and window), so a
- * detection that runs twice, or a replay of the same history, opens it once.
+ * Alerts in MongoDB. An alert is unique on its `key` (what raised it: touchpoint and opening
+ * time of the wave, or source and start of the outage), so a detection that runs twice, or a
+ * replay of the same history, keeps one alert per wave.
  */
-import { ObjectId, type Db } from 'mongodb';
-import type { Alert, Delivery, NewAlert } from '../domain/alert.js';
+import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import type {
+  Alert,
+  AlertEvent,
+  AlertEvidence,
+  AlertKind,
+  AlertStatus,
+  Severity,
+} from '../domain/alert.js';
 import { isDuplicateKeyError } from './mongo.js';
 
 type AlertDoc = Omit<Alert, 'id'> & { _id: ObjectId };
-type DeliveryDoc = Delivery & { _id?: ObjectId; createdAt: Date; updatedAt: Date };
+
+export interface AlertQuery {
+  kind?: AlertKind;
+  status?: AlertStatus;
+  touchpoint?: string;
+  severity?: Severity;
+  /** Opening time (event time) in [openedSince, openedUntil). */
+  openedSince?: Date;
+  openedUntil?: Date;
+  limit: number;
+}
+
+/** What a detector (or an operational check) knows of an alert it wants to exist. */
+export interface AlertSpec {
+  key: string;
+  kind: AlertKind;
+  touchpoint?: Alert['touchpoint'];
+  sourceId?: string;
+  title: string;
+  openedAt: Date;
+  severity: Severity;
+  evidence: AlertEvidence;
+}
 
 export type AlertsRepository = ReturnType<typeof createAlertsRepository>;
 
 export function createAlertsRepository(db: Db) {
-  const alerts = db.collection<AlertDoc>('alerts');
-  const deliveries = db.collection<DeliveryDoc>('deliveries');
+  const col: Collection<AlertDoc> = db.collection<AlertDoc>('alerts');
 
   return {
-    /** Opens the alert unless one with its key exists; `created` tells which. */
-    async openOnce(a: NewAlert): Promise<{ alert: Alert; created: boolean }> {
-      const doc: AlertDoc = { _id: new ObjectId(), ...a, status: 'open', createdAt: new Date() };
+    /**
+     * Opens the alert unless one with its key exists. `created` tells which; the returned alert
+     * is the stored one either way.
+     */
+    async openOnce(spec: AlertSpec, now = new Date()): Promise<{ alert: Alert; created: boolean }> {
+      const doc: AlertDoc = {
+        _id: new ObjectId(),
+        kind: spec.kind,
+        key: spec.key,
+        ...(spec.touchpoint ? { touchpoint: spec.touchpoint } : {}),
+        ...(spec.sourceId ? { sourceId: spec.sourceId } : {}),
+        title: spec.title,
+        severity: spec.severity,
+        status: 'open',
+        openedAt: spec.openedAt,
+        resolvedAt: null,
+        snoozedUntil: null,
+        evidence: spec.evidence,
+        history: [{ at: spec.openedAt, kind: 'opened', severity: spec.severity }],
+        createdAt: now,
+        updatedAt: now,
+      };
       try {
-        await alerts.insertOne(doc);
+        await col.insertOne(doc);
         return { alert: toAlert(doc), created: true };
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
-        const existing = await alerts.findOne({ key: a.key });
+        const existing = await col.findOne({ key: spec.key });
         if (!existing) throw err;
         return { alert: toAlert(existing), created: false };
       }
@@ -32,53 +80,72 @@ export function createAlertsRepository(db: Db) {
 
     async findById(id: string): Promise<Alert | null> {
       if (!ObjectId.isValid(id)) return null;
-      const doc = await alerts.findOne({ _id: new ObjectId(id) });
+      const doc = await col.findOne({ _id: new ObjectId(id) });
       return doc ? toAlert(doc) : null;
     },
 
-    /** Newest first by opening (event) time. */
-    async list(limit: number): Promise<Alert[]> {
-      const docs = await alerts.find().sort({ openedAt: -1, _id: -1 }).limit(limit).toArray();
+    async findByKey(key: string): Promise<Alert | null> {
+      const doc = await col.findOne({ key });
+      return doc ? toAlert(doc) : null;
+    },
+
+    /** Alerts of one kind not yet resolved, e.g. to reconcile them with a fresh detection. */
+    async unresolved(kind: AlertKind, touchpointOrSource?: string): Promise<Alert[]> {
+      const filter: Filter<AlertDoc> = { kind, status: { $ne: 'resolved' } };
+      if (touchpointOrSource) {
+        if (kind === 'weak-link') filter['touchpoint.id'] = touchpointOrSource;
+        else filter.sourceId = touchpointOrSource;
+      }
+      return (await col.find(filter).sort({ openedAt: 1 }).toArray()).map(toAlert);
+    },
+
+    /** Newest first by opening time. */
+    async list(q: AlertQuery): Promise<Alert[]> {
+      const filter: Filter<AlertDoc> = {};
+      if (q.kind) filter.kind = q.kind;
+      if (q.status) filter.status = q.status;
+      if (q.severity) filter.severity = q.severity;
+      if (q.touchpoint) filter['touchpoint.id'] = q.touchpoint;
+      if (q.openedSince || q.openedUntil) {
+        filter.openedAt = {
+          ...(q.openedSince ? { $gte: q.openedSince } : {}),
+          ...(q.openedUntil ? { $lt: q.openedUntil } : {}),
+        };
+      }
+      const docs = await col.find(filter).sort({ openedAt: -1, _id: -1 }).limit(q.limit).toArray();
       return docs.map(toAlert);
     },
 
-    async delivery(alertId: string, channelId: string): Promise<Delivery | null> {
-      const doc = await deliveries.findOne({ alertId, channelId }, { projection: { _id: 0 } });
-      return doc ? toDelivery(doc) : null;
-    },
-
-    async recordDelivery(
-      alertId: string,
-      channelId: string,
-      outcome: { ok: true } | { ok: false; error: string },
-    ): Promise<void> {
-      const now = new Date();
-      await deliveries.updateOne(
-        { alertId, channelId },
-        {
-          $set: outcome.ok
-            ? { status: 'delivered', deliveredAt: now, updatedAt: now }
-            : { status: 'failed', lastError: outcome.error, updatedAt: now },
-          $inc: { attempts: 1 },
-          $setOnInsert: { createdAt: now },
-        },
-        { upsert: true },
+    /**
+     * Appends an event and applies what comes with it (severity, status, evidence). Returns the
+     * index of the event in the alert's history (the notification's identity), or null when the
+     * alert does not exist.
+     */
+    async record(
+      id: string,
+      event: AlertEvent,
+      changes: {
+        severity?: Severity;
+        status?: AlertStatus;
+        evidence?: AlertEvidence;
+        resolvedAt?: Date | null;
+        snoozedUntil?: Date | null;
+      } = {},
+      now = new Date(),
+    ): Promise<{ alert: Alert; eventIndex: number } | null> {
+      if (!ObjectId.isValid(id)) return null;
+      const _id = new ObjectId(id);
+      const res = await col.findOneAndUpdate(
+        { _id },
+        { $push: { history: event }, $set: { ...changes, updatedAt: now } },
+        { returnDocument: 'after' },
       );
+      if (!res) return null;
+      return { alert: toAlert(res), eventIndex: res.history.length - 1 };
     },
   };
 }
 
 function toAlert({ _id, ...rest }: AlertDoc): Alert {
   return { id: _id.toHexString(), ...rest };
-}
-
-function toDelivery(d: DeliveryDoc): Delivery {
-  return {
-    alertId: d.alertId,
-    channelId: d.channelId,
-    status: d.status,
-    attempts: d.attempts,
-    ...(d.lastError ? { lastError: d.lastError } : {}),
-    ...(d.deliveredAt ? { deliveredAt: d.deliveredAt } : {}),
-  };
 }

@@ -3,13 +3,8 @@
  * job that re-runs, a feed polled twice or a file imported twice stores nothing twice. Returns
  * plain `Mention` objects; nothing outside this folder sees a MongoDB type.
  */
-import {
-  ObjectId,
-  type Collection,
-  type Db,
-  type Filter,
-  type AnyBulkWriteOperation,
-} from 'mongodb';
+import { createHash, randomUUID } from 'node:crypto';
+import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import type {
   Mention,
   MentionAnalysis,
@@ -18,13 +13,15 @@ import type {
   SentimentLabel,
 } from '../domain/mention.js';
 import { ValidationError } from '../errors.js';
-import { isDuplicateKeyError } from './mongo.js';
+import { isOnlyDuplicateKeys } from './mongo.js';
 
 interface MentionDoc extends MentionInput, Partial<Omit<MentionAnalysis, 'lang'>> {
   _id: ObjectId;
   fetchedAt: Date;
   status: MentionStatus;
   analyzedAt?: Date;
+  /** Written by the accept call that inserted the document (see `accept`). */
+  insertToken?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -66,56 +63,52 @@ export function createMentionsRepository(db: Db) {
     /**
      * Stores each mention unless its (source, externalId) is already stored; outcomes come back
      * in input order.
+     *
+     * The `_id` is derived from the natural key, so storing is a plain unordered insert in which
+     * a duplicate simply fails on its key: one round trip for a batch, where an upsert a mention
+     * costs FerretDB a query each. Which inserts were this call's is read back by a token the
+     * call writes, so racing writers and repeats within the batch are told apart exactly.
      */
     async accept(inputs: MentionInput[], fetchedAt: Date): Promise<AcceptOutcome[]> {
       if (inputs.length === 0) return [];
       const now = new Date();
-      const ops: AnyBulkWriteOperation<MentionDoc>[] = inputs.map((m) => ({
-        updateOne: {
-          filter: { source: m.source, externalId: m.externalId },
-          update: {
-            $setOnInsert: {
-              ...m,
-              fetchedAt,
-              status: 'received' as const,
-              createdAt: now,
-              updatedAt: now,
-            },
-          },
-          upsert: true,
-        },
-      }));
-      // Which documents this call created, by _id: FerretDB 1.24 numbers `upsertedIds` by upsert
-      // rather than by operation, so positions cannot be trusted, ids can.
-      const created = new Set<string>();
+      const token = randomUUID();
+      const ids = inputs.map((m) => mentionObjectId(m.source, m.externalId));
+      const firstOf = new Map<string, number>();
+      const docs: MentionDoc[] = [];
+      inputs.forEach((m, i) => {
+        const hex = ids[i]!.toHexString();
+        if (firstOf.has(hex)) return;
+        firstOf.set(hex, i);
+        docs.push({
+          ...m,
+          _id: ids[i]!,
+          fetchedAt,
+          status: 'received',
+          insertToken: token,
+          createdAt: now,
+          updatedAt: now,
+        });
+      });
       try {
-        const res = await col.bulkWrite(ops, { ordered: false });
-        for (const id of Object.values(res.upsertedIds)) created.add(String(id));
+        await col.insertMany(docs, { ordered: false });
       } catch (err) {
-        // Two writers raced on one key: the loser's upsert fails with E11000, i.e. a duplicate.
-        const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
-        const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-        if (list.length === 0 || !list.every(isDuplicateKeyError)) throw err;
-        const result = (err as { result?: { upsertedIds?: Record<string, unknown> } }).result;
-        for (const id of Object.values(result?.upsertedIds ?? {})) created.add(String(id));
+        if (!isOnlyDuplicateKeys(err)) throw err;
       }
       const stored = await col
         .find(
-          { $or: inputs.map((m) => ({ source: m.source, externalId: m.externalId })) },
-          { projection: { _id: 1, source: 1, externalId: 1, status: 1 } },
+          { _id: { $in: docs.map((d) => d._id) } },
+          { projection: { _id: 1, status: 1, insertToken: 1 } },
         )
         .toArray();
-      const byKey = new Map(stored.map((d) => [keyOf(d), d]));
-      const seen = new Set<string>();
-      return inputs.map((m) => {
-        const key = keyOf(m);
-        const doc = byKey.get(key);
-        if (!doc) throw new Error(`mentions: ${m.source}/${m.externalId} vanished after upsert`);
-        const id = doc._id.toHexString();
+      const byId = new Map(stored.map((d) => [d._id.toHexString(), d]));
+      return inputs.map((m, i) => {
+        const hex = ids[i]!.toHexString();
+        const doc = byId.get(hex);
+        if (!doc) throw new Error(`mentions: ${m.source}/${m.externalId} vanished after insert`);
         // A repeat within the batch is a duplicate of its first copy.
-        const inserted = created.has(id) && !seen.has(key);
-        seen.add(key);
-        return { id, inserted, status: doc.status };
+        const inserted = doc.insertToken === token && firstOf.get(hex) === i;
+        return { id: hex, inserted, status: doc.status };
       });
     },
 
@@ -126,6 +119,12 @@ export function createMentionsRepository(db: Db) {
     },
 
     /** Stores the analysis; running it twice leaves the same document. */
+    async findByIds(ids: string[]): Promise<Mention[]> {
+      const oids = ids.filter((i) => ObjectId.isValid(i)).map((i) => new ObjectId(i));
+      if (oids.length === 0) return [];
+      return (await col.find({ _id: { $in: oids } }).toArray()).map(toMention);
+    },
+
     async markAnalyzed(id: string, analysis: MentionAnalysis): Promise<void> {
       const now = new Date();
       await col.updateOne(
@@ -208,12 +207,15 @@ export function createMentionsRepository(db: Db) {
   };
 }
 
-function keyOf(m: { source: string; externalId: string }): string {
-  return `${m.source}\u0000${m.externalId}`;
+/** The mention's id, derived from its natural key: the same mention always gets the same id. */
+export function mentionObjectId(source: string, externalId: string): ObjectId {
+  return new ObjectId(
+    createHash('sha256').update(`${source}\u0000${externalId}`).digest('hex').slice(0, 24),
+  );
 }
 
 function toMention(doc: MentionDoc): Mention {
-  const { _id, createdAt: _c, updatedAt: _u, ...rest } = doc;
+  const { _id, createdAt: _c, updatedAt: _u, insertToken: _t, ...rest } = doc;
   return { id: _id.toHexString(), ...rest };
 }
 

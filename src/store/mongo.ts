@@ -46,10 +46,18 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { key: 1 }, name: 'key', unique: true },
     { key: { openedAt: -1, _id: -1 }, name: 'openedAt' },
     { key: { status: 1, openedAt: -1 }, name: 'status_openedAt' },
+    { key: { 'touchpoint.id': 1, openedAt: -1 }, name: 'touchpoint_openedAt' },
+    { key: { kind: 1, status: 1 }, name: 'kind_status' },
   ],
   deliveries: [
-    { key: { alertId: 1, channelId: 1 }, name: 'alert_channel', unique: true },
+    // The idempotency key: one delivery per alert event and channel.
+    { key: { key: 1 }, name: 'key', unique: true },
     { key: { status: 1, updatedAt: -1 }, name: 'status_updatedAt' },
+    { key: { alertId: 1 }, name: 'alertId' },
+  ],
+  counts: [
+    { key: { dim: 1, key: 1, at: 1 }, name: 'dim_key_at' },
+    { key: { mentionId: 1 }, name: 'mentionId' },
   ],
 };
 
@@ -57,11 +65,27 @@ export async function ensureIndexes(db: Db): Promise<void> {
   for (const [collection, indexes] of Object.entries(INDEXES)) {
     // One index per command: FerretDB 1.24 (SQLite) drops the connection on a createIndexes
     // that creates several at once.
-    for (const index of indexes) await db.collection(collection).createIndexes([index]);
+    const col = db.collection(collection);
+    // Indexes an earlier version made and this one no longer wants (a unique one above all)
+    // would refuse writes the code now expects: drop them.
+    const wanted = new Set(indexes.map((i) => i.name));
+    const existing = await col.indexes().catch(() => []);
+    for (const i of existing) {
+      if (i.name && i.name !== '_id_' && !wanted.has(i.name)) await col.dropIndex(i.name);
+    }
+    for (const index of indexes) await col.createIndexes([index]);
   }
 }
 
 /** True when `err` is a duplicate-key error (E11000), from MongoDB or FerretDB. */
 export function isDuplicateKeyError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+/** True when a single or bulk write failed only on duplicate keys (a lost race on an upsert). */
+export function isOnlyDuplicateKeys(err: unknown): boolean {
+  if (isDuplicateKeyError(err)) return true;
+  const list = (err as { writeErrors?: unknown }).writeErrors;
+  const errors = Array.isArray(list) ? list : list ? [list] : [];
+  return errors.length > 0 && errors.every(isDuplicateKeyError);
 }

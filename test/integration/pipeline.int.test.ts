@@ -1,10 +1,9 @@
 /**
  * End to end on real Redis and the real MongoDB-wire server: a real RSS fixture served locally is
- * picked up by the scheduled poll, analysed, and read back through the API; pushed negative
- * mentions open one alert that a Slack-compatible receiver gets once.
+ * picked up by the scheduled poll, analysed, and read back through the API. (Alerting end to end
+ * is weak-link.int.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configDir } from '../helpers/config-dir.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
 import { sharedFixture } from '../helpers/fixtures.js';
@@ -120,99 +119,5 @@ describe('polling an RSS source', () => {
     const state = await app.rt.sources.get('alerts-etag');
     expect(state?.consecutiveFailures).toBe(0);
     expect(state?.inserted).toBe(20);
-  });
-});
-
-describe('alerting on negative mentions', () => {
-  let slack: TestServer;
-  let app: TestApp;
-  let failuresLeft = 2;
-
-  beforeAll(async () => {
-    // A Slack-compatible receiver that is down for its first two calls.
-    slack = await startHttpServer((_req, res) => {
-      if (failuresLeft-- > 0) res.writeHead(500).end('down');
-      else res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
-    });
-    const dir = configDir({
-      'alerts.yaml': `
-rules:
-  - id: negative-burst
-    description: Negative burst
-    window: 1h
-    minNegative: 3
-channels:
-  - id: slack-test
-    type: slack
-    webhookUrlEnv: TEST_SLACK_URL
-    lang: en
-`,
-    });
-    app = await startTestApp({ env: { CONFIG_DIR: dir, TEST_SLACK_URL: `${slack.url}/hook` } });
-  });
-
-  afterAll(async () => {
-    await app?.stop();
-    await slack?.close();
-  });
-
-  const negative = (n: number, minute: number) => ({
-    source: 'push-test',
-    externalId: `neg-${n}`,
-    url: `https://example.com/post/${n}`,
-    author: { id: `user-${n}`, name: `User ${n}` },
-    text: `My delivery is late again, the parcel arrived broken. Terrible and awful service #${n}`,
-    publishedAt: `2026-03-02T10:${String(minute).padStart(2, '0')}:00Z`,
-  });
-
-  it('opens one alert at the event time the threshold was crossed, and Slack gets it once after recovering', async () => {
-    const res = await fetch(`${app.url}/api/v1/mentions`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify([negative(1, 5), negative(2, 20), negative(3, 40), negative(4, 50)]),
-    });
-    expect(res.status).toBe(202);
-    expect(await res.json()).toMatchObject({ accepted: 4, duplicates: 0 });
-
-    const posts = await eventually(
-      async () =>
-        slack.requests.filter((r) => r.method === 'POST').length >= 3 ? slack.requests : undefined,
-      30_000,
-      'Slack delivery after two failures',
-    );
-    const body = JSON.parse(posts[2]!.body) as {
-      text: string;
-      blocks: { type: string; text?: { text: string } }[];
-    };
-    expect(body.text).toContain('Negative burst');
-    const quotes = body.blocks.filter((b) => b.text?.text.startsWith('> '));
-    expect(quotes).toHaveLength(3);
-    expect(quotes[0]!.text!.text).toContain('https://example.com/post/');
-
-    const alerts = (await (await fetch(`${app.url}/api/v1/alerts`)).json()) as {
-      data: { id: string; openedAt: string; evidence: { negative: number } }[];
-    };
-    expect(alerts.data).toHaveLength(1);
-    // The third negative (10:40) crossed the threshold of 3.
-    expect(alerts.data[0]!.openedAt).toBe('2026-03-02T10:40:00.000Z');
-
-    // More negatives in the same window: detection runs again, nothing is sent twice.
-    await fetch(`${app.url}/api/v1/mentions`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(negative(5, 55)),
-    });
-    await eventually(async () => {
-      const m = (await (
-        await fetch(`${app.url}/api/v1/mentions?source=push-test&sentiment=negative`)
-      ).json()) as { data: unknown[] };
-      return m.data.length === 5 ? true : undefined;
-    });
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(slack.requests).toHaveLength(3);
-    const again = (await (await fetch(`${app.url}/api/v1/alerts`)).json()) as { data: unknown[] };
-    expect(again.data).toHaveLength(1);
-    const delivery = await app.rt.alerts.delivery(alerts.data[0]!.id, 'slack-test');
-    expect(delivery).toMatchObject({ status: 'delivered', attempts: 3 });
   });
 });

@@ -47,6 +47,25 @@ describe('analyzeMention', () => {
     expect(again).toEqual(first);
   });
 
+  it('blanks brand names out for language and sentiment, not for relevance', () => {
+    const seen: string[] = [];
+    const a = analyzeMention(
+      { ...mention, text: 'my order from Maison Lumière' },
+      {
+        link: (text) => {
+          seen.push(text);
+          return { relevant: text.includes('Lumière'), touchpoints: [] };
+        },
+        brandAliases: ['Maison Lumière'],
+        watched: true,
+      },
+    );
+    expect(a.lang).toBe('en');
+    expect(a.relevant).toBe(true);
+    expect(a.sentiment.label).toBe('neutral');
+    expect(seen).toEqual(['my order from Maison Lumière', 'my order from  ']);
+  });
+
   it('reads the title with the text', () => {
     let seen = '';
     analyzeMention(

@@ -59,10 +59,10 @@ describe('loadConfig: defaults', () => {
     expect(config.touchpoints.brand.name).toBe('Maison Lumière');
     expect(config.touchpoints.touchpoints.length).toBeGreaterThanOrEqual(10);
     expect(config.touchpoints.watch).toContain('NOT');
-    expect(config.alerts.rules).toEqual([
-      expect.objectContaining({ id: 'negative-burst', window: 3_600_000, minNegative: 5 }),
+    expect(config.alerts.channels).toEqual([
+      expect.objectContaining({ id: 'console', type: 'log' }),
     ]);
-    expect(config.alerts.channels).toEqual([{ id: 'console', type: 'log' }]);
+    expect(config.detection).toBeDefined();
   });
 
   it('coerces numbers from environment strings', () => {
@@ -239,7 +239,7 @@ describe('loadConfig: YAML files', () => {
     const CONFIG_DIR = dirWith({
       'sources.yaml':
         'sources:\n  - id: feed\n    kind: rss\n    every: soon\n    url: https://example.com/\n',
-      'alerts.yaml': 'rules:\n  - id: r\n    window: 1h\n    minNegative: 0\n',
+      'alerts.yaml': 'channels:\n  - id: Bad Id\n    type: log\n',
     });
 
     const err = configError({ MONGODB_URL, CONFIG_DIR });
@@ -247,7 +247,7 @@ describe('loadConfig: YAML files', () => {
     expect(err.issues).toHaveLength(2);
     expect(err.issues).toContainEqual(expect.stringMatching(/^sources\.yaml: sources\.0\.every:/));
     expect(err.issues).toContainEqual(
-      expect.stringMatching(/^alerts\.yaml: rules\.0\.minNegative:/),
+      expect.stringMatching(/^alerts\.yaml: channels\.0\.id:/),
     );
   });
 
@@ -364,16 +364,15 @@ describe('loadConfig: alert channels', () => {
     const config = loadConfig({ MONGODB_URL, CONFIG_DIR, COMMUNITY_WEBHOOK: webhookUrl });
 
     expect(config.alerts.channels).toEqual([
-      { id: 'slack-community', type: 'slack', webhookUrl, lang: 'fr' },
+      { id: 'slack-community', type: 'slack', webhookUrl, lang: 'fr', digestOnly: false },
     ]);
-    expect(config.alerts.rules).toEqual([]);
   });
 
   it('defaults to one log channel when alerts.yaml names none', () => {
-    const CONFIG_DIR = dirWith({ 'alerts.yaml': 'rules: []\n' });
+    const CONFIG_DIR = dirWith({ 'alerts.yaml': '# no channels\n' });
 
     expect(loadConfig({ MONGODB_URL, CONFIG_DIR }).alerts.channels).toEqual([
-      { id: 'console', type: 'log' },
+      { id: 'console', type: 'log', digestOnly: false },
     ]);
   });
 });

@@ -64,7 +64,7 @@ come back=0/-2, be back=0/-2, go back=0/-2, again=0/-1.5, glad=2, pleased=2, hap
 no problem=1.5, no problems=1.5, no issues=1.5, no complaints=2, nothing wrong=1.5,
 not only=0, no doubt=0, no wonder=0, not just=0, no matter=0, nothing but=0,
 kind of=0, sort of=0, like=0.5/-2, likes=0.5/-2, pretty=1.5, super=2.5, fine=1,
-fail=-2, fails=-2, failed=-2, failing=-2, lack=-1, lacks=-1, lacked=-1, lacking=-1, ok=0.5, okay=0.5, alright=0.5, decent=1.5, average=-0.5, plain=-0.5,
+fail=-2, fails=-2, failed=-2, failing=-2, declined=-1.5, stopped=0, stop=0, stops=0, lack=-1, lacks=-1, lacked=-1, lacking=-1, ok=0.5, okay=0.5, alright=0.5, decent=1.5, average=-0.5, plain=-0.5,
 `;
 
 export const en: LanguageLists = {

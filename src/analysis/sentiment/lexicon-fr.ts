@@ -60,7 +60,7 @@ marchent=0/-2, répondu=0/-2.5, répond=0/-2.5, rappelé=0/-1.5, tient=0/-1, vau
 vaut le coup=2.5/-2.5, vaut la peine=2.5/-2.5, conseille=2/-2.5, conseiller=0,
 ne fonctionne plus=-3, pas terrible=-1.5, pas mal=2, pas mal de=0, pas top=-1.5,
 n'importe quoi=-3, rien à redire=2.5, rien à dire=1, sans plus=-1, sans doute=0,
-sans aucun doute=1, non seulement=0, pas seulement=0, pas que=0, ni plus ni moins=0,
+sans aucun doute=1, sur=0, énervant=-2.5, énervante=-2.5, énervé=-2.5, énervée=-2.5, agaçant=-2.5, agaçante=-2.5, refusé=-2, refusée=-2, refus=-2, annulé=-1.5, annulée=-1.5, bloqué=-1.5, bloquée=-1.5, passé=0, passée=0, passés=0, passées=0, non seulement=0, pas seulement=0, pas que=0, ni plus ni moins=0,
 à chier=-4.5, de la merde=-4.5, merde=-3, putain=-1, mdr=1.5, ptdr=1.5, lol=1.5,
 je m'attendais à mieux=-2.5, on attendait mieux=-2.5, j'espérais mieux=-2.5,
 aurait pu être mieux=-2, peut mieux faire=-2, sans problème=2, aucun problème=2,

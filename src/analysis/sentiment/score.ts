@@ -244,6 +244,8 @@ export class Scorer {
         continue;
       }
 
+      // A negator that is itself an opinion word ("fail", "lack") is not negated by its own scope.
+      const negatedHere = negWindow > 0;
       if (entry.neg !== 0) {
         const neg = entry.neg;
         if (neg === NEG_CLAUSE) {
@@ -281,7 +283,11 @@ export class Scorer {
       const f = boost * this.caps(start, k);
       boost = 1;
       boostWindow = 0;
-      this.emit(entry.s * f, negWindow > 0, entry.n === undefined ? undefined : entry.n * f);
+      this.emit(
+        entry.s * f,
+        entry.neg !== 0 ? negatedHere : negWindow > 0,
+        entry.n === undefined ? undefined : entry.n * f,
+      );
     }
     total += this.sentence;
     const score = total / Math.sqrt(total * total + SQUASH);

@@ -7,6 +7,7 @@ import type { Logger } from '../../logger.js';
 import type { Queues } from '../../queue/queues.js';
 import type { AlertsRepository } from '../../store/alerts-repository.js';
 import type { MentionsRepository } from '../../store/mentions-repository.js';
+import type { DeliveriesRepository } from '../../store/deliveries-repository.js';
 import type { SourcesRepository } from '../../store/sources-repository.js';
 
 export interface ApiDeps {
@@ -15,7 +16,8 @@ export interface ApiDeps {
   mentions: MentionsRepository;
   alerts: AlertsRepository;
   sources: SourcesRepository;
-  queues: Pick<Queues, 'enqueueAnalyze'>;
+  deliveries: DeliveriesRepository;
+  queues: Pick<Queues, 'enqueueAnalyze' | 'enqueueDeliver'>;
   /** Health checks by dependency name; each rejects when its dependency is down. */
   checks: Record<string, () => Promise<unknown>>;
 }

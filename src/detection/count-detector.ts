@@ -1,0 +1,282 @@
+/**
+ * The online count detector shared by the weak-link detector and the NAB bench: is this bucket's
+ * count, and the few before it, more than the series' own seasonal baseline explains?
+ *
+ * - Baseline: an hour-of-day x weekday profile fitted on the last `history` of buckets, refitted
+ *   every `refresh` (at fixed epoch instants, so two runs that start at different points agree
+ *   once both have the same history). Each bucket is first bounded by a high quantile of its
+ *   hour-of-day pool, so past outbreaks barely lift the baseline. Each weekday-hour slot is shrunk
+ *   toward its hour, and each hour toward the overall level, by pseudo-counts: a quiet series
+ *   gets a flat baseline, a busy one a fully seasonal one.
+ * - Noise: negative-binomial, with the dispersion alpha (variance = mu + alpha mu^2) estimated on
+ *   the same history; alpha = 0 is Poisson. Mention counts are overdispersed: a plain mean + k
+ *   sigma, or a Poisson test, fires on every busy hour.
+ * - Evidence: a CUSUM of the negative-binomial log-likelihood ratio "mean x shift" against
+ *   "mean", so a rise over several buckets adds up (it fires on the rising edge) while one odd
+ *   bucket needs to be very odd. The run (buckets since the CUSUM left zero) is what the caller
+ *   checks for a minimum absolute count.
+ *
+ * Causal: step(i) reads values[0..i] only; the profile used at i is fitted on buckets before i.
+ */
+import type { DetectionParams } from './params.js';
+
+/** What the detector knows after bucket i. */
+export interface CountStep {
+  /** Expected count of this bucket under the baseline. */
+  expected: number;
+  /** Dispersion in use (0 = Poisson). */
+  alpha: number;
+  /** This bucket's log-likelihood ratio, and the CUSUM after it. */
+  llr: number;
+  cusum: number;
+  /** What the CUSUM must reach to raise an alarm here (see CountDetector.threshold). */
+  threshold: number;
+  /** Index where the current CUSUM run began; -1 when the CUSUM is at zero. */
+  runStart: number;
+  /** Whether enough history (`warmup`) lies behind this bucket for an alarm to count. */
+  ready: boolean;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const SLOTS = 7 * 24;
+
+interface Profile {
+  /** Expected count per bucket, by weekday x 24 + hour. */
+  mu: Float64Array;
+  alpha: number;
+}
+
+/** Weekday x 24 + hour of each bucket start in `timeZone`; UTC needs no Intl. */
+export function slotsOf(times: readonly number[], timeZone: string): Int16Array {
+  const out = new Int16Array(times.length);
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') {
+    times.forEach((t, i) => {
+      const d = new Date(t);
+      out[i] = d.getUTCDay() * 24 + d.getUTCHours();
+    });
+    return out;
+  }
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    hour: 'numeric',
+    hourCycle: 'h23',
+  });
+  const days: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+  // Formatting is slow; one call per UTC hour is enough (zones shifted by half hours aside).
+  const cache = new Map<number, number>();
+  times.forEach((t, i) => {
+    const key = Math.floor(t / HOUR_MS);
+    let slot = cache.get(key);
+    if (slot === undefined) {
+      const parts = fmt.formatToParts(new Date(key * HOUR_MS));
+      const wd = days[parts.find((p) => p.type === 'weekday')?.value ?? 'Sun'] ?? 0;
+      const h = Number(parts.find((p) => p.type === 'hour')?.value ?? 0) % 24;
+      slot = wd * 24 + h;
+      cache.set(key, slot);
+    }
+    out[i] = slot;
+  });
+  return out;
+}
+
+function quantileOfSorted(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const pos = q * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return (sorted[lo] ?? 0) + ((sorted[hi] ?? 0) - (sorted[lo] ?? 0)) * (pos - lo);
+}
+
+/** Shrinks `value` toward `parent` with weight sum / (sum + prior): more counts, more trust. */
+function shrink(value: number, parent: number, sum: number, prior: number): number {
+  const w = sum + prior > 0 ? sum / (sum + prior) : 0;
+  return w * value + (1 - w) * parent;
+}
+
+/** Negative-binomial log-likelihood ratio of count x for mean mu x shift against mean mu. */
+export function nbLogLikelihoodRatio(x: number, mu: number, alpha: number, shift: number): number {
+  if (alpha < 1e-9) return x * Math.log(shift) - (shift - 1) * mu;
+  const r = 1 / alpha;
+  return (
+    x * Math.log((shift * (r + mu)) / (r + shift * mu)) + r * Math.log((r + mu) / (r + shift * mu))
+  );
+}
+
+export class CountDetector {
+  private readonly slots: Int16Array;
+  private readonly historyBuckets: number;
+  private readonly warmupBuckets: number;
+  private readonly recentBuckets: number;
+  private readonly floor: number;
+  private profile: Profile | null = null;
+  private refreshKey = Number.NaN;
+  private cusum = 0;
+  private runStart = -1;
+  private runPeak = 0;
+  /** Peaks of the CUSUM runs that ended, with the index where each ended. */
+  private readonly pastRuns: Array<{ end: number; peak: number }> = [];
+  private bar = 0;
+
+  /**
+   * @param times bucket starts (ms), oldest first, one every `bucketMs`
+   * @param values counts to watch, read causally by step(i)
+   */
+  constructor(
+    private readonly times: readonly number[],
+    private readonly values: readonly number[],
+    private readonly params: DetectionParams,
+    bucketMs: number,
+  ) {
+    const b = params.baseline;
+    this.slots = slotsOf(times, b.timeZone);
+    this.historyBuckets = Math.max(1, Math.round(b.history / bucketMs));
+    this.warmupBuckets = Math.round(b.warmup / bucketMs);
+    this.recentBuckets = Math.round(b.recent / bucketMs);
+    this.floor = (b.minRatePerDay * bucketMs) / DAY_MS;
+  }
+
+  /** Forgets the current run (after a wave resolves), so the next wave needs fresh evidence. */
+  reset(): void {
+    if (this.runStart >= 0) this.pastRuns.push({ end: this.lastIndex, peak: this.runPeak });
+    this.cusum = 0;
+    this.runStart = -1;
+    this.runPeak = 0;
+  }
+
+  private lastIndex = 0;
+
+  /**
+   * The threshold at this bucket: `threshold`, or `rankFactor` x the `rank`-th highest run peak
+   * of the history if that is higher. A series whose ordinary excursions are large (heavy tails
+   * the dispersion does not capture) must do better than its own usual bursts: an alert budget
+   * of about `rank` per history, not a fixed significance level.
+   */
+  get threshold(): number {
+    return this.bar;
+  }
+
+  private updateBar(i: number): void {
+    const { threshold, rank, rankFactor } = this.params.evidence;
+    const since = i - this.historyBuckets;
+    while (this.pastRuns.length > 0 && (this.pastRuns[0]?.end ?? 0) < since) this.pastRuns.shift();
+    const peaks = this.pastRuns.map((r) => r.peak).toSorted((a, b) => b - a);
+    const kth = rank > 0 ? (peaks[rank - 1] ?? 0) : 0;
+    this.bar = Math.max(threshold, kth * rankFactor);
+  }
+
+  /** Expected count of bucket j under the profile in use (after step(i) for some i >= j). */
+  expectedAt(j: number): number {
+    const mu = this.profile?.mu[this.slots[j] ?? 0] ?? this.floor;
+    return Math.max(this.floor, mu);
+  }
+
+  step(i: number): CountStep {
+    const key = Math.floor((this.times[i] ?? 0) / this.params.baseline.refresh);
+    if (key !== this.refreshKey || this.profile === null) {
+      this.refreshKey = key;
+      this.profile = this.fit(i);
+      this.updateBar(i);
+    }
+    this.lastIndex = i;
+    const expected = this.expectedAt(i);
+    const alpha = this.profile.alpha;
+    const { shift } = this.params.evidence;
+    const llr = nbLogLikelihoodRatio(this.values[i] ?? 0, expected, alpha, shift);
+    const next = Math.max(0, this.cusum + llr);
+    if (next > 0 && this.cusum === 0) {
+      this.runStart = i;
+      this.runPeak = 0;
+    }
+    if (next === 0 && this.runStart >= 0) {
+      this.pastRuns.push({ end: i, peak: this.runPeak });
+      this.runStart = -1;
+    }
+    this.runPeak = Math.max(this.runPeak, next);
+    this.cusum = next;
+    return {
+      expected,
+      alpha,
+      llr,
+      cusum: next,
+      threshold: this.bar,
+      runStart: this.runStart,
+      ready: i >= this.warmupBuckets,
+    };
+  }
+
+  /** Fits the seasonal profile and the dispersion on buckets [i - history, i). */
+  private fit(i: number): Profile {
+    const b = this.params.baseline;
+    const lo = Math.max(0, i - this.historyBuckets);
+    const mu = new Float64Array(SLOTS).fill(this.floor);
+    if (i - lo === 0) return { mu, alpha: b.dispersionMin };
+
+    const pools: number[][] = Array.from({ length: 24 }, () => []);
+    for (let j = lo; j < i; j++) pools[(this.slots[j] ?? 0) % 24]?.push(this.values[j] ?? 0);
+    const caps = pools.map(
+      (p) =>
+        quantileOfSorted(
+          p.toSorted((a, c) => a - c),
+          b.capQuantile,
+        ) *
+          b.capMultiplier +
+        b.capOffset,
+    );
+    const bounded = (j: number): number =>
+      Math.min(this.values[j] ?? 0, caps[(this.slots[j] ?? 0) % 24] ?? 0);
+
+    const sumH = new Float64Array(24);
+    const nH = new Float64Array(24);
+    const sumS = new Float64Array(SLOTS);
+    const nS = new Float64Array(SLOTS);
+    let total = 0;
+    for (let j = lo; j < i; j++) {
+      const s = this.slots[j] ?? 0;
+      const x = bounded(j);
+      sumH[s % 24] = (sumH[s % 24] ?? 0) + x;
+      nH[s % 24] = (nH[s % 24] ?? 0) + 1;
+      sumS[s] = (sumS[s] ?? 0) + x;
+      nS[s] = (nS[s] ?? 0) + 1;
+      total += x;
+    }
+    const level = total / (i - lo);
+    const hourMean = new Float64Array(24);
+    for (let h = 0; h < 24; h++) {
+      const n = nH[h] ?? 0;
+      hourMean[h] =
+        n > 0 ? shrink((sumH[h] ?? 0) / n, level, sumH[h] ?? 0, b.seasonalPrior) : level;
+    }
+    for (let s = 0; s < SLOTS; s++) {
+      const n = nS[s] ?? 0;
+      const parent = hourMean[s % 24] ?? level;
+      const m = n > 0 ? shrink((sumS[s] ?? 0) / n, parent, sumS[s] ?? 0, b.seasonalPrior) : parent;
+      mu[s] = Math.max(this.floor, m);
+    }
+
+    // A level correction for slow trends: recent bounded counts against what the profile says.
+    if (this.recentBuckets > 0) {
+      let obs = 0;
+      let exp = 0;
+      for (let j = Math.max(lo, i - this.recentBuckets); j < i; j++) {
+        obs += bounded(j);
+        exp += mu[this.slots[j] ?? 0] ?? 0;
+      }
+      const ratio = (obs + b.seasonalPrior) / (exp + b.seasonalPrior);
+      for (let s = 0; s < SLOTS; s++) mu[s] = Math.max(this.floor, (mu[s] ?? 0) * ratio);
+    }
+
+    // Method of moments on the bounded history: sum((x - mu)^2 - mu) / sum(mu^2).
+    let num = 0;
+    let den = 0;
+    for (let j = lo; j < i; j++) {
+      const m = mu[this.slots[j] ?? 0] ?? this.floor;
+      const d = bounded(j) - m;
+      num += d * d - m;
+      den += m * m;
+    }
+    const alpha = den > 0 ? num / den : b.dispersionMin;
+    return { mu, alpha: Math.min(b.dispersionMax, Math.max(b.dispersionMin, alpha)) };
+  }
+}

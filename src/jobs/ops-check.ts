@@ -1,0 +1,201 @@
+/**
+ * The periodic look (every minute, on the notify queue) at what nobody watches: each source's
+ * health, which opens or resolves operational alerts, and the daily digest, sent once per day
+ * and channel. Everything here is idempotent, so a check that runs twice changes nothing more.
+ */
+import type { AlertsConfig, SourceConfig, TouchpointConfig } from '../../config/index.js';
+import { buildDigest, DAY_MS, digestDue, digestKey } from '../alerts/digest.js';
+import { assessSource, type FailingProblem, type SilentProblem } from '../alerts/source-health.js';
+import type { Alert } from '../domain/alert.js';
+import type { Logger } from '../logger.js';
+import type { Queues } from '../queue/queues.js';
+import type { AlertsRepository } from '../store/alerts-repository.js';
+import type { DeliveriesRepository } from '../store/deliveries-repository.js';
+import type { DigestRepository } from '../store/digest-repository.js';
+import type { SourcesRepository } from '../store/sources-repository.js';
+
+/** What the ops check needs; a slice of the notify processor's dependencies. */
+export interface OpsCheckDeps {
+  /** `config.alerts`: channels, routes, digest and operational thresholds. */
+  alertsConfig: AlertsConfig;
+  /** `config.sources`: which sources should be polled, and how often. */
+  sourcesConfig: SourceConfig[];
+  /** `config.touchpoints.touchpoints`: labels and stages for the digest. */
+  touchpoints: Pick<TouchpointConfig, 'id' | 'stage' | 'label'>[];
+  alerts: AlertsRepository;
+  deliveries: DeliveriesRepository;
+  sources: Pick<SourcesRepository, 'list'>;
+  digestData: DigestRepository;
+  queues: Pick<Queues, 'enqueueDeliver' | 'enqueueNotify'>;
+  logger: Logger;
+  publicUrl: string;
+}
+
+export interface OpsCheckResult {
+  opened: string[];
+  resolved: string[];
+  digest: 'off' | 'not-due' | 'done-before' | 'queued';
+}
+
+type Problem = FailingProblem | SilentProblem;
+
+export function createOpsCheck(deps: OpsCheckDeps) {
+  const { logger } = deps;
+  const ops = deps.alertsConfig.operational;
+
+  const open = async (sourceId: string, p: Problem, now: Date): Promise<string | null> => {
+    const { alert, created } = await deps.alerts.openOnce(
+      {
+        key: `source-${p.kind}:${sourceId}:${p.since.toISOString()}`,
+        kind: 'operational',
+        sourceId,
+        title: `Source ${sourceId} ${p.kind === 'failing' ? 'failing' : 'silent'}`,
+        openedAt: now,
+        severity: 'warning',
+        evidence: evidenceOf(sourceId, p, now, ops.failingAfter),
+      },
+      now,
+    );
+    if (!created) return null;
+    await deps.queues.enqueueNotify({ alertId: alert.id, eventIndex: alert.history.length - 1 });
+    logger.warn({ alertId: alert.id, sourceId, problem: p.kind }, 'operational alert opened');
+    return alert.id;
+  };
+
+  const resolve = async (alert: Alert, text: string, now: Date): Promise<string | null> => {
+    const r = await deps.alerts.record(
+      alert.id,
+      { kind: 'resolved', at: now, text },
+      { status: 'resolved', resolvedAt: now },
+      now,
+    );
+    if (!r) return null;
+    await deps.queues.enqueueNotify({ alertId: alert.id, eventIndex: r.eventIndex });
+    logger.info(
+      { alertId: alert.id, sourceId: alert.sourceId, text },
+      'operational alert resolved',
+    );
+    return alert.id;
+  };
+
+  const checkSources = async (now: Date, result: OpsCheckResult): Promise<void> => {
+    const states = new Map((await deps.sources.list()).map((s) => [s.id, s]));
+    const wanted = new Map(deps.sourcesConfig.filter((s) => s.enabled).map((s) => [s.id, s]));
+    for (const alert of await deps.alerts.unresolved('operational')) {
+      // A source removed or disabled is not broken: nobody expects anything from it.
+      if (alert.sourceId && !wanted.has(alert.sourceId)) {
+        const id = await resolve(alert, 'source disabled or removed', now);
+        if (id) result.resolved.push(id);
+      }
+    }
+    for (const source of wanted.values()) {
+      const state = states.get(source.id);
+      if (!state) continue; // never polled yet
+      const health = assessSource(
+        {
+          now,
+          everyMs: source.every,
+          state,
+          arrivals: await deps.digestData.recentArrivals(source.id),
+        },
+        ops,
+      );
+      const current = await deps.alerts.unresolved('operational', source.id);
+      for (const kind of ['failing', 'silent'] as const) {
+        const prefix = `source-${kind}:${source.id}:`;
+        const mine = current.filter((a) => a.key.startsWith(prefix));
+        const problem = health[kind];
+        if (problem && mine.length === 0) {
+          const id = await open(source.id, problem, now);
+          if (id) result.opened.push(id);
+        }
+        for (const alert of mine) {
+          const since = new Date(alert.key.slice(prefix.length));
+          // Over when it worked again (failing) or brought something new (silent); not merely
+          // when the rule stops holding, which a shifting rhythm could make flap.
+          const over =
+            kind === 'failing'
+              ? state.consecutiveFailures === 0
+              : health.lastArrival !== null && health.lastArrival > since;
+          if (over) {
+            const text = kind === 'failing' ? 'polls succeed again' : 'new mentions arrive again';
+            const id = await resolve(alert, text, now);
+            if (id) result.resolved.push(id);
+          }
+        }
+      }
+    }
+  };
+
+  const checkDigest = async (now: Date): Promise<OpsCheckResult['digest']> => {
+    const cfg = deps.alertsConfig.digest;
+    if (!cfg) return 'off';
+    const date = digestDue(now, cfg);
+    if (!date) return 'not-due';
+    const key = digestKey(date, cfg.channel);
+    if (await deps.deliveries.get(key)) return 'done-before';
+    const to = now;
+    const from = new Date(to.getTime() - DAY_MS);
+    const [current, previous, openAlerts] = await Promise.all([
+      deps.digestData.negativesByTouchpoint(from, to),
+      deps.digestData.negativesByTouchpoint(new Date(from.getTime() - DAY_MS), from),
+      deps.alerts.unresolved('weak-link'),
+    ]);
+    const digest = buildDigest({
+      date,
+      now,
+      touchpoints: deps.touchpoints,
+      current,
+      previous,
+      openAlerts,
+      publicUrl: deps.publicUrl,
+    });
+    const { created } = await deps.deliveries.createOnce(
+      { subject: 'digest', key, date, digest, channelId: cfg.channel },
+      now,
+    );
+    if (created) await deps.queues.enqueueDeliver({ deliveryKey: key });
+    return created ? 'queued' : 'done-before';
+  };
+
+  return async (now: Date): Promise<OpsCheckResult> => {
+    const result: OpsCheckResult = { opened: [], resolved: [], digest: 'off' };
+    await checkSources(now, result);
+    result.digest = await checkDigest(now);
+    return result;
+  };
+}
+
+function evidenceOf(sourceId: string, p: Problem, now: Date, failingAfter: number) {
+  const base = { negativeShare: 0, authors: 0, sources: [sourceId], reach: 0, quotes: [] };
+  const forMs = now.getTime() - p.since.getTime();
+  if (p.kind === 'failing') {
+    return {
+      ...base,
+      observed: p.failures,
+      expected: 0,
+      score: forMs / failingAfter,
+      reasons: [
+        `no successful poll since ${p.since.toISOString()} (${duration(forMs)}; ${p.failures} failures in a row)`,
+        ...(p.lastError ? [`last error: ${p.lastError.message}`] : []),
+      ],
+    };
+  }
+  return {
+    ...base,
+    observed: 0,
+    expected: Math.round((forMs / p.usualGapMs) * 10) / 10,
+    score: forMs / p.thresholdMs,
+    reasons: [
+      `no new mention since ${p.since.toISOString()} (${duration(forMs)})`,
+      `new mentions usually arrive every ${duration(p.usualGapMs)}; silent after ${duration(p.thresholdMs)}`,
+    ],
+  };
+}
+
+function duration(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  if (m < 120) return `${m} min`;
+  const h = Math.round(m / 60);
+  return h < 48 ? `${h} h` : `${Math.round(h / 24)} d`;
+}

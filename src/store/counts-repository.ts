@@ -1,0 +1,177 @@
+/**
+ * Counts per touchpoint, stage, source and overall, in buckets of event time (publishedAt): 15
+ * minutes for alerting, an hour or a day for trends.
+ *
+ * Counting must be atomic and idempotent: a retried analyze job, a stalled job run twice, or a
+ * mention analysed again must count once. Increments are not idempotent and FerretDB v1 has no
+ * transactions, so what is kept is one *fact* per mention and cell (`<mention>|<dim>|<key>`,
+ * with its label, author, source, reach and shares), written with an unordered insert on that
+ * id: a second write of the same fact fails on its key and changes nothing. Buckets of any size
+ * are summed from the facts when read; one touchpoint's five weeks is a few thousand small
+ * documents. (On FerretDB an upsert costs a query each, an insert batch one round trip.)
+ */
+import type { Collection, Db } from 'mongodb';
+import { isOnlyDuplicateKeys } from './mongo.js';
+
+export const BUCKETS = { '15m': 15 * 60_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
+export type BucketSize = keyof typeof BUCKETS;
+export type Dimension = 'touchpoint' | 'stage' | 'source' | 'all';
+type Label = 'negative' | 'neutral' | 'positive';
+
+/** What one analysed mention contributes to the counts. */
+export interface Contribution {
+  mentionId: string;
+  publishedAt: Date;
+  source: string;
+  author: string;
+  reach: number;
+  shares: number;
+  relevant: boolean;
+  overall: Label;
+  touchpoints: { id: string; stage: string; label: Label }[];
+}
+
+interface FactDoc {
+  _id: string;
+  mentionId: string;
+  dim: Dimension;
+  key: string;
+  at: Date;
+  label: Label;
+  /** Per source: "mastodon:@ann". */
+  author: string;
+  source: string;
+  reach: number;
+  shares: number;
+}
+
+/** A bucket as its readers see it: plain numbers. */
+export interface Bucket {
+  dim: Dimension;
+  key: string;
+  size: BucketSize;
+  start: Date;
+  volume: number;
+  negative: number;
+  positive: number;
+  authors: number;
+  sources: number;
+  negativeAuthors: number;
+  negativeSources: number;
+  topAuthorNegative: number;
+  negativeReach: number;
+  negativeShares: number;
+  /** The negatives' mention ids, for evidence. */
+  negativeIds: string[];
+}
+
+export type CountsRepository = ReturnType<typeof createCountsRepository>;
+
+export function bucketStart(at: Date, size: BucketSize): Date {
+  const ms = BUCKETS[size];
+  return new Date(Math.floor(at.getTime() / ms) * ms);
+}
+
+export function createCountsRepository(db: Db) {
+  const col: Collection<FactDoc> = db.collection<FactDoc>('counts');
+
+  return {
+    /**
+     * Records one mention's facts. Idempotent; `replace` first removes the facts of an earlier
+     * analysis (a re-analysis may change a label). Mentions the watch query excluded count
+     * nowhere.
+     */
+    async add(c: Contribution, opts: { replace?: boolean } = {}): Promise<void> {
+      if (opts.replace) await col.deleteMany({ mentionId: c.mentionId });
+      if (!c.relevant) return;
+      const cells: { dim: Dimension; key: string; label: Label }[] = [
+        { dim: 'all', key: 'all', label: c.overall },
+        { dim: 'source', key: c.source, label: c.overall },
+        ...c.touchpoints.map((t) => ({ dim: 'touchpoint' as const, key: t.id, label: t.label })),
+      ];
+      // A stage is negative when any of its touchpoints is, positive when one is and none is negative.
+      const stages = new Map<string, Label>();
+      for (const t of c.touchpoints) {
+        const prev = stages.get(t.stage);
+        if (prev !== 'negative' && (t.label !== 'neutral' || !prev)) stages.set(t.stage, t.label);
+      }
+      for (const [stage, label] of stages) cells.push({ dim: 'stage', key: stage, label });
+      const author = `${c.source}:${c.author}`;
+      const facts = cells.map((cell) => ({
+        _id: `${c.mentionId}|${cell.dim}|${cell.key}`,
+        mentionId: c.mentionId,
+        dim: cell.dim,
+        key: cell.key,
+        at: c.publishedAt,
+        label: cell.label,
+        author,
+        source: c.source,
+        reach: c.reach,
+        shares: c.shares,
+      }));
+      try {
+        await col.insertMany(facts, { ordered: false });
+      } catch (err) {
+        if (!isOnlyDuplicateKeys(err)) throw err;
+      }
+    },
+
+    /** Non-empty buckets of one dimension (all keys, or one) in [from, to), oldest first. */
+    async range(q: {
+      dim: Dimension;
+      key?: string;
+      size: BucketSize;
+      from: Date;
+      to: Date;
+    }): Promise<Bucket[]> {
+      const facts = await col
+        .find({ dim: q.dim, ...(q.key ? { key: q.key } : {}), at: { $gte: q.from, $lt: q.to } })
+        .toArray();
+      const groups = new Map<string, FactDoc[]>();
+      for (const f of facts) {
+        const k = `${f.key}\u0000${bucketStart(f.at, q.size).getTime()}`;
+        const list = groups.get(k);
+        if (list) list.push(f);
+        else groups.set(k, [f]);
+      }
+      return [...groups.values()]
+        .map((list) => toBucket(q.dim, q.size, list))
+        .toSorted((a, b) => a.start.getTime() - b.start.getTime() || a.key.localeCompare(b.key));
+    },
+
+    /** The latest bucket with data for this key, if any (event time, not wall clock). */
+    async latest(dim: Dimension, key: string, size: BucketSize): Promise<Date | null> {
+      const [doc] = await col
+        .find({ dim, key }, { projection: { at: 1 } })
+        .sort({ at: -1 })
+        .limit(1)
+        .toArray();
+      return doc ? bucketStart(doc.at, size) : null;
+    },
+  };
+}
+
+function toBucket(dim: Dimension, size: BucketSize, facts: FactDoc[]): Bucket {
+  const first = facts[0]!;
+  const negatives = facts.filter((f) => f.label === 'negative');
+  const byAuthor = new Map<string, number>();
+  for (const f of negatives) byAuthor.set(f.author, (byAuthor.get(f.author) ?? 0) + 1);
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    dim,
+    key: first.key,
+    size,
+    start: bucketStart(first.at, size),
+    volume: facts.length,
+    negative: negatives.length,
+    positive: facts.filter((f) => f.label === 'positive').length,
+    authors: new Set(facts.map((f) => f.author)).size,
+    sources: new Set(facts.map((f) => f.source)).size,
+    negativeAuthors: byAuthor.size,
+    negativeSources: new Set(negatives.map((f) => f.source)).size,
+    topAuthorNegative: Math.max(0, ...byAuthor.values()),
+    negativeReach: round(negatives.reduce((s, f) => s + f.reach, 0)),
+    negativeShares: negatives.reduce((s, f) => s + f.shares, 0),
+    negativeIds: negatives.map((f) => f.mentionId),
+  };
+}

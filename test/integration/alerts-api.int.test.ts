@@ -1,0 +1,144 @@
+/**
+ * Alerts through the API: listed with filters on status, touchpoint, severity, kind and opening
+ * time; read one by one; acknowledged, snoozed, commented and resolved, each action kept with
+ * who did it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert, AlertEvidence } from '../../src/domain/alert.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+
+let app: TestApp;
+const evidence: AlertEvidence = {
+  observed: 12,
+  expected: 1.5,
+  score: 9,
+  reasons: ['negatives 12 vs 1.5 expected'],
+  negativeShare: 0.8,
+  authors: 9,
+  sources: ['reviews'],
+  reach: 20,
+  quotes: [],
+};
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  app = await startTestApp({ workers: [] });
+  const open = async (
+    key: string,
+    touchpoint: string,
+    severity: Alert['severity'],
+    openedAt: string,
+  ) =>
+    (
+      await app.rt.alerts.openOnce({
+        key,
+        kind: 'weak-link',
+        touchpoint: { id: touchpoint, stage: 'receive', label: { fr: touchpoint, en: touchpoint } },
+        title: touchpoint,
+        openedAt: new Date(openedAt),
+        severity,
+        evidence,
+      })
+    ).alert.id;
+  ids.delivery = await open('weak-link:delivery:a', 'delivery', 'critical', '2026-03-02T10:00:00Z');
+  ids.support = await open('weak-link:support:a', 'support', 'warning', '2026-03-05T10:00:00Z');
+  ids.ops = (
+    await app.rt.alerts.openOnce({
+      key: 'source-failing:feed:a',
+      kind: 'operational',
+      sourceId: 'feed',
+      title: 'feed failing',
+      openedAt: new Date('2026-03-04T00:00:00Z'),
+      severity: 'warning',
+      evidence,
+    })
+  ).alert.id;
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+const get = async (path: string) => {
+  const res = await fetch(`${app.url}${path}`);
+  return {
+    status: res.status,
+    body: (await res.json()) as { data: Alert[] } & Alert & { error?: { code: string } },
+  };
+};
+const post = async (path: string, body: unknown) => {
+  const res = await fetch(`${app.url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Alert & { error?: { code: string } } };
+};
+
+describe('GET /api/v1/alerts', () => {
+  it('lists newest opening first and filters', async () => {
+    const all = await get('/api/v1/alerts');
+    expect(all.body.data.map((a) => a.id)).toEqual([ids.support, ids.ops, ids.delivery]);
+    expect((await get('/api/v1/alerts?kind=weak-link')).body.data).toHaveLength(2);
+    expect((await get('/api/v1/alerts?touchpoint=delivery')).body.data.map((a) => a.id)).toEqual([
+      ids.delivery,
+    ]);
+    expect((await get('/api/v1/alerts?severity=critical')).body.data.map((a) => a.id)).toEqual([
+      ids.delivery,
+    ]);
+    const range = await get('/api/v1/alerts?since=2026-03-03T00:00:00Z&until=2026-03-06T00:00:00Z');
+    expect(range.body.data.map((a) => a.id)).toEqual([ids.support, ids.ops]);
+    expect((await get('/api/v1/alerts?status=nope')).status).toBe(400);
+  });
+
+  it('reads one alert with its evidence and history', async () => {
+    const { status, body } = await get(`/api/v1/alerts/${ids.delivery}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      kind: 'weak-link',
+      severity: 'critical',
+      status: 'open',
+      evidence: { observed: 12 },
+    });
+    expect(body.history).toEqual([expect.objectContaining({ kind: 'opened' })]);
+  });
+});
+
+describe('acting on an alert', () => {
+  it('acknowledges, comments, snoozes and resolves, keeping who and when', async () => {
+    const base = `/api/v1/alerts/${ids.delivery}`;
+    expect((await post(`${base}/acknowledge`, { by: 'claire' })).body.status).toBe('acknowledged');
+    expect(
+      (await post(`${base}/comments`, { by: 'claire', text: 'Carrier called, backlog in Lyon' }))
+        .status,
+    ).toBe(200);
+    const snoozed = await post(`${base}/snooze`, { by: 'claire', minutes: 60 });
+    expect(snoozed.body.status).toBe('snoozed');
+    expect(new Date(snoozed.body.snoozedUntil!).getTime()).toBeGreaterThan(
+      Date.now() + 59 * 60_000,
+    );
+    const resolved = await post(`${base}/resolve`, { by: 'marc', text: 'Backlog cleared' });
+    expect(resolved.body).toMatchObject({ status: 'resolved', snoozedUntil: null });
+    expect(resolved.body.history.map((h) => [h.kind, h.by ?? null])).toEqual([
+      ['opened', null],
+      ['acknowledged', 'claire'],
+      ['commented', 'claire'],
+      ['snoozed', 'claire'],
+      ['resolved', 'marc'],
+    ]);
+    expect((await get('/api/v1/alerts?status=resolved')).body.data.map((a) => a.id)).toEqual([
+      ids.delivery,
+    ]);
+  });
+
+  it('refuses bad input and unknown alerts', async () => {
+    const base = `/api/v1/alerts/${ids.support}`;
+    expect((await post(`${base}/snooze`, { by: 'x' })).status).toBe(400);
+    expect(
+      (await post(`${base}/snooze`, { by: 'x', minutes: 5, until: '2026-01-01T00:00:00Z' })).status,
+    ).toBe(400);
+    expect((await post(`${base}/comments`, { by: 'x' })).status).toBe(400);
+    expect((await post(`${base}/acknowledge`, { by: { $gt: '' } })).status).toBe(400);
+    const missing = await post('/api/v1/alerts/0123456789abcdef01234567/acknowledge', { by: 'x' });
+    expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+  });
+});

@@ -1,0 +1,359 @@
+/**
+ * Notifications on real Redis and the real MongoDB-wire server: alert events reach Slack-
+ * compatible and signed-webhook receivers once each, a receiver that is down gets its message
+ * once it recovers, a refused delivery becomes a dead letter the API lists and re-sends, and a
+ * failing source raises one operational alert that only the ops route receives.
+ *
+ * The notify worker is built here from createNotifyProcessor, so that this file does not depend
+ * on how src/runtime.ts wires it.
+ */
+import type { Server } from 'node:http';
+import { Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.js';
+import { verifyWebhook } from '../../src/alerts/webhook.js';
+import type { AlertEvidence } from '../../src/domain/alert.js';
+import { createNotifyProcessor } from '../../src/jobs/notify.js';
+import { QUEUE } from '../../src/queue/queues.js';
+import type { AlertSpec } from '../../src/store/alerts-repository.js';
+import {
+  createDeliveriesRepository,
+  type DeliveriesRepository,
+  type StoredDelivery,
+} from '../../src/store/deliveries-repository.js';
+import { createDigestRepository } from '../../src/store/digest-repository.js';
+import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
+import { configDir } from '../helpers/config-dir.js';
+import { sharedFixture } from '../helpers/fixtures.js';
+import { startHttpServer, type RecordedRequest, type TestServer } from '../helpers/http-server.js';
+
+const SECRET = 'whsec_integration';
+
+const evidence: AlertEvidence = {
+  observed: 12,
+  expected: 2.5,
+  score: 4,
+  reasons: ['12 negative mentions vs 2.5 expected'],
+  negativeShare: 0.7,
+  authors: 8,
+  sources: ['push'],
+  reach: 4200,
+  quotes: [1, 2, 3, 4].map((i) => ({
+    mentionId: `m${i}`,
+    source: 'push',
+    url: `https://example.com/${i}`,
+    author: `a${i}`,
+    quote: `livraison en retard ${i}`,
+    lang: 'fr',
+    reach: i,
+    publishedAt: new Date('2026-03-01T10:00:00Z'),
+  })),
+};
+
+function spec(touchpoint: string, n: number): AlertSpec {
+  const openedAt = new Date(Date.UTC(2026, 2, 1, 10, n));
+  return {
+    key: `weak-link:${touchpoint}:${openedAt.toISOString()}`,
+    kind: 'weak-link',
+    touchpoint: { id: touchpoint, stage: 'receive', label: { fr: touchpoint, en: touchpoint } },
+    title: `${touchpoint}: negative word of mouth`,
+    openedAt,
+    severity: 'warning',
+    evidence,
+  };
+}
+
+const ok = (r: RecordedRequest) => r.method === 'POST';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('notifications', () => {
+  let app: TestApp;
+  let worker: Worker;
+  let api: Server;
+  let apiUrl: string;
+  let deliveries: DeliveriesRepository;
+  let slack: TestServer;
+  let hook: TestServer;
+  let flaky: TestServer;
+  let broken: TestServer;
+  let ops: TestServer;
+  let site: TestServer;
+  let flakyCalls = 0;
+  let brokenFixed = false;
+  let siteUp = false;
+
+  beforeAll(async () => {
+    slack = await startHttpServer((_req, res) => void res.writeHead(200).end('ok'));
+    hook = await startHttpServer((_req, res) => void res.writeHead(204).end());
+    flaky = await startHttpServer((_req, res) => {
+      flakyCalls += 1;
+      res.writeHead(flakyCalls <= 3 ? 500 : 200).end();
+    });
+    broken = await startHttpServer(
+      (_req, res) => void res.writeHead(brokenFixed ? 200 : 404).end(),
+    );
+    ops = await startHttpServer((_req, res) => void res.writeHead(200).end());
+    site = await startHttpServer((_req, res) => {
+      if (!siteUp) res.writeHead(500).end('down');
+      else {
+        res.writeHead(200, { 'Content-Type': 'application/atom+xml; charset=utf-8' });
+        res.end(sharedFixture('rss/feedjira_google_alerts_atom.xml'));
+      }
+    });
+
+    const dir = configDir({
+      'sources.yaml': `sources:\n  - id: broken-feed\n    kind: rss\n    every: 1s\n    url: ${site.url}/feed.xml\n`,
+      'alerts.yaml': [
+        'channels:',
+        '  - { id: console, type: log }',
+        '  - { id: slack, type: slack, webhookUrlEnv: T_SLACK_URL, lang: fr }',
+        '  - { id: hook, type: webhook, urlEnv: T_HOOK_URL, secretEnv: T_SECRET }',
+        '  - { id: flaky, type: webhook, urlEnv: T_FLAKY_URL, secretEnv: T_SECRET }',
+        '  - { id: broken, type: webhook, urlEnv: T_BROKEN_URL, secretEnv: T_SECRET }',
+        '  - { id: ops, type: webhook, urlEnv: T_OPS_URL, secretEnv: T_SECRET }',
+        'routes:',
+        '  - { match: { touchpoints: [delivery] }, channels: [console, slack, hook] }',
+        '  - { match: { touchpoints: [support] }, channels: [flaky] }',
+        '  - { match: { touchpoints: [price] }, channels: [broken] }',
+        '  - { match: { kind: operational }, channels: [ops] }',
+        'operational: { failingAfter: 2s, silentFactor: 6, silentFloor: 6h }',
+        '',
+      ].join('\n'),
+    });
+    app = await startTestApp({
+      env: {
+        CONFIG_DIR: dir,
+        T_SLACK_URL: `${slack.url}/services/T/B/X`,
+        T_HOOK_URL: `${hook.url}/hook`,
+        T_FLAKY_URL: `${flaky.url}/hook`,
+        T_BROKEN_URL: `${broken.url}/hook`,
+        T_OPS_URL: `${ops.url}/hook`,
+        T_SECRET: SECRET,
+      },
+      // The real poll worker meets the failing site; notify is built below.
+      workers: ['poll'],
+      api: false,
+    });
+    const { rt, config } = app;
+    deliveries = createDeliveriesRepository(rt.mongo.db);
+    worker = new Worker(
+      QUEUE.notify,
+      createNotifyProcessor({
+        alertsConfig: config.alerts,
+        sourcesConfig: config.sources,
+        touchpoints: config.touchpoints.touchpoints,
+        alerts: rt.alerts,
+        deliveries,
+        sources: rt.sources,
+        digestData: createDigestRepository(rt.mongo.db),
+        queues: rt.queues,
+        logger: rt.logger,
+        publicUrl: 'https://maillon.example',
+        timeoutMs: 2_000,
+      }),
+      { connection: rt.redis.redis, prefix: config.redis.prefix, concurrency: 4 },
+    );
+    await worker.waitUntilReady();
+    // ApiDeps plus the deliveries port, until src/runtime.ts's startApi passes it.
+    const apiDeps = {
+      config,
+      logger: rt.logger,
+      mentions: rt.mentions,
+      alerts: rt.alerts,
+      sources: rt.sources,
+      queues: rt.queues,
+      checks: {},
+      deliveries,
+    };
+    const express = createApp(apiDeps);
+    api = await new Promise<Server>((resolve) => {
+      const s = express.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const addr = api.address();
+    apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await new Promise<void>((r) => (api ? api.close(() => r()) : r()));
+    await app?.stop();
+    for (const s of [slack, hook, flaky, broken, ops, site]) await s?.close();
+  });
+
+  it('delivers an opened alert once to Slack and once, signed, to a webhook', async () => {
+    const { alert } = await app.rt.alerts.openOnce(spec('delivery', 1));
+    await app.rt.queues.enqueueNotify({ alertId: alert.id, eventIndex: 0 });
+    // A repeat of the same event is a no-op.
+    await app.rt.queues.enqueueNotify({ alertId: alert.id, eventIndex: 0 });
+
+    await eventually(
+      async () => (slack.requests.length >= 1 && hook.requests.length >= 1) || undefined,
+    );
+    await eventually(async () => {
+      const d = await deliveries.get(`${alert.id}:0:console`);
+      return d?.status === 'delivered' || undefined;
+    });
+    await sleep(1_000);
+    expect(slack.requests.filter(ok)).toHaveLength(1);
+    expect(hook.requests.filter(ok)).toHaveLength(1);
+
+    const s = JSON.parse(slack.requests[0]?.body ?? '{}') as { text: string; blocks: unknown[] };
+    expect(s.text).toContain('Bouche-à-oreille négatif');
+    expect(JSON.stringify(s.blocks)).toContain(`https://maillon.example/api/v1/alerts/${alert.id}`);
+
+    const h = hook.requests[0] as RecordedRequest;
+    expect(h.headers['content-type']).toBe('application/json');
+    expect(h.headers['x-maillon-event']).toBe('alert.opened');
+    expect(h.headers['x-maillon-delivery']).toBe(`${alert.id}:0:hook`);
+    expect(
+      verifyWebhook({
+        secret: SECRET,
+        body: h.body,
+        timestamp: h.headers['x-maillon-timestamp'] as string,
+        signature: h.headers['x-maillon-signature'] as string,
+      }),
+    ).toBe(true);
+    const body = JSON.parse(h.body) as {
+      alert: { id: string };
+      event: { kind: string; index: number };
+      link: string;
+    };
+    expect(body.alert.id).toBe(alert.id);
+    expect(body.event).toMatchObject({ kind: 'opened', index: 0 });
+    expect(body.link).toBe(`https://maillon.example/api/v1/alerts/${alert.id}`);
+
+    for (const c of ['console', 'slack', 'hook']) {
+      expect((await deliveries.get(`${alert.id}:0:${c}`))?.status).toBe('delivered');
+    }
+    // Not routed there.
+    expect(await deliveries.get(`${alert.id}:0:flaky`)).toBeNull();
+  });
+
+  it('gets a message to a receiver that answered 500 three times, once, after it recovers', async () => {
+    const { alert } = await app.rt.alerts.openOnce(spec('support', 2));
+    await app.rt.queues.enqueueNotify({ alertId: alert.id, eventIndex: 0 });
+    const key = `${alert.id}:0:flaky`;
+    const d = await eventually(
+      async () => {
+        const x = await deliveries.get(key);
+        return x?.status === 'delivered' ? x : undefined;
+      },
+      25_000,
+      'the flaky receiver to get the alert',
+    );
+    expect(d.attempts).toBe(4);
+    await sleep(500);
+    expect(flaky.requests.filter(ok)).toHaveLength(4);
+    // Every attempt carries the same idempotency key.
+    expect(new Set(flaky.requests.map((r) => r.headers['x-maillon-delivery']))).toEqual(
+      new Set([key]),
+    );
+  });
+
+  it('lists a refused delivery as dead, and re-sends it once on request', async () => {
+    const { alert } = await app.rt.alerts.openOnce(spec('price', 3));
+    await app.rt.queues.enqueueNotify({ alertId: alert.id, eventIndex: 0 });
+    const key = `${alert.id}:0:broken`;
+    await eventually(async () =>
+      (await deliveries.get(key))?.status === 'dead' ? true : undefined,
+    );
+    expect(broken.requests).toHaveLength(1); // a 404 is not retried
+
+    const listed = await fetch(`${apiUrl}/api/v1/deliveries?status=dead`);
+    expect(listed.status).toBe(200);
+    const { data } = (await listed.json()) as { data: StoredDelivery[] };
+    expect(data.map((x) => x.key)).toContain(key);
+    expect(data.find((x) => x.key === key)?.lastError).toMatch(/404/);
+
+    const missing = await fetch(`${apiUrl}/api/v1/deliveries/nope/resend`, { method: 'POST' });
+    expect(missing.status).toBe(404);
+    const bad = await fetch(`${apiUrl}/api/v1/deliveries?status=lost`);
+    expect(bad.status).toBe(400);
+
+    brokenFixed = true;
+    const resent = await fetch(`${apiUrl}/api/v1/deliveries/${encodeURIComponent(key)}/resend`, {
+      method: 'POST',
+    });
+    expect(resent.status).toBe(202);
+    await eventually(async () =>
+      (await deliveries.get(key))?.status === 'delivered' ? true : undefined,
+    );
+    await sleep(500);
+    expect(broken.requests).toHaveLength(2);
+  });
+
+  it('counts negative mentions per touchpoint for the digest', async () => {
+    const now = new Date();
+    const mention = (i: number, tps: [string, string][], hoursAgo: number) => ({
+      source: 'push',
+      externalId: `digest-${i}`,
+      status: 'analyzed',
+      relevant: true,
+      fetchedAt: now,
+      publishedAt: new Date(now.getTime() - hoursAgo * 3_600_000),
+      touchpoints: tps.map(([id, label]) => ({ id, stage: 'receive', sentiment: { label } })),
+    });
+    await app.rt.mongo.db.collection('mentions').insertMany([
+      mention(1, [['delivery', 'negative']], 1),
+      mention(
+        2,
+        [
+          ['delivery', 'negative'],
+          ['support', 'negative'],
+        ],
+        2,
+      ),
+      mention(3, [['delivery', 'positive']], 3),
+      mention(4, [['support', 'negative']], 30),
+      { ...mention(5, [['delivery', 'negative']], 4), relevant: false },
+    ]);
+    const repo = createDigestRepository(app.rt.mongo.db);
+    const day = 24 * 3_600_000;
+    const from = new Date(now.getTime() - day);
+    expect(Object.fromEntries(await repo.negativesByTouchpoint(from, now))).toEqual({
+      delivery: 2,
+      support: 1,
+    });
+    expect(
+      Object.fromEntries(await repo.negativesByTouchpoint(new Date(from.getTime() - day), from)),
+    ).toEqual({ support: 1 });
+  });
+
+  it('raises one operational alert for a failing source, delivered to the ops route only', async () => {
+    const before = { slack: slack.requests.length, hook: hook.requests.length };
+    expect(site.requests.length).toBeGreaterThan(0);
+    await eventually(
+      async () => {
+        const st = await app.rt.sources.get('broken-feed');
+        return st && st.consecutiveFailures >= 2 ? st : undefined;
+      },
+      15_000,
+      'the source to fail',
+    );
+    await app.rt.queues.notify.upsertJobScheduler(
+      'ops-check',
+      { every: 500 },
+      { name: 'ops-check', data: {} },
+    );
+
+    const req = await eventually(async () => ops.requests[0], 15_000, 'the ops receiver');
+    expect(req.headers['x-maillon-event']).toBe('alert.opened');
+    const body = JSON.parse(req.body) as { alert: { kind: string; sourceId: string; key: string } };
+    expect(body.alert).toMatchObject({ kind: 'operational', sourceId: 'broken-feed' });
+    expect(body.alert.key).toMatch(/^source-failing:broken-feed:/);
+
+    await sleep(2_000); // several more checks
+    expect(ops.requests).toHaveLength(1);
+    expect(await app.rt.alerts.unresolved('operational', 'broken-feed')).toHaveLength(1);
+
+    // The site recovers: the alert resolves, and the ops route hears it once.
+    siteUp = true;
+    const resolved = await eventually(async () => ops.requests[1], 20_000, 'the resolution');
+    expect(resolved.headers['x-maillon-event']).toBe('alert.resolved');
+    await sleep(1_500);
+    await app.rt.queues.notify.removeJobScheduler('ops-check');
+    expect(ops.requests).toHaveLength(2);
+    expect(await app.rt.alerts.unresolved('operational')).toHaveLength(0);
+    expect({ slack: slack.requests.length, hook: hook.requests.length }).toEqual(before);
+  });
+});
