@@ -246,7 +246,7 @@ function poisson(lambda: number, rand: () => number): number {
 }
 
 /** A small, fast, seeded PRNG (public domain): the same seed gives the same month. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

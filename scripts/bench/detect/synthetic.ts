@@ -11,6 +11,7 @@
  * every run draws the same scenarios.
  */
 import type { BucketStats } from '../../../src/detection/types.js';
+import { mulberry32 } from '../../../src/demo/scenario.js';
 
 export const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -38,16 +39,7 @@ export interface Scenario {
   decoys: Array<{ name: string; touchpoint: Touchpoint; hours: [number, number][] }>;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function poisson(r: () => number, mean: number): number {
   // Knuth for small means, a rounded normal beyond: exact enough for a benchmark.
