@@ -246,9 +246,7 @@ describe('loadConfig: YAML files', () => {
 
     expect(err.issues).toHaveLength(2);
     expect(err.issues).toContainEqual(expect.stringMatching(/^sources\.yaml: sources\.0\.every:/));
-    expect(err.issues).toContainEqual(
-      expect.stringMatching(/^alerts\.yaml: channels\.0\.id:/),
-    );
+    expect(err.issues).toContainEqual(expect.stringMatching(/^alerts\.yaml: channels\.0\.id:/));
   });
 
   it('treats an empty sources.yaml as no sources', () => {
