@@ -10,6 +10,7 @@ COPY config ./config
 COPY src ./src
 COPY workers ./workers
 COPY bin ./bin
+COPY web ./web
 USER node
 EXPOSE 3000
 ENV HOST=0.0.0.0 PORT=3000

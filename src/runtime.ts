@@ -198,6 +198,7 @@ export async function startApi(
     alerts: rt.alerts,
     sources: rt.sources,
     deliveries: rt.deliveries,
+    counts: rt.counts,
     queues: rt.queues,
     checks: { redis: () => rt.redis.redis.ping(), mongodb: () => rt.mongo.ping() },
   });

@@ -92,7 +92,7 @@ export function buildDigest(input: DigestInput): Digest {
         severity: a.severity,
         ...(a.touchpoint ? { touchpoint: a.touchpoint } : {}),
         openedAt: a.openedAt,
-        url: `${input.publicUrl}/api/v1/alerts/${a.id}`,
+        url: `${input.publicUrl}/#/alerts/${a.id}`,
       })),
   };
 }

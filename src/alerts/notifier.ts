@@ -26,8 +26,14 @@ export interface NotifierDeps {
   now: () => Date;
 }
 
+/** The alert as data, for programs. */
 export function alertUrl(publicUrl: string, alertId: string): string {
   return `${publicUrl}/api/v1/alerts/${alertId}`;
+}
+
+/** The alert in the dashboard, for people: evidence, chart, and the buttons to act on it. */
+export function dashboardUrl(publicUrl: string, alertId: string): string {
+  return `${publicUrl}/#/alerts/${alertId}`;
 }
 
 /** `alert.opened`, `alert.escalated`, `alert.resolved`, `alert.reopened` or `digest`. */
@@ -46,6 +52,7 @@ export function webhookBody(msg: Outgoing, publicUrl: string): string {
     alert: msg.alert,
     event: { index: msg.eventIndex, ...msg.event },
     link: alertUrl(publicUrl, msg.alert.id),
+    dashboardLink: dashboardUrl(publicUrl, msg.alert.id),
   });
 }
 
@@ -66,7 +73,7 @@ export async function sendToChannel(
         ? slackDigestMessage(msg.digest, { lang })
         : slackAlertMessage(msg.alert, msg.event, {
             lang,
-            alertUrl: alertUrl(deps.publicUrl, msg.alert.id),
+            alertUrl: dashboardUrl(deps.publicUrl, msg.alert.id),
           });
     await post(
       deps,
@@ -150,7 +157,7 @@ function logMessage(deps: NotifierDeps, channelId: string, msg: Outgoing): void 
     observed: alert.evidence.observed,
     expected: alert.evidence.expected,
     openedAt: alert.openedAt,
-    link: alertUrl(deps.publicUrl, alert.id),
+    link: dashboardUrl(deps.publicUrl, alert.id),
   };
   if (event.kind === 'resolved') deps.logger.info(fields, `RESOLVED ${alert.title}`);
   else

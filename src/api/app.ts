@@ -1,13 +1,24 @@
 /**
- * Express as a thin adapter: request id, JSON body, the route table, a JSON 404 and one error
- * middleware. No business rule lives here.
+ * Express as a thin adapter: request id, JSON body, the route table, the dashboard's static
+ * files, a JSON 404 and one error middleware. No business rule lives here.
  */
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { requestContext } from '../logger.js';
 import { errorResponse, toErrorResponse, type HandlerResult } from './errors.js';
 import type { ApiDeps } from './handlers/_deps.js';
 import { routes } from './routes.js';
+
+/** The dashboard's static files (web/) and the chart library it loads from node_modules. */
+const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
+const UPLOT_DIR = path.dirname(createRequire(import.meta.url).resolve('uplot'));
+
+/** The dashboard runs its own script and styles only; uPlot sets inline styles from script. */
+const DASHBOARD_CSP =
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -31,6 +42,16 @@ export function createApp(deps: ApiDeps): express.Express {
       send(res, result);
     });
   }
+
+  const staticOptions = {
+    index: 'index.html',
+    setHeaders: (res: Response) => {
+      res.setHeader('content-security-policy', DASHBOARD_CSP);
+      res.setHeader('x-content-type-options', 'nosniff');
+    },
+  };
+  app.use('/vendor/uplot', express.static(UPLOT_DIR, staticOptions));
+  app.use(express.static(WEB_DIR, staticOptions));
 
   app.use((req: Request, res: Response) => {
     send(res, errorResponse(404, 'route_not_found', `no route for ${req.method} ${req.path}`));

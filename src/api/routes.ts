@@ -12,6 +12,8 @@ import { getAlertHandler, listAlertsHandler } from './handlers/list-alerts.js';
 import { listDeliveriesHandler } from './handlers/list-deliveries.js';
 import { listMentionsHandler } from './handlers/list-mentions.js';
 import { listSourcesHandler } from './handlers/list-sources.js';
+import { listTouchpointsHandler } from './handlers/list-touchpoints.js';
+import { listTrendsHandler } from './handlers/list-trends.js';
 import { postMentionsHandler } from './handlers/post-mentions.js';
 import { resendDeliveryHandler } from './handlers/resend-delivery.js';
 
@@ -34,4 +36,6 @@ export const routes: Route[] = [
   { method: 'get', path: '/api/v1/deliveries', handler: listDeliveriesHandler },
   { method: 'post', path: '/api/v1/deliveries/:key/resend', handler: resendDeliveryHandler },
   { method: 'get', path: '/api/v1/sources', handler: listSourcesHandler },
+  { method: 'get', path: '/api/v1/touchpoints', handler: listTouchpointsHandler },
+  { method: 'get', path: '/api/v1/trends', handler: listTrendsHandler },
 ];

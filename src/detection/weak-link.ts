@@ -35,6 +35,10 @@ const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical:
 const clamp01 = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
+/** Two significant digits under 10 (0.012, 3.4), whole numbers above: "0 expected" reads wrong. */
+const approx = (x: number): string =>
+  !Number.isFinite(x) ? '∞' : x >= 10 ? String(Math.round(x)) : String(Number(x.toPrecision(2)));
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Sums of one field over [a, b] in O(1). */
 function prefix(series: readonly BucketStats[], f: (b: BucketStats) => number): Float64Array {
@@ -132,7 +136,10 @@ export function detectWaves(
     }
     const growth = observed / Math.max(expected, 1e-9);
     const share = vol > 0 ? neg / vol : 0;
-    const lift = share / Math.max(share0, 1e-9);
+    // The lift is judged on the run's share shrunk toward the usual one by `sharePrior`
+    // pseudo-mentions: a few buckets of a large positive wave can hold a high share by chance.
+    const shrunkShare = (neg + gates.sharePrior * share0) / (vol + gates.sharePrior);
+    const lift = shrunkShare / Math.max(share0, 1e-9);
     const topShare = neg > 0 ? top / neg : 0;
     const meanReach = neg > 0 ? reach / neg : 0;
 
@@ -150,14 +157,14 @@ export function detectWaves(
     const score = wSum > 0 ? (100 * parts.reduce((s, [wi, c]) => s + wi * c, 0)) / wSum : 0;
 
     const reasons = [
-      `${round(observed, 1)} negatives against ${round(expected, 1)} expected (x${round(growth, 1)})`,
+      `${round(observed, 1)} negatives against ${approx(expected)} expected (x${approx(growth)})`,
       `negative share ${pct(share)} against ${pct(share0)} usually`,
       `${authors} author-buckets, top author ${pct(topShare)} of negatives`,
-      `up to ${sources} sources at once`,
+      `up to ${plural(sources, 'source')} at once`,
     ];
     if (meanReach > 0) reasons.push(`mean reach ${round(meanReach, 1)} (log10 audience)`);
-    if (shares > 0) reasons.push(`${shares} reshares`);
-    if (contagion > 0) reasons.push(`${contagion} other touchpoints elevated at once`);
+    if (shares > 0) reasons.push(plural(shares, 'reshare'));
+    if (contagion > 0) reasons.push(`${plural(contagion, 'other touchpoint')} elevated at once`);
 
     const blocked: string[] = [];
     if (observed < evidence.minCount) blocked.push('too few negatives');

@@ -26,7 +26,12 @@ import type {
 import type { Logger } from '../logger.js';
 import { detectJobSchema, tickJobSchema, type Queues } from '../queue/queues.js';
 import type { AlertsRepository } from '../store/alerts-repository.js';
-import { BUCKETS, type Bucket, type CountsRepository } from '../store/counts-repository.js';
+import {
+  BUCKETS,
+  zeroFilled,
+  type Bucket,
+  type CountsRepository,
+} from '../store/counts-repository.js';
 import type { MentionsRepository } from '../store/mentions-repository.js';
 import { classifyForQueue } from './_errors.js';
 
@@ -201,29 +206,26 @@ function eventKind(ev: WaveEvent, current: Severity): AlertEventKind {
  * the other touchpoints with at least `contagionMin` negatives in the same bucket.
  */
 function seriesOf(tpId: string, all: Bucket[], from: number, to: number, contagionMin: number) {
-  const byStart = new Map<number, Bucket>();
   const elevatedOthers = new Map<number, number>();
   for (const b of all) {
     const t = b.start.getTime();
-    if (b.key === tpId) byStart.set(t, b);
-    else if (b.negative >= contagionMin) elevatedOthers.set(t, (elevatedOthers.get(t) ?? 0) + 1);
+    if (b.key !== tpId && b.negative >= contagionMin)
+      elevatedOthers.set(t, (elevatedOthers.get(t) ?? 0) + 1);
   }
-  const stats: BucketStats[] = [];
-  for (let t = from; t < to; t += BUCKET_MS) {
-    const b = byStart.get(t);
-    stats.push({
-      start: new Date(t),
-      volume: b?.volume ?? 0,
-      negative: b?.negative ?? 0,
-      positive: b?.positive ?? 0,
-      negativeAuthors: b?.negativeAuthors ?? 0,
-      negativeSources: b?.negativeSources ?? 0,
-      topAuthorNegative: b?.topAuthorNegative ?? 0,
-      negativeReach: b?.negativeReach ?? 0,
-      negativeShares: b?.negativeShares ?? 0,
-      contagion: elevatedOthers.get(t) ?? 0,
-    });
-  }
+  const own = zeroFilled(all, { dim: 'touchpoint', key: tpId, size: '15m', from, to });
+  const byStart = new Map(own.map((b) => [b.start.getTime(), b]));
+  const stats: BucketStats[] = own.map((b) => ({
+    start: b.start,
+    volume: b.volume,
+    negative: b.negative,
+    positive: b.positive,
+    negativeAuthors: b.negativeAuthors,
+    negativeSources: b.negativeSources,
+    topAuthorNegative: b.topAuthorNegative,
+    negativeReach: b.negativeReach,
+    negativeShares: b.negativeShares,
+    contagion: elevatedOthers.get(b.start.getTime()) ?? 0,
+  }));
   return { stats, byStart };
 }
 

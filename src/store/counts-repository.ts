@@ -72,6 +72,44 @@ export function bucketStart(at: Date, size: BucketSize): Date {
   return new Date(Math.floor(at.getTime() / ms) * ms);
 }
 
+/** An empty bucket: what a chart or the detector reads where nobody wrote. */
+export function emptyBucket(dim: Dimension, key: string, size: BucketSize, start: Date): Bucket {
+  return {
+    dim,
+    key,
+    size,
+    start,
+    volume: 0,
+    negative: 0,
+    positive: 0,
+    authors: 0,
+    sources: 0,
+    negativeAuthors: 0,
+    negativeSources: 0,
+    topAuthorNegative: 0,
+    negativeReach: 0,
+    negativeShares: 0,
+    negativeIds: [],
+  };
+}
+
+/**
+ * One key's buckets over [from, to), one per slot, oldest first, gaps as empty buckets.
+ * `buckets` may hold other keys; they are ignored.
+ */
+export function zeroFilled(
+  buckets: readonly Bucket[],
+  q: { dim: Dimension; key: string; size: BucketSize; from: number; to: number },
+): Bucket[] {
+  const ms = BUCKETS[q.size];
+  const at = new Map(buckets.filter((b) => b.key === q.key).map((b) => [b.start.getTime(), b]));
+  const out: Bucket[] = [];
+  for (let t = q.from; t < q.to; t += ms) {
+    out.push(at.get(t) ?? emptyBucket(q.dim, q.key, q.size, new Date(t)));
+  }
+  return out;
+}
+
 export function createCountsRepository(db: Db) {
   const col: Collection<FactDoc> = db.collection<FactDoc>('counts');
 

@@ -41,6 +41,8 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { facets: 1, publishedAt: -1 }, name: 'facets_publishedAt' },
     { key: { lang: 1, publishedAt: -1 }, name: 'lang_publishedAt' },
     { key: { status: 1, fetchedAt: 1 }, name: 'status_fetchedAt' },
+    // A source's arrival rhythm, for the gone-silent operational alert.
+    { key: { source: 1, fetchedAt: -1 }, name: 'source_fetchedAt' },
   ],
   alerts: [
     { key: { key: 1 }, name: 'key', unique: true },

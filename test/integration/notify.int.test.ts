@@ -164,6 +164,7 @@ describe('notifications', () => {
       queues: rt.queues,
       checks: {},
       deliveries,
+      counts: rt.counts,
     };
     const express = createApp(apiDeps);
     api = await new Promise<Server>((resolve) => {
@@ -199,7 +200,7 @@ describe('notifications', () => {
 
     const s = JSON.parse(slack.requests[0]?.body ?? '{}') as { text: string; blocks: unknown[] };
     expect(s.text).toContain('Bouche-à-oreille négatif');
-    expect(JSON.stringify(s.blocks)).toContain(`https://maillon.example/api/v1/alerts/${alert.id}`);
+    expect(JSON.stringify(s.blocks)).toContain(`https://maillon.example/#/alerts/${alert.id}`);
 
     const h = hook.requests[0] as RecordedRequest;
     expect(h.headers['content-type']).toBe('application/json');
@@ -217,10 +218,12 @@ describe('notifications', () => {
       alert: { id: string };
       event: { kind: string; index: number };
       link: string;
+      dashboardLink: string;
     };
     expect(body.alert.id).toBe(alert.id);
     expect(body.event).toMatchObject({ kind: 'opened', index: 0 });
     expect(body.link).toBe(`https://maillon.example/api/v1/alerts/${alert.id}`);
+    expect(body.dashboardLink).toBe(`https://maillon.example/#/alerts/${alert.id}`);
 
     for (const c of ['console', 'slack', 'hook']) {
       expect((await deliveries.get(`${alert.id}:0:${c}`))?.status).toBe('delivered');

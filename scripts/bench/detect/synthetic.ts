@@ -10,11 +10,12 @@
  * detector, not the analysis (bench:sentiment and bench:aspects measure that). Seeded, so
  * every run draws the same scenarios.
  */
+import type { DetectionParams } from '../../../src/detection/params.js';
 import type { BucketStats } from '../../../src/detection/types.js';
+import { detectWaves } from '../../../src/detection/weak-link.js';
 import { mulberry32 } from '../../../src/demo/scenario.js';
 
 export const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const TOUCHPOINTS = ['delivery', 'support', 'checkout', 'product', 'returns'] as const;
 type Touchpoint = (typeof TOUCHPOINTS)[number];
 const SOURCES = ['trustpilot', 'x', 'reddit', 'google-alerts'] as const;
@@ -202,4 +203,65 @@ function addContagion(series: Record<Touchpoint, BucketStats[]>, hours: number):
   }
 }
 
-export { DAY, TOUCHPOINTS };
+export interface SyntheticResult {
+  scenarios: number;
+  /** Share of outbreaks whose wave opened between their start and 12 h after their end. */
+  recall: number;
+  falseAlertsPerTouchpointWeek: number;
+  medianDelayHours: number;
+  mondayPeakAlerts: number;
+  angryAuthorAlerts: number;
+  viralPositiveAlerts: number;
+}
+
+/** Runs the detector over `count` seeded scenarios and scores it against their outbreaks. */
+export function runSyntheticSuite(params: DetectionParams, count = 40): SyntheticResult {
+  let hits = 0;
+  let falseAlerts = 0;
+  let touchpointWeeks = 0;
+  const delays: number[] = [];
+  const decoyAlerts: Record<string, number> = {};
+  for (let seed = 1; seed <= count; seed++) {
+    const sc = makeScenario(seed);
+    const hourOf = (d: Date) => Math.round((d.getTime() - sc.start) / HOUR);
+    // Alerts count from the end of warm-up; the first week is the baseline's, not the test's.
+    const from = 7 * 24;
+    for (const tp of TOUCHPOINTS) {
+      touchpointWeeks += (sc.hours - from) / 168;
+      const waves = detectWaves(sc.series[tp], params, HOUR).filter(
+        (w) => hourOf(w.openedAt) >= from,
+      );
+      let found = false;
+      for (const w of waves) {
+        const h = hourOf(w.openedAt);
+        const o = sc.outbreak;
+        // The outbreak's wave: opened between its start and 12 h after its end (at most one).
+        if (tp === o.touchpoint && !found && h >= o.startHour && h <= o.endHour + 12) {
+          found = true;
+          hits++;
+          delays.push(h - o.startHour);
+          continue;
+        }
+        falseAlerts++;
+        for (const d of sc.decoys) {
+          if (d.touchpoint === tp && d.hours.some(([a, b]) => h >= a && h < b)) {
+            decoyAlerts[d.name] = (decoyAlerts[d.name] ?? 0) + 1;
+          }
+        }
+      }
+    }
+  }
+  delays.sort((a, b) => a - b);
+  const median = delays.length
+    ? ((delays[(delays.length - 1) >> 1] ?? 0) + (delays[delays.length >> 1] ?? 0)) / 2
+    : Number.NaN;
+  return {
+    scenarios: count,
+    recall: hits / count,
+    falseAlertsPerTouchpointWeek: falseAlerts / touchpointWeeks,
+    medianDelayHours: median,
+    mondayPeakAlerts: decoyAlerts['Monday peak'] ?? 0,
+    angryAuthorAlerts: decoyAlerts['angry author'] ?? 0,
+    viralPositiveAlerts: decoyAlerts['viral positive'] ?? 0,
+  };
+}

@@ -1,11 +1,12 @@
 /** What handlers receive: the request's parts and the application's ports. */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Config } from '../../../config/index.js';
 import { zodIssues } from '../../domain/mention.js';
 import { ValidationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Queues } from '../../queue/queues.js';
 import type { AlertsRepository } from '../../store/alerts-repository.js';
+import type { CountsRepository } from '../../store/counts-repository.js';
 import type { MentionsRepository } from '../../store/mentions-repository.js';
 import type { DeliveriesRepository } from '../../store/deliveries-repository.js';
 import type { SourcesRepository } from '../../store/sources-repository.js';
@@ -17,6 +18,7 @@ export interface ApiDeps {
   alerts: AlertsRepository;
   sources: SourcesRepository;
   deliveries: DeliveriesRepository;
+  counts: CountsRepository;
   queues: Pick<Queues, 'enqueueAnalyze' | 'enqueueDeliver'>;
   /** Health checks by dependency name; each rejects when its dependency is down. */
   checks: Record<string, () => Promise<unknown>>;
@@ -39,3 +41,9 @@ export function parseInput<S extends z.ZodType>(
   if (!r.success) throw new ValidationError(where, zodIssues(r.error), r.error);
   return r.data;
 }
+
+/** An optional ISO-8601 instant with its offset, as a Date: `since` and `until` parameters. */
+export const isoDateParam = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s))
+  .optional();

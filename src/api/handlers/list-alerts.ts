@@ -1,12 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import type { HandlerResult } from '../errors.js';
-import { parseInput, type ApiDeps, type ApiRequest } from './_deps.js';
-
-const isoDate = z.iso
-  .datetime({ offset: true })
-  .transform((s) => new Date(s))
-  .optional();
+import { isoDateParam, parseInput, type ApiDeps, type ApiRequest } from './_deps.js';
 
 const querySchema = z
   .object({
@@ -17,8 +12,8 @@ const querySchema = z
       .regex(/^[a-z0-9-]+$/)
       .optional(),
     severity: z.enum(['info', 'warning', 'critical']).optional(),
-    since: isoDate,
-    until: isoDate,
+    since: isoDateParam,
+    until: isoDateParam,
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .strict();

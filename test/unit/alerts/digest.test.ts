@@ -44,7 +44,7 @@ describe('buildDigest', () => {
     expect(d.openAlerts).toEqual([
       expect.objectContaining({
         id: weakLink().id,
-        url: `https://m.example/api/v1/alerts/${weakLink().id}`,
+        url: `https://m.example/#/alerts/${weakLink().id}`,
       }),
     ]);
     expect(d.from).toEqual(new Date(T0.getTime() - 24 * 3_600_000));

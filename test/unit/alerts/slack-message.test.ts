@@ -8,7 +8,7 @@ import {
 import { buildDigest } from '../../../src/alerts/digest.js';
 import { operational, quote, T0, weakLink } from './_fixtures.js';
 
-const alertUrl = 'https://maillon.example/api/v1/alerts/65f000000000000000000001';
+const alertUrl = 'https://maillon.example/#/alerts/65f000000000000000000001';
 const opened = { at: T0, kind: 'opened' as const, severity: 'warning' as const };
 
 function texts(msg: { blocks: Record<string, unknown>[] }): string[] {
@@ -112,9 +112,7 @@ describe('slackDigestMessage', () => {
     expect(msg.text).toBe('Résumé du jour, 2026-03-10');
     expect(all).toContain('*Livraison* (Réception): 12 :arrow_upper_right: 4');
     expect(all).not.toContain('Service client');
-    expect(all).toContain(
-      '<https://maillon.example/api/v1/alerts/65f000000000000000000001|Livraison>',
-    );
+    expect(all).toContain('<https://maillon.example/#/alerts/65f000000000000000000001|Livraison>');
   });
 });
 

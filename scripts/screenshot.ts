@@ -1,0 +1,54 @@
+/**
+ * `npm run docs:screenshot [-- URL]`: pictures of the dashboard of a running Maillon (default
+ * the demo's, http://127.0.0.1:3000) for the README: docs/dashboard.png (the overview) and, when
+ * an alert exists, docs/alert.png (the newest weak-link alert). Run it once `npm run demo` has
+ * printed its ALERT line.
+ *
+ * Needs Chromium: Debian's package (`apt-get install chromium`, /usr/bin/chromium), or the path
+ * in `--chromium PATH`. Not part of the test suite: the dashboard's data and files are tested
+ * through the API (test/integration/dashboard.int.test.ts).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args.splice(i, 2)[1] : undefined;
+};
+const executablePath = flag('--chromium') ?? '/usr/bin/chromium';
+const base = (args[0] ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+const docs = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs');
+
+const browser = await chromium.launch({
+  executablePath,
+  // What this machine's closed network needs (see the env notes): no background calls home.
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.goto(`${base}/`);
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.screenshot({ path: path.join(docs, 'dashboard.png'), fullPage: true });
+  process.stdout.write(`wrote ${path.join(docs, 'dashboard.png')}\n`);
+
+  const res = await fetch(`${base}/api/v1/alerts?kind=weak-link&limit=1`);
+  const { data } = (await res.json()) as { data: Array<{ id: string }> };
+  if (data[0]) {
+    await page.goto(`${base}/#/alerts/${data[0].id}`);
+    await page.waitForSelector('.chart canvas');
+    await page.screenshot({ path: path.join(docs, 'alert.png'), fullPage: true });
+    process.stdout.write(`wrote ${path.join(docs, 'alert.png')}\n`);
+  }
+} finally {
+  await browser.close();
+}
