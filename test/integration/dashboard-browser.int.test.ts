@@ -1,0 +1,148 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium through playwright-core) against the real
+ * API and store: the overview shows the open alert and the chart, the alert page shows its
+ * evidence and quotes, and Acknowledge goes through to the stored alert. The page must load
+ * without a script error or a content-policy violation.
+ *
+ * Chromium is a Debian package (`apt-get install chromium`); `.ci/run` installs it. Without it
+ * the suite is skipped locally, with the reason in its title, and fails under CI=true.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertEvidence } from '../../src/domain/alert.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI === 'true') {
+  throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
+}
+const suite = haveChromium
+  ? describe
+  : describe.skip.bind(describe, `dashboard in a browser: skipped, ${CHROMIUM} is not installed`);
+
+const evidence: AlertEvidence = {
+  observed: 14,
+  expected: 1.2,
+  score: 62,
+  reasons: ['14 negatives against 1.2 expected (x12)', 'negative share 80% against 20% usually'],
+  negativeShare: 0.8,
+  authors: 11,
+  sources: ['reviews'],
+  reach: 2.4,
+  quotes: [
+    {
+      mentionId: 'm1',
+      source: 'reviews',
+      url: 'javascript:alert(1)',
+      author: 'ann',
+      quote: 'Colis <b>toujours</b> pas arrivé',
+      lang: 'fr',
+      reach: 2,
+      publishedAt: new Date(),
+    },
+  ],
+};
+
+suite('the dashboard in a browser', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let alertId = '';
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    app = await startTestApp({ workers: [] });
+    const openedAt = new Date(Math.floor(Date.now() / 900_000) * 900_000 - 3_600_000);
+    for (let i = 0; i < 6; i++) {
+      await app.rt.counts.add({
+        mentionId: `m${i}`,
+        publishedAt: new Date(openedAt.getTime() + i * 60_000),
+        source: 'reviews',
+        author: `a${i}`,
+        reach: 1,
+        shares: 0,
+        relevant: true,
+        overall: 'negative',
+        touchpoints: [{ id: 'delivery', stage: 'receive', label: 'negative' }],
+      });
+    }
+    const { alert } = await app.rt.alerts.openOnce({
+      key: `weak-link:delivery:${openedAt.toISOString()}`,
+      kind: 'weak-link',
+      touchpoint: { id: 'delivery', stage: 'receive', label: { fr: 'Livraison', en: 'Delivery' } },
+      title: 'Delivery / Livraison',
+      openedAt,
+      severity: 'critical',
+      evidence,
+    });
+    alertId = alert.id;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  const newPage = async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('response', (res) => {
+      if (res.status() >= 400) problems.push(`${res.status()} ${res.url()}`);
+    });
+    page.on('console', (msg) => {
+      // Failed loads are reported above, with their URL.
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
+        problems.push(`console: ${msg.text()}`);
+      }
+    });
+    return page;
+  };
+
+  it('shows the open alert, the chart and the journey on the overview', async () => {
+    const page = await newPage();
+    await page.goto(`${app.url}/`);
+    await page.waitForSelector('body[data-ready="true"]');
+    const card = page.locator('.alert-card.critical');
+    await expect(card.locator('h3').textContent()).resolves.toContain('Delivery');
+    expect(await page.locator('.chart canvas').count()).toBeGreaterThan(0);
+    expect(await page.locator('table').first().textContent()).toContain('Delivery');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the evidence as text and acknowledges the alert', async () => {
+    const page = await newPage();
+    await page.goto(`${app.url}/#/alerts/${alertId}`);
+    await page.waitForSelector('.chart canvas');
+    const quote = page.locator('.quotes blockquote').first();
+    // What people wrote is text, and a javascript: URL is not a link.
+    expect(await quote.textContent()).toContain('Colis <b>toujours</b> pas arrivé');
+    expect(await quote.locator('a').count()).toBe(0);
+
+    await page.fill('input[placeholder="Your name"]', 'claire');
+    await page.fill('textarea', 'on it, calling the carrier');
+    await page.click('button:text("Acknowledge")');
+    await page.waitForSelector('.badge.acknowledged');
+    const stored = await app.rt.alerts.findById(alertId);
+    expect(stored?.status).toBe('acknowledged');
+    expect(stored?.history.at(-1)).toMatchObject({
+      kind: 'acknowledged',
+      by: 'claire',
+      text: 'on it, calling the carrier',
+    });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
