@@ -77,7 +77,9 @@ export const detectionParamsSchema = z
         minAuthors: nonNegative.describe('Distinct negative authors summed over the run.'),
         maxTopAuthorShare: share.describe('Largest share of the run one author may hold.'),
         minShareLift: nonNegative.describe('Negative share over baseline share, at least.'),
-        sharePrior: nonNegative.describe('Pseudo-mentions of the baseline negative share.'),
+        sharePrior: nonNegative.describe(
+          'Pseudo-mentions of the baseline negative share, and of its pull on the run share.',
+        ),
         priorShare: share.describe('Negative share assumed before any history.'),
       })
       .strict(),
