@@ -96,14 +96,22 @@ export function createAlertsRepository(db: Db) {
         if (kind === 'weak-link') filter['touchpoint.id'] = touchpointOrSource;
         else filter.sourceId = touchpointOrSource;
       }
-      return (await col.find(filter).sort({ openedAt: 1 }).toArray()).map(toAlert);
+      return (await col.find(filter).sort({ openedAt: 1 }).toArray()).map((d) => toAlert(d));
     },
 
-    /** Newest first by opening time. */
-    async list(q: AlertQuery): Promise<Alert[]> {
+    /**
+     * Newest first by opening time. A snooze ends by itself: past `snoozedUntil` the alert is
+     * `open` again, for the status filter as for the alerts returned.
+     */
+    async list(q: AlertQuery, now = new Date()): Promise<Alert[]> {
       const filter: Filter<AlertDoc> = {};
       if (q.kind) filter.kind = q.kind;
-      if (q.status) filter.status = q.status;
+      if (q.status === 'open') {
+        filter.$or = [{ status: 'open' }, { status: 'snoozed', snoozedUntil: { $lte: now } }];
+      } else if (q.status === 'snoozed') {
+        filter.status = 'snoozed';
+        filter.snoozedUntil = { $gt: now };
+      } else if (q.status) filter.status = q.status;
       if (q.severity) filter.severity = q.severity;
       if (q.touchpoint) filter['touchpoint.id'] = q.touchpoint;
       if (q.openedSince || q.openedUntil) {
@@ -113,7 +121,7 @@ export function createAlertsRepository(db: Db) {
         };
       }
       const docs = await col.find(filter).sort({ openedAt: -1, _id: -1 }).limit(q.limit).toArray();
-      return docs.map(toAlert);
+      return docs.map((d) => toAlert(d, now));
     },
 
     /**
@@ -146,6 +154,11 @@ export function createAlertsRepository(db: Db) {
   };
 }
 
-function toAlert({ _id, ...rest }: AlertDoc): Alert {
-  return { id: _id.toHexString(), ...rest };
+/** The alert as readers see it; a snooze that has run out reads as `open`. */
+function toAlert({ _id, ...rest }: AlertDoc, now = new Date()): Alert {
+  const awake =
+    rest.status === 'snoozed' &&
+    rest.snoozedUntil !== null &&
+    rest.snoozedUntil.getTime() <= now.getTime();
+  return { id: _id.toHexString(), ...rest, ...(awake ? { status: 'open' as const } : {}) };
 }

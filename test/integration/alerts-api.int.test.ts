@@ -130,6 +130,26 @@ describe('acting on an alert', () => {
     ]);
   });
 
+  it('wakes a snoozed alert once its snooze has run out', async () => {
+    const base = `/api/v1/alerts/${ids.support}`;
+    expect((await post(`${base}/snooze`, { by: 'claire', minutes: 30 })).body.status).toBe(
+      'snoozed',
+    );
+    const snoozedIds = async () =>
+      (await get('/api/v1/alerts?status=snoozed')).body.data.map((a) => a.id);
+    expect(await snoozedIds()).toEqual([ids.support]);
+    // Half an hour later, as far as the store can tell.
+    await app.rt.alerts.record(
+      ids.support!,
+      { at: new Date(), kind: 'commented', by: 'test', text: 'time passes' },
+      { snoozedUntil: new Date(Date.now() - 1_000) },
+    );
+    expect(await snoozedIds()).toEqual([]);
+    expect((await get(base)).body.status).toBe('open');
+    const open = (await get('/api/v1/alerts?status=open&kind=weak-link')).body.data;
+    expect(open.map((a) => a.id)).toContain(ids.support);
+  });
+
   it('refuses bad input and unknown alerts', async () => {
     const base = `/api/v1/alerts/${ids.support}`;
     expect((await post(`${base}/snooze`, { by: 'x' })).status).toBe(400);
