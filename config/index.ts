@@ -337,9 +337,19 @@ const alertsFileSchema = z
         silentFloor: durationSchema
           .default(6 * 3_600_000)
           .describe('...and never sooner than this.'),
+        criticalAfter: durationSchema
+          .default(24 * 3_600_000)
+          .describe(
+            'A source broken this long escalates its alert to critical (one more message).',
+          ),
       })
       .strict()
-      .default({ failingAfter: 3_600_000, silentFactor: 6, silentFloor: 6 * 3_600_000 }),
+      .default({
+        failingAfter: 3_600_000,
+        silentFactor: 6,
+        silentFloor: 6 * 3_600_000,
+        criticalAfter: 24 * 3_600_000,
+      }),
   })
   .strict();
 

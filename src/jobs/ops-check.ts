@@ -33,6 +33,7 @@ export interface OpsCheckDeps {
 
 export interface OpsCheckResult {
   opened: string[];
+  escalated: string[];
   resolved: string[];
   digest: 'off' | 'not-due' | 'done-before' | 'queued';
 }
@@ -75,6 +76,23 @@ export function createOpsCheck(deps: OpsCheckDeps) {
       { alertId: alert.id, sourceId: alert.sourceId, text },
       'operational alert resolved',
     );
+    return alert.id;
+  };
+
+  /** A source broken for `criticalAfter` is no longer a hiccup: one more message, critical. */
+  const escalate = async (alert: Alert, p: Problem, now: Date): Promise<string | null> => {
+    const r = await deps.alerts.record(
+      alert.id,
+      { kind: 'escalated', at: now, severity: 'critical' },
+      {
+        severity: 'critical',
+        evidence: evidenceOf(alert.sourceId ?? '', p, now, ops.failingAfter),
+      },
+      now,
+    );
+    if (!r) return null;
+    await deps.queues.enqueueNotify({ alertId: alert.id, eventIndex: r.eventIndex });
+    logger.warn({ alertId: alert.id, sourceId: alert.sourceId }, 'operational alert escalated');
     return alert.id;
   };
 
@@ -121,6 +139,13 @@ export function createOpsCheck(deps: OpsCheckDeps) {
             const text = kind === 'failing' ? 'polls succeed again' : 'new mentions arrive again';
             const id = await resolve(alert, text, now);
             if (id) result.resolved.push(id);
+          } else if (
+            problem &&
+            alert.severity !== 'critical' &&
+            now.getTime() - since.getTime() >= ops.criticalAfter
+          ) {
+            const id = await escalate(alert, problem, now);
+            if (id) result.escalated.push(id);
           }
         }
       }
@@ -159,7 +184,7 @@ export function createOpsCheck(deps: OpsCheckDeps) {
   };
 
   return async (now: Date): Promise<OpsCheckResult> => {
-    const result: OpsCheckResult = { opened: [], resolved: [], digest: 'off' };
+    const result: OpsCheckResult = { opened: [], escalated: [], resolved: [], digest: 'off' };
     await checkSources(now, result);
     result.digest = await checkDigest(now);
     return result;

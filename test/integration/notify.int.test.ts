@@ -2,7 +2,7 @@
  * Notifications on real Redis and the real MongoDB-wire server: alert events reach Slack-
  * compatible and signed-webhook receivers once each, a receiver that is down gets its message
  * once it recovers, a refused delivery becomes a dead letter the API lists and re-sends, and a
- * failing source raises one operational alert that only the ops route receives.
+ * failing source raises one operational alert, escalated once to critical when it lasts, that only the ops route receives.
  *
  * The notify worker is built here from createNotifyProcessor, so that this file does not depend
  * on how src/runtime.ts wires it.
@@ -116,7 +116,7 @@ describe('notifications', () => {
         '  - { match: { touchpoints: [support] }, channels: [flaky] }',
         '  - { match: { touchpoints: [price] }, channels: [broken] }',
         '  - { match: { kind: operational }, channels: [ops] }',
-        'operational: { failingAfter: 2s, silentFactor: 6, silentFloor: 6h }',
+        'operational: { failingAfter: 2s, silentFactor: 6, silentFloor: 6h, criticalAfter: 8s }',
         '',
       ].join('\n'),
     });
@@ -322,7 +322,7 @@ describe('notifications', () => {
     ).toEqual({ support: 1 });
   });
 
-  it('raises one operational alert for a failing source, delivered to the ops route only', async () => {
+  it('raises one operational alert for a failing source, escalates it once, to the ops route only', async () => {
     const before = { slack: slack.requests.length, hook: hook.requests.length };
     expect(site.requests.length).toBeGreaterThan(0);
     await eventually(
@@ -345,17 +345,24 @@ describe('notifications', () => {
     expect(body.alert).toMatchObject({ kind: 'operational', sourceId: 'broken-feed' });
     expect(body.alert.key).toMatch(/^source-failing:broken-feed:/);
 
+    // Still down after criticalAfter (8 s): one escalation to critical, then nothing more.
+    const escalated = await eventually(async () => ops.requests[1], 20_000, 'the escalation');
+    expect(escalated.headers['x-maillon-event']).toBe('alert.escalated');
+    expect(JSON.parse(escalated.body)).toMatchObject({
+      alert: { severity: 'critical' },
+      event: { kind: 'escalated', severity: 'critical' },
+    });
     await sleep(2_000); // several more checks
-    expect(ops.requests).toHaveLength(1);
+    expect(ops.requests).toHaveLength(2);
     expect(await app.rt.alerts.unresolved('operational', 'broken-feed')).toHaveLength(1);
 
     // The site recovers: the alert resolves, and the ops route hears it once.
     siteUp = true;
-    const resolved = await eventually(async () => ops.requests[1], 20_000, 'the resolution');
+    const resolved = await eventually(async () => ops.requests[2], 20_000, 'the resolution');
     expect(resolved.headers['x-maillon-event']).toBe('alert.resolved');
     await sleep(1_500);
     await app.rt.queues.notify.removeJobScheduler('ops-check');
-    expect(ops.requests).toHaveLength(2);
+    expect(ops.requests).toHaveLength(3);
     expect(await app.rt.alerts.unresolved('operational')).toHaveLength(0);
     expect({ slack: slack.requests.length, hook: hook.requests.length }).toEqual(before);
   });

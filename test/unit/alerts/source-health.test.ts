@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assessSource } from '../../../src/alerts/source-health.js';
 
 const H = 3_600_000;
-const cfg = { failingAfter: H, silentFactor: 6, silentFloor: 6 * H };
+const cfg = { failingAfter: H, silentFactor: 6, silentFloor: 6 * H, criticalAfter: 24 * H };
 const now = new Date('2026-03-10T12:00:00Z');
 const ago = (ms: number) => new Date(now.getTime() - ms);
 const ok = { consecutiveFailures: 0, lastSuccessAt: ago(60_000) };
