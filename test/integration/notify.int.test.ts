@@ -2,7 +2,8 @@
  * Notifications on real Redis and the real MongoDB-wire server: alert events reach Slack-
  * compatible and signed-webhook receivers once each, a receiver that is down gets its message
  * once it recovers, a refused delivery becomes a dead letter the API lists and re-sends, and a
- * failing source raises one operational alert, escalated once to critical when it lasts, that only the ops route receives.
+ * failing source raises one operational alert, escalated once to critical when it lasts, that
+ * only the ops route receives.
  *
  * The notify worker is built here from createNotifyProcessor, so that this file does not depend
  * on how src/runtime.ts wires it.
