@@ -76,6 +76,15 @@ describe('scoreSentiment: negation', () => {
     expect(en('It stopped working after a week').label).toBe('negative');
   });
 
+  it('reads an unanswered support line as a complaint, and "support" as a place, not praise', () => {
+    expect(en('Third week waiting for my refund, support does not answer.').label).toBe('negative');
+    expect(en('They never called back.').label).toBe('negative');
+    expect(en('Support answered in five minutes, perfect.').label).toBe('positive');
+    expect(en('I contacted customer support about my order.').label).toBe('neutral');
+    expect(fr('Le SAV ne rappelle jamais.').label).toBe('negative');
+    expect(fr('Ils ne répondent à aucun mail.').label).toBe('negative');
+  });
+
   it('does not negate "ne ... que", which restricts', () => {
     expect(fr("Il n'y a que du bon dans ce film").label).toBe('positive');
   });

@@ -57,6 +57,7 @@ perte de temps=-3.5, perte d'argent=-3.5, à éviter=-3.5, fuyez=-4, évitez=-3.
 remboursé=0/-2, reçu=0/-2, reçue=0/-2, recevoir=0/-2, arrivé=0/-2, arrivée=0/-1.5,
 livré=0/-2, livrée=0/-2, fonctionne=0/-2, fonctionnent=0/-2, marche=0/-2,
 marchent=0/-2, répondu=0/-2.5, répond=0/-2.5, rappelé=0/-1.5, tient=0/-1, vaut=0/-2,
+répondent=0/-2.5, répondre=0/-2, rappelle=0/-2, rappellent=0/-2, rappeler=0/-1.5,
 vaut le coup=2.5/-2.5, vaut la peine=2.5/-2.5, conseille=2/-2.5, conseiller=0,
 ne fonctionne plus=-3, pas terrible=-1.5, pas mal=2, pas mal de=0, pas top=-1.5,
 n'importe quoi=-3, rien à redire=2.5, rien à dire=1, sans plus=-1, sans doute=0,
