@@ -1,7 +1,7 @@
 /**
  * `npm run docs:screenshot [-- URL]`: pictures of the dashboard of a running Maillon (default
- * the demo's, http://127.0.0.1:3000) for the README: docs/dashboard.png (the overview) and, when
- * an alert exists, docs/alert.png (the newest weak-link alert). Run it once `npm run demo` has
+ * the demo's, http://127.0.0.1:3000) for the README: docs/dashboard.png (the overview), when an
+ * alert exists docs/alert.png (the newest weak-link alert), and docs/touchpoint.png (delivery). Run it once `npm run demo` has
  * printed its ALERT line.
  *
  * Needs Chromium: Debian's package (`apt-get install chromium`, /usr/bin/chromium), or the path
@@ -49,6 +49,10 @@ try {
     await page.screenshot({ path: path.join(docs, 'alert.png'), fullPage: true });
     process.stdout.write(`wrote ${path.join(docs, 'alert.png')}\n`);
   }
+  await page.goto(`${base}/#/touchpoints/delivery`);
+  await page.waitForSelector('blockquote.mention');
+  await page.screenshot({ path: path.join(docs, 'touchpoint.png'), fullPage: true });
+  process.stdout.write(`wrote ${path.join(docs, 'touchpoint.png')}\n`);
 } finally {
   await browser.close();
 }

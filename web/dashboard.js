@@ -3,7 +3,9 @@
  * - `#/`: open alerts, negative mentions per touchpoint over the period (chart and table), and
  *   the sources' health with their operational alerts;
  * - `#/alerts/<id>`: one alert with its evidence, quotes, history, the touchpoint's chart around
- *   the opening, and the community manager's actions (acknowledge, snooze, resolve, comment).
+ *   the opening, and the community manager's actions (acknowledge, snooze, resolve, comment);
+ * - `#/touchpoints/<id>`: one touchpoint over the period, its alerts marked, and what people
+ *   wrote about it (negative mentions first).
  * Everything people wrote is inserted as text, never as HTML, and only http(s) links are linked.
  */
 /* global uPlot */
@@ -45,6 +47,10 @@ const TEXT = {
     never: 'never',
     loadFailed: 'Could not load',
     noData: 'No mention in this period.',
+    perSource: 'Mentions per source',
+    mentionsAbout: 'What people wrote',
+    onlyNegative: 'Negative only',
+    all: 'All',
   },
   fr: {
     tagline: 'le maillon faible, avant qu’il ne se propage',
@@ -83,6 +89,10 @@ const TEXT = {
     never: 'jamais',
     loadFailed: 'Chargement impossible',
     noData: 'Aucune mention sur cette période.',
+    perSource: 'Mentions par source',
+    mentionsAbout: 'Ce que les gens ont écrit',
+    onlyNegative: 'Négatives seulement',
+    all: 'Toutes',
   },
 };
 const COLORS = ['#c0392b', '#2471a3', '#d68910', '#7d3c98', '#148f77', '#839192', '#a04000'];
@@ -232,9 +242,10 @@ async function renderOverview(view) {
   const since = new Date(until.getTime() - state.days * 86_400_000);
   const bucket = state.days <= 7 ? '1h' : '1d';
   const q = `since=${since.toISOString()}&until=${until.toISOString()}`;
-  const [alerts, trends, sources, ops] = await Promise.all([
+  const [alerts, trends, bySource, sources, ops] = await Promise.all([
     api('api/v1/alerts?kind=weak-link&limit=50'),
     api(`api/v1/trends?dim=touchpoint&bucket=${bucket}&${q}`),
+    api(`api/v1/trends?dim=source&bucket=${bucket}&${q}`),
     api('api/v1/sources'),
     api('api/v1/alerts?kind=operational&limit=20'),
   ]);
@@ -272,6 +283,11 @@ async function renderOverview(view) {
       {},
       h('h2', {}, t('sources')),
       sourcesTable(sources.data),
+      h('h3', {}, t('perSource')),
+      totalsTable(
+        t('source'),
+        bySource.data.map((s) => ({ name: s.key, totals: s.totals })),
+      ),
       ops.data.some((a) => a.status !== 'resolved')
         ? h(
             'div',
@@ -310,11 +326,8 @@ async function renderOverview(view) {
   }
 }
 
-function touchpointTable(series) {
-  const byId = new Map(series.map((s) => [s.key, s.totals]));
-  const rows = [...state.touchpoints.values()]
-    .map((tp) => ({ tp, totals: byId.get(tp.id) ?? { volume: 0, negative: 0, positive: 0 } }))
-    .toSorted((a, b) => b.totals.negative - a.totals.negative || b.totals.volume - a.totals.volume);
+/** Mentions, negatives, positives and negative share per row. */
+function totalsTable(first, rows, extra = []) {
   return h(
     'table',
     {},
@@ -325,8 +338,8 @@ function touchpointTable(series) {
         'tr',
         {},
         [
-          t('touchpoint'),
-          t('stage'),
+          first,
+          ...extra.map((e) => e.head),
           t('mentions'),
           t('negatives'),
           t('positives'),
@@ -337,20 +350,36 @@ function touchpointTable(series) {
     h(
       'tbody',
       {},
-      rows.map(({ tp, totals }) =>
+      rows.map((r) =>
         h(
           'tr',
           {},
-          h('td', {}, tp.label[state.lang]),
-          h('td', {}, tp.stage),
-          h('td', { class: 'num' }, String(totals.volume)),
-          h('td', { class: 'num' }, String(totals.negative)),
-          h('td', { class: 'num' }, String(totals.positive)),
-          h('td', { class: 'num' }, totals.volume ? pct(totals.negative / totals.volume) : '–'),
+          h('td', {}, r.name),
+          extra.map((e) => h('td', {}, e.cell(r))),
+          h('td', { class: 'num' }, String(r.totals.volume)),
+          h('td', { class: 'num' }, String(r.totals.negative)),
+          h('td', { class: 'num' }, String(r.totals.positive)),
+          h(
+            'td',
+            { class: 'num' },
+            r.totals.volume ? pct(r.totals.negative / r.totals.volume) : '–',
+          ),
         ),
       ),
     ),
   );
+}
+
+function touchpointTable(series) {
+  const byId = new Map(series.map((s) => [s.key, s.totals]));
+  const rows = [...state.touchpoints.values()]
+    .map((tp) => ({
+      tp,
+      name: h('a', { href: `#/touchpoints/${tp.id}` }, tp.label[state.lang]),
+      totals: byId.get(tp.id) ?? { volume: 0, negative: 0, positive: 0 },
+    }))
+    .toSorted((a, b) => b.totals.negative - a.totals.negative || b.totals.volume - a.totals.volume);
+  return totalsTable(t('touchpoint'), rows, [{ head: t('stage'), cell: (r) => r.tp.stage }]);
 }
 
 function sourcesTable(sources) {
@@ -440,7 +469,14 @@ async function renderAlert(view, id) {
         {},
         (ev.reasons ?? []).map((r) => h('li', {}, r)),
       ),
-      h('h3', {}, t('quotes')),
+      h(
+        'h3',
+        {},
+        t('quotes'),
+        a.touchpoint
+          ? [' · ', h('a', { href: `#/touchpoints/${a.touchpoint.id}` }, t('mentionsAbout'))]
+          : null,
+      ),
       h(
         'div',
         { class: 'quotes' },
@@ -527,18 +563,107 @@ async function renderAlert(view, id) {
   }
 }
 
+async function renderTouchpoint(view, id) {
+  const tp = state.touchpoints.get(id);
+  if (!tp) throw new Error(`unknown touchpoint ${id}`);
+  const until = new Date();
+  const since = new Date(until.getTime() - state.days * 86_400_000);
+  const bucket = state.days <= 7 ? '1h' : '1d';
+  const q = `since=${since.toISOString()}&until=${until.toISOString()}`;
+  const onlyNegative = !location.hash.endsWith('/all');
+  const [trend, alerts, mentions] = await Promise.all([
+    api(`api/v1/trends?dim=touchpoint&key=${encodeURIComponent(id)}&bucket=${bucket}&${q}`),
+    api(`api/v1/alerts?kind=weak-link&touchpoint=${encodeURIComponent(id)}&limit=50`),
+    api(
+      `api/v1/mentions?touchpoint=${encodeURIComponent(id)}&${q}&limit=50${onlyNegative ? '&sentiment=negative' : ''}`,
+    ),
+  ]);
+  const chartBox = h('div', { class: 'chart' });
+  const s = trend.data[0];
+  view.replaceChildren(
+    h('p', {}, h('a', { href: '#/' }, t('back'))),
+    h(
+      'section',
+      {},
+      h('h2', {}, tp.label[state.lang]),
+      h(
+        'p',
+        { class: 'muted' },
+        `${t('stage')}: ${tp.stage}`,
+        s
+          ? ` · ${t('mentions')}: ${s.totals.volume} · ${t('negatives')}: ${s.totals.negative}`
+          : '',
+      ),
+      s ? chartBox : h('p', { class: 'muted' }, t('noData')),
+      alerts.data.length
+        ? h('div', { class: 'cards' }, alerts.data.slice(0, 6).map(alertCard))
+        : null,
+      h(
+        'h3',
+        {},
+        t('mentionsAbout'),
+        ' · ',
+        h('a', { href: `#/touchpoints/${id}` }, t('onlyNegative')),
+        ' · ',
+        h('a', { href: `#/touchpoints/${id}/all` }, t('all')),
+      ),
+      h(
+        'div',
+        { class: 'quotes' },
+        mentions.data.map((m) => {
+          const about = (m.touchpoints ?? []).find((x) => x.id === id);
+          const feel = about?.sentiment?.label ?? m.sentiment?.label ?? 'neutral';
+          return h(
+            'blockquote',
+            { class: `mention ${feel}` },
+            m.text.length > 400 ? `${m.text.slice(0, 400)}…` : m.text,
+            h(
+              'footer',
+              {},
+              h('span', { class: `badge ${feel}` }, feel),
+              ` ${m.author?.name ?? m.author?.id ?? ''} · `,
+              safeLink(m.url, m.source),
+              ` · ${when(m.publishedAt)}`,
+            ),
+          );
+        }),
+      ),
+    ),
+  );
+  if (s) {
+    chart(chartBox, {
+      times: s.data.map((p) => Date.parse(p.start) / 1000),
+      series: [
+        {
+          label: t('negatives'),
+          values: s.data.map((p) => p.negative),
+          color: '#c0392b',
+          fill: 'rgba(192,57,43,0.12)',
+        },
+        { label: t('positives'), values: s.data.map((p) => p.positive), color: '#148f77' },
+      ],
+      markers: alerts.data
+        .filter((a) => Date.parse(a.openedAt) >= since.getTime())
+        .map((a) => ({ at: Date.parse(a.openedAt) / 1000, text: `⚠ ${a.severity}` })),
+    });
+  }
+}
+
 async function route() {
   for (const c of state.charts.splice(0)) c.destroy();
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
   document.documentElement.lang = state.lang;
   const view = document.getElementById('view');
-  const m = /^#\/alerts\/([\w-]+)$/.exec(location.hash);
+  const alertRoute = /^#\/alerts\/([\w-]+)$/.exec(location.hash);
+  const touchpointRoute = /^#\/touchpoints\/([\w-]+)(?:\/all)?$/.exec(location.hash);
   try {
     if (state.touchpoints.size === 0) {
       const tps = await api('api/v1/touchpoints');
       for (const tp of tps.data) state.touchpoints.set(tp.id, tp);
     }
-    await (m ? renderAlert(view, m[1]) : renderOverview(view));
+    if (alertRoute) await renderAlert(view, alertRoute[1]);
+    else if (touchpointRoute) await renderTouchpoint(view, touchpointRoute[1]);
+    else await renderOverview(view);
     document.body.dataset.ready = 'true';
   } catch (err) {
     view.replaceChildren(h('p', { class: 'error' }, `${t('loadFailed')}: ${err.message ?? err}`));

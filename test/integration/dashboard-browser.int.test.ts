@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real browser (Debian's Chromium through playwright-core) against the real
- * API and store: the overview shows the open alert and the chart, the alert page shows its
- * evidence and quotes, and Acknowledge goes through to the stored alert. The page must load
+ * API, store and analyze worker: the overview shows the open alert and the chart, the alert page
+ * shows its evidence and quotes, Acknowledge goes through to the stored alert, and the
+ * touchpoint page lists what people wrote, as text. The page must load
  * without a script error or a content-policy violation.
  *
  * Chromium is a Debian package (`apt-get install chromium`); `.ci/run` installs it. Without it
@@ -11,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertEvidence } from '../../src/domain/alert.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -52,7 +53,27 @@ suite('the dashboard in a browser', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    app = await startTestApp({ workers: [] });
+    app = await startTestApp({ workers: ['analyze'] });
+    // One real mention through the API and the analyze worker, with markup in its text.
+    const res = await fetch(`${app.url}/api/v1/mentions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        source: 'api',
+        externalId: 'hostile-1',
+        url: 'https://reviews.example/1',
+        author: { id: 'zoe', name: 'Zoé' },
+        text: 'Maison Lumière : <img src=x onerror=alert(1)> colis jamais livré, livraison catastrophique.',
+        lang: 'fr',
+        publishedAt: new Date(Date.now() - 600_000).toISOString(),
+      }),
+    });
+    expect(res.status).toBe(202);
+    await eventually(async () => {
+      const r = await fetch(`${app.url}/api/v1/mentions?touchpoint=delivery&sentiment=negative`);
+      const body = (await r.json()) as { data: unknown[] };
+      return body.data.length > 0 || undefined;
+    });
     const openedAt = new Date(Math.floor(Date.now() / 900_000) * 900_000 - 3_600_000);
     for (let i = 0; i < 6; i++) {
       await app.rt.counts.add({
@@ -142,6 +163,20 @@ suite('the dashboard in a browser', () => {
       by: 'claire',
       text: 'on it, calling the carrier',
     });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("lists what people wrote about a touchpoint, as text, with the touchpoint's sentiment", async () => {
+    const page = await newPage();
+    await page.goto(`${app.url}/#/touchpoints/delivery`);
+    await page.waitForSelector('blockquote.mention');
+    const mention = page.locator('blockquote.mention').first();
+    expect(await mention.getAttribute('class')).toContain('negative');
+    expect(await mention.textContent()).toContain('<img src=x onerror=alert(1)>');
+    expect(await mention.locator('img').count()).toBe(0);
+    expect(await mention.locator('a').getAttribute('href')).toBe('https://reviews.example/1');
+    expect(await page.locator('.chart canvas').count()).toBeGreaterThan(0);
     expect(problems).toEqual([]);
     await page.close();
   });

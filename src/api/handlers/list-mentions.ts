@@ -2,19 +2,13 @@ import { z } from 'zod';
 import { sourceIdSchema } from '../../../config/index.js';
 import type { Mention } from '../../domain/mention.js';
 import type { HandlerResult } from '../errors.js';
-import { parseInput, type ApiDeps, type ApiRequest } from './_deps.js';
+import { isoDateParam, parseInput, type ApiDeps, type ApiRequest } from './_deps.js';
 
 const baseQuery = z
   .object({
     source: sourceIdSchema.optional(),
-    since: z.iso
-      .datetime({ offset: true })
-      .transform((s) => new Date(s))
-      .optional(),
-    until: z.iso
-      .datetime({ offset: true })
-      .transform((s) => new Date(s))
-      .optional(),
+    since: isoDateParam,
+    until: isoDateParam,
     sentiment: z.enum(['negative', 'neutral', 'positive']).optional(),
     lang: z
       .string()
