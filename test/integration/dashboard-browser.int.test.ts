@@ -68,7 +68,7 @@ suite('the dashboard in a browser', () => {
         publishedAt: new Date(Date.now() - 600_000).toISOString(),
       }),
     });
-    expect(res.status).toBe(202);
+    if (res.status !== 202) throw new Error(`POST /api/v1/mentions answered ${res.status}`);
     await eventually(async () => {
       const r = await fetch(`${app.url}/api/v1/mentions?touchpoint=delivery&sentiment=negative`);
       const body = (await r.json()) as { data: unknown[] };
