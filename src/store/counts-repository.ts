@@ -67,9 +67,53 @@ export interface Bucket {
 
 export type CountsRepository = ReturnType<typeof createCountsRepository>;
 
-export function bucketStart(at: Date, size: BucketSize): Date {
+const HOUR_MS = 3_600_000;
+
+/** One formatter per zone: building one costs far more than using it. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Offset of `timeZone` from UTC at instant `t` (Paris in winter: +1 h), from Intl. */
+function zoneOffset(t: number, timeZone: string): number {
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    });
+    formatters.set(timeZone, fmt);
+  }
+  const parts = fmt.formatToParts(new Date(t));
+  const get = (type: Intl.DateTimeFormatPartTypes) =>
+    Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+  return wall - Math.floor(t / 60_000) * 60_000;
+}
+
+/**
+ * Start of the bucket holding `at`. 15-minute and hourly buckets are aligned on UTC (the same
+ * instants in every zone with whole-hour offsets); a day is the local day of `timeZone`, so a
+ * Paris brand's Monday starts at Paris midnight, and a day is 23 or 25 hours when clocks change.
+ */
+export function bucketStart(at: Date, size: BucketSize, timeZone = 'UTC'): Date {
   const ms = BUCKETS[size];
-  return new Date(Math.floor(at.getTime() / ms) * ms);
+  const t = at.getTime();
+  if (size !== '1d' || timeZone === 'UTC') return new Date(Math.floor(t / ms) * ms);
+  const offset = zoneOffset(t, timeZone);
+  const wallMidnight = Math.floor((t + offset) / ms) * ms;
+  // The offset in force at midnight may differ from the one at `at` (a change during the day).
+  return new Date(wallMidnight - zoneOffset(wallMidnight - offset, timeZone));
+}
+
+/** Start of the bucket after the one starting at `start`. */
+export function nextBucket(start: number, size: BucketSize, timeZone = 'UTC'): number {
+  if (size !== '1d' || timeZone === 'UTC') return start + BUCKETS[size];
+  // 26 hours on lands inside the next local day, whether this one lasts 23, 24 or 25 hours.
+  return bucketStart(new Date(start + 26 * HOUR_MS), size, timeZone).getTime();
 }
 
 /** An empty bucket: what a chart or the detector reads where nobody wrote. */
@@ -99,12 +143,19 @@ export function emptyBucket(dim: Dimension, key: string, size: BucketSize, start
  */
 export function zeroFilled(
   buckets: readonly Bucket[],
-  q: { dim: Dimension; key: string; size: BucketSize; from: number; to: number },
+  q: {
+    dim: Dimension;
+    key: string;
+    size: BucketSize;
+    from: number;
+    to: number;
+    timeZone?: string;
+  },
 ): Bucket[] {
-  const ms = BUCKETS[q.size];
   const at = new Map(buckets.filter((b) => b.key === q.key).map((b) => [b.start.getTime(), b]));
   const out: Bucket[] = [];
-  for (let t = q.from; t < q.to; t += ms) {
+  const first = bucketStart(new Date(q.from), q.size, q.timeZone).getTime();
+  for (let t = first; t < q.to; t = nextBucket(t, q.size, q.timeZone)) {
     out.push(at.get(t) ?? emptyBucket(q.dim, q.key, q.size, new Date(t)));
   }
   return out;
@@ -154,26 +205,31 @@ export function createCountsRepository(db: Db) {
       }
     },
 
-    /** Non-empty buckets of one dimension (all keys, or one) in [from, to), oldest first. */
+    /**
+     * Non-empty buckets of one dimension (all keys, or one) in [from, to), oldest first; days
+     * are those of `timeZone` (UTC by default).
+     */
     async range(q: {
       dim: Dimension;
       key?: string;
       size: BucketSize;
       from: Date;
       to: Date;
+      timeZone?: string;
     }): Promise<Bucket[]> {
       const facts = await col
         .find({ dim: q.dim, ...(q.key ? { key: q.key } : {}), at: { $gte: q.from, $lt: q.to } })
         .toArray();
-      const groups = new Map<string, FactDoc[]>();
+      const groups = new Map<string, { start: Date; facts: FactDoc[] }>();
       for (const f of facts) {
-        const k = `${f.key}\u0000${bucketStart(f.at, q.size).getTime()}`;
-        const list = groups.get(k);
-        if (list) list.push(f);
-        else groups.set(k, [f]);
+        const start = bucketStart(f.at, q.size, q.timeZone);
+        const k = `${f.key}\u0000${start.getTime()}`;
+        const group = groups.get(k);
+        if (group) group.facts.push(f);
+        else groups.set(k, { start, facts: [f] });
       }
       return [...groups.values()]
-        .map((list) => toBucket(q.dim, q.size, list))
+        .map((g) => toBucket(q.dim, q.size, g.start, g.facts))
         .toSorted((a, b) => a.start.getTime() - b.start.getTime() || a.key.localeCompare(b.key));
     },
 
@@ -189,7 +245,7 @@ export function createCountsRepository(db: Db) {
   };
 }
 
-function toBucket(dim: Dimension, size: BucketSize, facts: FactDoc[]): Bucket {
+function toBucket(dim: Dimension, size: BucketSize, start: Date, facts: FactDoc[]): Bucket {
   const first = facts[0]!;
   const negatives = facts.filter((f) => f.label === 'negative');
   const byAuthor = new Map<string, number>();
@@ -199,7 +255,7 @@ function toBucket(dim: Dimension, size: BucketSize, facts: FactDoc[]): Bucket {
     dim,
     key: first.key,
     size,
-    start: bucketStart(first.at, size),
+    start,
     volume: facts.length,
     negative: negatives.length,
     positive: facts.filter((f) => f.label === 'positive').length,

@@ -33,6 +33,8 @@ beforeAll(async () => {
     mention('m2', '2026-03-02T10:50:00Z', 'negative'),
     mention('m3', '2026-03-02T12:10:00Z', 'positive'),
     mention('m4', '2026-03-02T11:30:00Z', 'negative', 'support'),
+    // 00:30 on 3 March in Paris.
+    mention('m5', '2026-03-02T23:30:00Z', 'negative', 'checkout'),
   ];
   for (const f of facts) await app.rt.counts.add(f);
   // A retried job writes the same facts again: they must count once.
@@ -70,6 +72,18 @@ describe('GET /api/v1/trends', () => {
       ['2026-03-02T10:00:00.000Z', 2, 0],
       ['2026-03-02T11:00:00.000Z', 0, 0],
       ['2026-03-02T12:00:00.000Z', 0, 1],
+    ]);
+  });
+
+  it("counts days from the brand's midnight (Europe/Paris)", async () => {
+    const { body } = await get(
+      '/api/v1/trends?key=checkout&bucket=1d&since=2026-03-02T00:00:00Z&until=2026-03-04T00:00:00Z',
+    );
+    expect(body).toMatchObject({ bucket: '1d', timeZone: 'Europe/Paris' });
+    expect(body.data[0]?.data.map((p) => [p.start, p.negative])).toEqual([
+      ['2026-03-01T23:00:00.000Z', 0],
+      ['2026-03-02T23:00:00.000Z', 1],
+      ['2026-03-03T23:00:00.000Z', 0],
     ]);
   });
 

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { BUCKETS, zeroFilled, type Bucket } from '../../store/counts-repository.js';
+import {
+  BUCKETS,
+  bucketStart,
+  nextBucket,
+  zeroFilled,
+  type Bucket,
+} from '../../store/counts-repository.js';
 import { errorResponse, type HandlerResult } from '../errors.js';
 import { isoDateParam, parseInput, type ApiDeps, type ApiRequest } from './_deps.js';
 
@@ -22,16 +28,19 @@ const MAX_POINTS = 2_000;
 /**
  * Mention counts over event time, per key of one dimension (touchpoints by default), one point
  * per bucket with empty buckets as zeros, for charts: `until` defaults to now and `since` to 7
- * days (15m: 1 day) before it. Mentions the watch query excluded are not counted.
+ * days (15m: 1 day) before it. Daily buckets are local days of the brand's time zone
+ * (`baseline.timeZone` in detection.yaml). Mentions the watch query excluded are not counted.
  */
 export async function listTrendsHandler(req: ApiRequest, deps: ApiDeps): Promise<HandlerResult> {
   const q = parseInput(querySchema, req.query, 'query');
-  const size = BUCKETS[q.bucket];
+  // Days are the brand's (the detector's time zone); shorter buckets are the same everywhere.
+  const timeZone = deps.config.detection.baseline.timeZone;
   const until = q.until ?? new Date();
   const since = q.since ?? new Date(until.getTime() - (q.bucket === '15m' ? 1 : 7) * 86_400_000);
-  const from = Math.floor(since.getTime() / size) * size;
-  const to = Math.ceil(until.getTime() / size) * size;
-  const points = (to - from) / size;
+  const from = bucketStart(since, q.bucket, timeZone).getTime();
+  const last = bucketStart(new Date(until.getTime() - 1), q.bucket, timeZone).getTime();
+  const to = nextBucket(last, q.bucket, timeZone);
+  const points = Math.round((to - from) / BUCKETS[q.bucket]);
   if (points <= 0 || points > MAX_POINTS) {
     return errorResponse(
       400,
@@ -45,10 +54,11 @@ export async function listTrendsHandler(req: ApiRequest, deps: ApiDeps): Promise
     size: q.bucket,
     from: new Date(from),
     to: new Date(to),
+    timeZone,
   });
   const keys = [...new Set(buckets.map((b) => b.key))];
   const series = keys.map((key) => {
-    const filled = zeroFilled(buckets, { dim: q.dim, key, size: q.bucket, from, to });
+    const filled = zeroFilled(buckets, { dim: q.dim, key, size: q.bucket, from, to, timeZone });
     const total = (f: (b: Bucket) => number) => filled.reduce((sum, b) => sum + f(b), 0);
     return {
       key,
@@ -74,6 +84,7 @@ export async function listTrendsHandler(req: ApiRequest, deps: ApiDeps): Promise
     body: {
       dim: q.dim,
       bucket: q.bucket,
+      timeZone,
       since: new Date(from),
       until: new Date(to),
       data: series,
