@@ -177,14 +177,15 @@ function chart(container, { times, series, markers = [], height = 260 }) {
         fill: s.fill,
       })),
     ],
-    axes: [{}, { label: s0(series) }],
+    axes: [{}, { label: axisLabel(series) }],
     plugins: [markerPlugin(markers)],
   };
   const plot = new uPlot(opts, [times, ...series.map((s) => s.values)], container);
   state.charts.push(plot);
   return plot;
 }
-const s0 = (series) => (series.length === 1 ? series[0].label : '');
+/** A y-axis title only when one series is drawn; several are named by the legend. */
+const axisLabel = (series) => (series.length === 1 ? series[0].label : '');
 
 function markerPlugin(markers) {
   return {
