@@ -10,30 +10,18 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { DEBIAN_CHROMIUM, launchChromium } from '../src/devtools/chromium.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args.splice(i, 2)[1] : undefined;
 };
-const executablePath = flag('--chromium') ?? '/usr/bin/chromium';
+const executablePath = flag('--chromium') ?? DEBIAN_CHROMIUM;
 const base = (args[0] ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
 const docs = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs');
 
-const browser = await chromium.launch({
-  executablePath,
-  // What this machine's closed network needs (see the env notes): no background calls home.
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchChromium(executablePath);
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   await page.goto(`${base}/`);

@@ -184,6 +184,23 @@ function chart(container, { times, series, markers = [], height = 260 }) {
   state.charts.push(plot);
   return plot;
 }
+/** One touchpoint's negatives (shaded) and positives over time, from trend points. */
+function sentimentChart(container, points, markers) {
+  return chart(container, {
+    times: points.map((p) => Date.parse(p.start) / 1000),
+    series: [
+      {
+        label: t('negatives'),
+        values: points.map((p) => p.negative),
+        color: '#c0392b',
+        fill: 'rgba(192,57,43,0.12)',
+      },
+      { label: t('positives'), values: points.map((p) => p.positive), color: '#148f77' },
+    ],
+    markers,
+  });
+}
+
 /** A y-axis title only when one series is drawn; several are named by the legend. */
 const axisLabel = (series) => (series.length === 1 ? series[0].label : '');
 
@@ -547,19 +564,7 @@ async function renderAlert(view, id) {
     );
     const s = tr.data[0];
     if (s) {
-      chart(chartBox, {
-        times: s.data.map((p) => Date.parse(p.start) / 1000),
-        series: [
-          {
-            label: t('negatives'),
-            values: s.data.map((p) => p.negative),
-            color: '#c0392b',
-            fill: 'rgba(192,57,43,0.12)',
-          },
-          { label: t('positives'), values: s.data.map((p) => p.positive), color: '#148f77' },
-        ],
-        markers: [{ at: opened / 1000, text: `⚠ ${t('opened')}` }],
-      });
+      sentimentChart(chartBox, s.data, [{ at: opened / 1000, text: `⚠ ${t('opened')}` }]);
     }
   }
 }
@@ -632,21 +637,13 @@ async function renderTouchpoint(view, id) {
     ),
   );
   if (s) {
-    chart(chartBox, {
-      times: s.data.map((p) => Date.parse(p.start) / 1000),
-      series: [
-        {
-          label: t('negatives'),
-          values: s.data.map((p) => p.negative),
-          color: '#c0392b',
-          fill: 'rgba(192,57,43,0.12)',
-        },
-        { label: t('positives'), values: s.data.map((p) => p.positive), color: '#148f77' },
-      ],
-      markers: alerts.data
+    sentimentChart(
+      chartBox,
+      s.data,
+      alerts.data
         .filter((a) => Date.parse(a.openedAt) >= since.getTime())
         .map((a) => ({ at: Date.parse(a.openedAt) / 1000, text: `⚠ ${a.severity}` })),
-    });
+    );
   }
 }
 

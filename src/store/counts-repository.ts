@@ -117,7 +117,7 @@ export function nextBucket(start: number, size: BucketSize, timeZone = 'UTC'): n
 }
 
 /** An empty bucket: what a chart or the detector reads where nobody wrote. */
-export function emptyBucket(dim: Dimension, key: string, size: BucketSize, start: Date): Bucket {
+function emptyBucket(dim: Dimension, key: string, size: BucketSize, start: Date): Bucket {
   return {
     dim,
     key,
@@ -221,8 +221,17 @@ export function createCountsRepository(db: Db) {
         .find({ dim: q.dim, ...(q.key ? { key: q.key } : {}), at: { $gte: q.from, $lt: q.to } })
         .toArray();
       const groups = new Map<string, { start: Date; facts: FactDoc[] }>();
+      // A bucket start depends only on the fact's slot (its 15 minutes, or its UTC hour for
+      // longer buckets, in zones with whole-hour offsets): one time-zone lookup per slot.
+      const slot = Math.min(BUCKETS[q.size], HOUR_MS);
+      const startOfSlot = new Map<number, Date>();
       for (const f of facts) {
-        const start = bucketStart(f.at, q.size, q.timeZone);
+        const key = Math.floor(f.at.getTime() / slot);
+        let start = startOfSlot.get(key);
+        if (!start) {
+          start = bucketStart(new Date(key * slot), q.size, q.timeZone);
+          startOfSlot.set(key, start);
+        }
         const k = `${f.key}\u0000${start.getTime()}`;
         const group = groups.get(k);
         if (group) group.facts.push(f);

@@ -9,12 +9,13 @@
  * the suite is skipped locally, with the reason in its title, and fails under CI=true.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEBIAN_CHROMIUM, launchChromium } from '../../src/devtools/chromium.js';
 import type { AlertEvidence } from '../../src/domain/alert.js';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = DEBIAN_CHROMIUM;
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI === 'true') {
   throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
@@ -98,18 +99,7 @@ suite('the dashboard in a browser', () => {
       evidence,
     });
     alertId = alert.id;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(CHROMIUM);
   });
   afterAll(async () => {
     await browser?.close();

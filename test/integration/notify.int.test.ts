@@ -8,19 +8,16 @@
  * The notify worker is built here from createNotifyProcessor, so that this file does not depend
  * on how src/runtime.ts wires it.
  */
-import type { Server } from 'node:http';
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
 import { verifyWebhook } from '../../src/alerts/webhook.js';
 import type { AlertEvidence } from '../../src/domain/alert.js';
 import { createNotifyProcessor } from '../../src/jobs/notify.js';
 import { QUEUE } from '../../src/queue/queues.js';
 import type { AlertSpec } from '../../src/store/alerts-repository.js';
-import {
-  createDeliveriesRepository,
-  type DeliveriesRepository,
-  type StoredDelivery,
+import type {
+  DeliveriesRepository,
+  StoredDelivery,
 } from '../../src/store/deliveries-repository.js';
 import { createDigestRepository } from '../../src/store/digest-repository.js';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
@@ -70,7 +67,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('notifications', () => {
   let app: TestApp;
   let worker: Worker;
-  let api: Server;
   let apiUrl: string;
   let deliveries: DeliveriesRepository;
   let slack: TestServer;
@@ -133,10 +129,9 @@ describe('notifications', () => {
       },
       // The real poll worker meets the failing site; notify is built below.
       workers: ['poll'],
-      api: false,
     });
     const { rt, config } = app;
-    deliveries = createDeliveriesRepository(rt.mongo.db);
+    deliveries = rt.deliveries;
     worker = new Worker(
       QUEUE.notify,
       createNotifyProcessor({
@@ -155,29 +150,11 @@ describe('notifications', () => {
       { connection: rt.redis.redis, prefix: config.redis.prefix, concurrency: 4 },
     );
     await worker.waitUntilReady();
-    // ApiDeps plus the deliveries port, until src/runtime.ts's startApi passes it.
-    const apiDeps = {
-      config,
-      logger: rt.logger,
-      mentions: rt.mentions,
-      alerts: rt.alerts,
-      sources: rt.sources,
-      queues: rt.queues,
-      checks: {},
-      deliveries,
-      counts: rt.counts,
-    };
-    const express = createApp(apiDeps);
-    api = await new Promise<Server>((resolve) => {
-      const s = express.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const addr = api.address();
-    apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    apiUrl = app.url;
   });
 
   afterAll(async () => {
     await worker?.close();
-    await new Promise<void>((r) => (api ? api.close(() => r()) : r()));
     await app?.stop();
     for (const s of [slack, hook, flaky, broken, ops, site]) await s?.close();
   });
