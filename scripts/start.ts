@@ -59,7 +59,7 @@ try {
   if (feed) {
     say(`demo: feed at ${feed.url}, polled every 10 s; items arrive over 3 minutes.`);
     say(
-      `demo: watch mentions at ${api.url}/api/v1/mentions and alerts at ${api.url}/api/v1/alerts`,
+      `demo: the dashboard is at ${api.url}/ (alerts also at ${api.url}/api/v1/alerts, mentions at ${api.url}/api/v1/mentions)`,
     );
     say(
       'demo: an ALERT line appears here when the delivery complaints start spreading (about 2 minutes). Ctrl-C stops.',
