@@ -86,3 +86,20 @@ export function containsSequence(hay: readonly string[], needle: readonly string
   }
   return false;
 }
+
+/**
+ * A short fingerprint of what a text says, blind to case, accents, links, handles, numbers and
+ * punctuation: the same complaint pasted by many accounts (a bot, a copy-paste campaign) gets
+ * one fingerprint, so the detector can count it as one voice. FNV-1a over the normalised words.
+ */
+export function textFingerprint(s: string): string {
+  const words = tokenize(s.replace(/https?:\/\/\S+/g, ' ').replace(/[@#][\p{L}\p{N}_.]+/gu, ' '))
+    .filter((w) => !/^\d+$/.test(w))
+    .join(' ');
+  let h = 0x811c9dc5;
+  for (let i = 0; i < words.length; i++) {
+    h ^= words.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(36);
+}
