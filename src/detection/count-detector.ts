@@ -104,6 +104,62 @@ export function nbLogLikelihoodRatio(x: number, mu: number, alpha: number, shift
   );
 }
 
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: about 15 significant digits). */
+export function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+    1.5056327351493116e-7,
+  ];
+  const z = x - 1;
+  let a = c[0] ?? 1;
+  const t = z + 7.5;
+  for (let k = 1; k < 9; k++) a += (c[k] ?? 0) / (z + k);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/**
+ * P(X >= x) for X negative-binomial with mean `mu` and dispersion `alpha` (variance
+ * mu + alpha mu^2; alpha = 0 is Poisson). Summed from the side that is short: the terms below x
+ * when x is under the mean, the terms from x upward (until they vanish) when above, so that
+ * tails of 1e-12 keep their precision.
+ */
+export function nbUpperTail(x: number, mu: number, alpha: number): number {
+  const k0 = Math.ceil(x);
+  if (k0 <= 0) return 1;
+  if (!(mu > 0)) return 0;
+  const poisson = alpha < 1e-9;
+  const r = poisson ? 0 : 1 / alpha;
+  const q = poisson ? 0 : mu / (r + mu);
+  const logPmf = (k: number): number =>
+    poisson
+      ? k * Math.log(mu) - mu - logGamma(k + 1)
+      : logGamma(k + r) -
+        logGamma(r) -
+        logGamma(k + 1) +
+        r * Math.log(r / (r + mu)) +
+        k * Math.log(q);
+  /** pmf(k + 1) / pmf(k). */
+  const ratio = (k: number): number => (poisson ? mu / (k + 1) : ((k + r) / (k + 1)) * q);
+  if (k0 <= mu) {
+    let term = Math.exp(logPmf(0));
+    let below = 0;
+    for (let k = 0; k < k0; k++) {
+      below += term;
+      term *= ratio(k);
+    }
+    return Math.min(1, Math.max(0, 1 - below));
+  }
+  let term = Math.exp(logPmf(k0));
+  let sum = 0;
+  for (let k = k0; term > sum * 1e-12 && k < k0 + 100_000; k++) {
+    sum += term;
+    term *= ratio(k);
+  }
+  return Math.min(1, sum);
+}
+
 export class CountDetector {
   private readonly slots: Int16Array;
   private readonly historyBuckets: number;
@@ -127,7 +183,7 @@ export class CountDetector {
     private readonly times: readonly number[],
     private readonly values: readonly number[],
     private readonly params: DetectionParams,
-    bucketMs: number,
+    private readonly bucketMs: number,
   ) {
     const b = params.baseline;
     this.slots = slotsOf(times, b.timeZone);
@@ -164,6 +220,15 @@ export class CountDetector {
     const peaks = this.pastRuns.map((r) => r.peak).toSorted((a, b) => b - a);
     const kth = rank > 0 ? (peaks[rank - 1] ?? 0) : 0;
     this.bar = Math.max(threshold, kth * rankFactor);
+  }
+
+  /** What the profile in use expects per day, over a whole week's rhythm (the usual rate). */
+  usualPerDay(): number {
+    const mu = this.profile?.mu;
+    if (!mu) return this.floor * (DAY_MS / this.bucketMs);
+    let sum = 0;
+    for (const m of mu) sum += Math.max(this.floor, m);
+    return (sum / SLOTS) * (DAY_MS / this.bucketMs);
   }
 
   /** Expected count of bucket j under the profile in use (after step(i) for some i >= j). */

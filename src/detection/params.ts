@@ -58,9 +58,24 @@ export const detectionParamsSchema = z
         threshold: positive.describe('CUSUM log-likelihood ratio that opens a wave.'),
         rank: z.number().int().min(0).describe('The run must beat the rank-th peak of history.'),
         rankFactor: nonNegative.describe('... times this factor (rank 0: off).'),
-        minCount: nonNegative.describe('Counted mentions in the rising run, at least.'),
-        minExcess: nonNegative.describe('Counted mentions above expectation in the run.'),
-        authorCap: nonNegative.describe('Negatives one author may contribute per bucket.'),
+        minCount: nonNegative.describe('Counted negatives in the window, at least.'),
+        minExcess: nonNegative.describe('Counted negatives above expectation in the window.'),
+        authorCap: nonNegative.describe(
+          'Negatives one author, or one copied text, may add to a window.',
+        ),
+      })
+      .strict(),
+    scan: z
+      .object({
+        windows: z
+          .array(detectionDurationSchema)
+          .min(1)
+          .describe('Trailing windows in which a rise is looked for.'),
+        maxPValue: z
+          .number()
+          .gt(0)
+          .lt(1)
+          .describe('Chance under the baseline alone below which a window is a rise.'),
       })
       .strict(),
     lifecycle: z
@@ -74,8 +89,8 @@ export const detectionParamsSchema = z
       .strict(),
     gates: z
       .object({
-        minAuthors: nonNegative.describe('Distinct negative authors summed over the run.'),
-        maxTopAuthorShare: share.describe('Largest share of the run one author may hold.'),
+        minAuthors: nonNegative.describe('Distinct people (and distinct texts) over the window.'),
+        maxTopAuthorShare: share.describe('Largest share of the window one author may hold.'),
         minShareLift: nonNegative.describe('Negative share over baseline share, at least.'),
         sharePrior: nonNegative.describe(
           'Pseudo-mentions of the baseline negative share, and of its pull on the run share.',

@@ -4,19 +4,28 @@
  * score that sets the severity, and the whole lifecycle of each wave.
  *
  * Per bucket i, in order (the decision at i uses buckets <= i only):
- * 1. Counted negatives: the bucket's negatives with the most active author capped at
- *    `evidence.authorCap`, so one angry author adds little evidence however often they post.
- * 2. The count detector's CUSUM on those counts. Its run (since it left zero) is the candidate
- *    wave's rising edge.
- * 3. Idle and past warm-up and cooldown: a wave opens when the CUSUM crosses `threshold` and the
- *    run passes every gate: a minimum count and excess over expectation, enough distinct
- *    authors, no single author holding most of it, and a negative share clearly above the
- *    baseline share (a viral positive wave lifts negatives and positives together).
+ * 1. Counted negatives: the bucket's negatives with its most active author, and its most copied
+ *    text, capped at `evidence.authorCap`. They feed the baseline and the CUSUM.
+ * 2. Two ways to see a rise, each giving a candidate window ending at i:
+ *    - the scan: for each window of `scan.windows` (1 to 6 hours), the chance that the baseline
+ *      alone gives that many counted negatives in that window (negative-binomial tail). A ramp
+ *      of one complaint every half hour on a touchpoint that usually gets one a day is clear
+ *      after a few hours, long before a 15-minute statistic notices;
+ *    - the CUSUM of the count detector, whose run (since it left zero) is the window: it adds up
+ *      buckets that are each a little high, and is what NAB measures.
+ * 3. Idle, past warm-up and cooldown: a wave opens when a candidate window passes every gate,
+ *    judged over the window itself (hours, not buckets): a minimum count and excess over
+ *    expectation, counted with one author and one copied text capped over the whole window;
+ *    enough distinct people; no single author holding most of it; a negative share clearly
+ *    above the usual one (a viral positive wave lifts negatives and positives together).
  * 4. Open: the score is recomputed on the trailing `spreading.window`; a severity change is an
  *    update (calming needs `calmMargin` below the threshold). The wave resolves after
  *    `resolveAfter` of calm buckets in a row (observed <= expected x calmRatio + 1 over
  *    `calmWindow`), so a one-bucket dip does not close it, or after `maxOpen` (a lasting shift
  *    is the new normal, not a wave). Then `cooldown`, and the next wave needs fresh evidence.
+ *
+ * Every event carries the wave's facts (complaints since its start, people, sites, the usual
+ * rate): the words of an alert are rendered from them, so they always match its numbers.
  *
  * History: `baseline.history` (28 days by default) of buckets before the period of interest
  * gives the full baseline; with less, the profile is fitted on what there is and shrunk toward
@@ -26,19 +35,14 @@
  * same waves with the same opening times as a run over all of history, except when that window
  * starts inside a wave.
  */
-import { CountDetector } from './count-detector.js';
+import { CountDetector, nbUpperTail } from './count-detector.js';
 import type { DetectionParams } from './params.js';
-import type { BucketStats, Severity, Wave, WaveEvent } from './types.js';
+import type { BucketStats, Severity, Wave, WaveFacts } from './types.js';
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 const clamp01 = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
-const pct = (x: number): string => `${Math.round(x * 100)}%`;
-/** Two significant digits under 10 (0.012, 3.4), whole numbers above: "0 expected" reads wrong. */
-const approx = (x: number): string =>
-  !Number.isFinite(x) ? '∞' : x >= 10 ? String(Math.round(x)) : String(Number(x.toPrecision(2)));
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Sums of one field over [a, b] in O(1). */
 function prefix(series: readonly BucketStats[], f: (b: BucketStats) => number): Float64Array {
@@ -51,12 +55,30 @@ function prefix(series: readonly BucketStats[], f: (b: BucketStats) => number): 
 
 const between = (p: Float64Array, a: number, b: number): number => (p[b + 1] ?? 0) - (p[a] ?? 0);
 
+const maxOf = (m: Readonly<Record<string, number>>): number => {
+  let top = 0;
+  for (const k in m) top = Math.max(top, m[k] ?? 0);
+  return top;
+};
+
+/** Negatives left once every key's count above `cap` is cut to `cap`. */
+function excessOver(m: ReadonlyMap<string, number>, cap: number): number {
+  let excess = 0;
+  for (const v of m.values()) excess += Math.max(0, v - cap);
+  return excess;
+}
+
+/** One bucket's negatives, its most active author and most copied text capped. */
+export function countedNegatives(b: BucketStats, cap: number): number {
+  const author = Math.max(0, maxOf(b.negativeAuthors) - cap);
+  const text = Math.max(0, maxOf(b.negativeTexts) - cap);
+  return Math.max(0, b.negative - Math.max(author, text));
+}
+
 interface Assessment {
   score: number;
-  observed: number;
-  expected: number;
-  reasons: string[];
-  /** Why the run may not open a wave; empty when it may. */
+  facts: WaveFacts;
+  /** Why the window may not open a wave; empty when it may. */
   blocked: string[];
 }
 
@@ -84,7 +106,7 @@ export function detectWaves(
 ): Wave[] {
   const n = series.length;
   if (n === 0) return [];
-  const { evidence, lifecycle, gates, spreading } = params;
+  const { evidence, lifecycle, gates, spreading, scan } = params;
   const buckets = (ms: number): number => Math.max(1, Math.round(ms / bucketMs));
   const calmWindow = buckets(lifecycle.calmWindow);
   const resolveAfter = buckets(lifecycle.resolveAfter);
@@ -92,10 +114,9 @@ export function detectWaves(
   const maxOpen = buckets(lifecycle.maxOpen);
   const scoreWindow = buckets(spreading.window);
   const historyBuckets = buckets(params.baseline.history);
+  const scanWindows = [...new Set(scan.windows.map(buckets))].toSorted((a, b) => a - b);
 
-  const counted = series.map(
-    (b) => b.negative - Math.max(0, b.topAuthorNegative - evidence.authorCap),
-  );
+  const counted = series.map((b) => countedNegatives(b, evidence.authorCap));
   const times = series.map((b) => b.start.getTime());
   const detector = new CountDetector(times, counted, params, bucketMs);
 
@@ -106,10 +127,11 @@ export function detectWaves(
   const pExpected = new Float64Array(n + 1);
   const pNeg = prefix(series, (b) => b.negative);
   const pVol = prefix(series, (b) => b.volume);
-  const pAuthors = prefix(series, (b) => b.negativeAuthors);
-  const pTop = prefix(series, (b) => b.topAuthorNegative);
   const pReach = prefix(series, (b) => b.negativeReach);
   const pShares = prefix(series, (b) => b.negativeShares);
+
+  /** The count detector's dispersion at the bucket being decided. */
+  let alphaNow = 0;
 
   const baseShare = (i: number): number => {
     const lo = Math.max(0, i - historyBuckets);
@@ -118,25 +140,50 @@ export function detectWaves(
     return (neg + gates.sharePrior * gates.priorShare) / (vol + gates.sharePrior);
   };
 
-  /** Score and gates of buckets [a, i]. */
-  const assess = (a: number, i: number, share0: number): Assessment => {
-    const observed = between(pCounted, a, i);
-    const expected = between(pExpected, a, i);
+  /**
+   * The chance that the baseline alone gives `x` or more in buckets [a, i]. Buckets of one
+   * window are not independent (a busy day is busy all afternoon), so the window keeps the
+   * per-bucket dispersion: variance = mu + alpha mu^2 over the window's sum.
+   */
+  const tail = (x: number, a: number, i: number, alpha: number): number =>
+    nbUpperTail(x, between(pExpected, a, i), alpha);
+
+  /** Facts, score and gates of buckets [a, i] (a wave's window, or its trailing part). */
+  const assess = (a: number, i: number, share0: number, alpha: number): Assessment => {
+    const authors = new Map<string, number>();
+    const sources = new Set<string>();
+    const texts = new Map<string, number>();
+    let contagion = 0;
+    for (let j = a; j <= i; j++) {
+      const b = series[j];
+      if (!b) continue;
+      for (const k in b.negativeAuthors)
+        authors.set(k, (authors.get(k) ?? 0) + (b.negativeAuthors[k] ?? 0));
+      for (const k in b.negativeSources) sources.add(k);
+      for (const k in b.negativeTexts)
+        texts.set(k, (texts.get(k) ?? 0) + (b.negativeTexts[k] ?? 0));
+      contagion = Math.max(contagion, b.contagion);
+    }
     const neg = between(pNeg, a, i);
     const vol = between(pVol, a, i);
-    const authors = between(pAuthors, a, i);
-    const top = between(pTop, a, i);
+    // Over the window, one author and one copied text count for at most `authorCap` each.
+    const capped = Math.max(
+      0,
+      neg -
+        Math.max(excessOver(authors, evidence.authorCap), excessOver(texts, evidence.authorCap)),
+    );
+    // Without per-key data (counts only), the per-bucket caps are all there is.
+    const observed = authors.size > 0 ? capped : between(pCounted, a, i);
+    const expected = between(pExpected, a, i);
     const reach = between(pReach, a, i);
     const shares = between(pShares, a, i);
-    let sources = 0;
-    let contagion = 0;
-    for (let j = Math.max(a, i - scoreWindow + 1); j <= i; j++) {
-      sources = Math.max(sources, series[j]?.negativeSources ?? 0);
-      contagion = Math.max(contagion, series[j]?.contagion ?? 0);
-    }
+    const top = Math.max(0, ...authors.values());
+    // Distinct voices: people, and texts (a bot's many accounts post one text).
+    const people = authors.size > 0 ? Math.min(authors.size, texts.size || authors.size) : 0;
+
     const growth = observed / Math.max(expected, 1e-9);
     const share = vol > 0 ? neg / vol : 0;
-    // The lift is judged on the run's share shrunk toward the usual one by `sharePrior`
+    // The lift is judged on the window's share shrunk toward the usual one by `sharePrior`
     // pseudo-mentions: a few buckets of a large positive wave can hold a high share by chance.
     const shrunkShare = (neg + gates.sharePrior * share0) / (vol + gates.sharePrior);
     const lift = shrunkShare / Math.max(share0, 1e-9);
@@ -147,8 +194,8 @@ export function detectWaves(
     const parts: Array<[number, number]> = [
       [w.growth, clamp01(Math.log(growth) / Math.log(full.growth))],
       [w.share, clamp01((lift - 1) / (full.share - 1))],
-      [w.authors, clamp01(authors / full.authors)],
-      [w.sources, clamp01((sources - 1) / (full.sources - 1))],
+      [w.authors, clamp01(people / full.authors)],
+      [w.sources, clamp01((sources.size - 1) / (full.sources - 1))],
       [w.reach, clamp01(meanReach / full.reach)],
       [w.reshares, clamp01(Math.log1p(shares) / Math.log1p(full.reshares))],
       [w.contagion, clamp01(contagion / full.contagion)],
@@ -156,59 +203,110 @@ export function detectWaves(
     const wSum = parts.reduce((s, [wi]) => s + wi, 0);
     const score = wSum > 0 ? (100 * parts.reduce((s, [wi, c]) => s + wi * c, 0)) / wSum : 0;
 
-    const reasons = [
-      `${round(observed, 1)} negatives against ${approx(expected)} expected (x${approx(growth)})`,
-      `negative share ${pct(share)} against ${pct(share0)} usually`,
-      `${authors} author-buckets, top author ${pct(topShare)} of negatives`,
-      `up to ${plural(sources, 'source')} at once`,
-    ];
-    if (meanReach > 0) reasons.push(`mean reach ${round(meanReach, 1)} (log10 audience)`);
-    if (shares > 0) reasons.push(plural(shares, 'reshare'));
-    if (contagion > 0) reasons.push(`${plural(contagion, 'other touchpoint')} elevated at once`);
+    const facts: WaveFacts = {
+      since: series[a]?.start ?? new Date(times[a] ?? 0),
+      until: new Date((times[i] ?? 0) + bucketMs),
+      negatives: neg,
+      counted: round(observed),
+      expected: round(expected),
+      usualPerDay: round(detector.usualPerDay(), 2),
+      authors: authors.size,
+      sources: sources.size,
+      topAuthorShare: round(topShare),
+      negativeShare: round(share, 3),
+      usualShare: round(share0, 3),
+      reshares: shares,
+      contagion,
+      pValue: Number(tail(observed, a, i, alpha).toPrecision(3)),
+    };
 
     const blocked: string[] = [];
     if (observed < evidence.minCount) blocked.push('too few negatives');
     if (observed - expected < evidence.minExcess) blocked.push('too small an excess');
-    if (authors < gates.minAuthors) blocked.push('too few authors');
-    if (topShare > gates.maxTopAuthorShare) blocked.push('one author holds the run');
+    if (authors.size > 0 && people < gates.minAuthors) blocked.push('too few people');
+    if (topShare > gates.maxTopAuthorShare) blocked.push('one author holds the window');
     if (lift < gates.minShareLift) blocked.push('negative share not above usual');
-    return { score: round(score, 1), observed, expected, reasons, blocked };
+    return { score: round(score, 1), facts, blocked };
+  };
+
+  /** The window's first bucket with a counted negative: where the wave is said to start. */
+  const firstRaised = (a: number, i: number): number => {
+    for (let j = a; j < i; j++) if ((counted[j] ?? 0) > 0) return j;
+    return i;
+  };
+
+  /**
+   * Candidate windows ending at i, most significant first: each scan window whose per-bucket
+   * counts are already unlikely under the baseline (a cheap bound: capping over the window can
+   * only lower them), and the CUSUM's run when it crossed its threshold.
+   */
+  const candidates = (i: number, step: { runStart: number; cusum: number; threshold: number }) => {
+    const out: Array<{ a: number; p: number; cusum: boolean }> = [];
+    for (const w of scanWindows) {
+      const a = Math.max(0, i - w + 1);
+      const x = between(pCounted, a, i);
+      if (x < evidence.minCount) continue;
+      const p = tail(x, a, i, alphaNow);
+      if (p <= scan.maxPValue) out.push({ a: firstRaised(a, i), p, cusum: false });
+    }
+    if (step.runStart >= 0 && step.cusum >= step.threshold) {
+      const a = firstRaised(step.runStart, i);
+      out.push({ a, p: tail(between(pCounted, a, i), a, i, alphaNow), cusum: true });
+    }
+    return out.toSorted((x, y) => x.p - y.p);
   };
 
   const waves: Wave[] = [];
-  let open: { wave: Wave; at: number; severity: Severity; share0: number } | null = null;
+  let open: {
+    wave: Wave;
+    at: number;
+    since: number;
+    severity: Severity;
+    share0: number;
+  } | null = null;
   let calmRun = 0;
   let armedFrom = 0;
 
   for (let i = 0; i < n; i++) {
     const step = detector.step(i);
+    alphaNow = step.alpha;
     pExpected[i + 1] = (pExpected[i] ?? 0) + step.expected;
     const at = series[i]?.start ?? new Date(times[i] ?? 0);
 
     if (open === null) {
-      if (!step.ready || i < armedFrom || step.runStart < 0) continue;
-      if (step.cusum < step.threshold) continue;
-      const share0 = baseShare(step.runStart);
-      const a = assess(step.runStart, i, share0);
-      if (a.blocked.length > 0) continue;
+      if (!step.ready || i < armedFrom) continue;
+      let chosen: { a: number; share0: number; assessment: Assessment } | null = null;
+      for (const c of candidates(i, step)) {
+        const share0 = baseShare(c.a);
+        const assessment = assess(c.a, i, share0, alphaNow);
+        // A scan window must stay unlikely once one author and one text are capped over it.
+        const significant = c.cusum || assessment.facts.pValue <= scan.maxPValue;
+        if (significant && assessment.blocked.length === 0) {
+          chosen = { a: c.a, share0, assessment };
+          break;
+        }
+      }
+      if (!chosen) continue;
+      const { assessment: a } = chosen;
       const severity = severityFor(a.score, null, params);
-      const event: WaveEvent = {
-        at,
-        kind: 'open',
-        severity,
-        score: a.score,
-        observed: round(a.observed),
-        expected: round(a.expected),
-        reasons: a.reasons,
-      };
       const wave: Wave = {
         openedAt: at,
         resolvedAt: null,
         peakSeverity: severity,
-        events: [event],
+        events: [
+          {
+            at,
+            kind: 'open',
+            severity,
+            score: a.score,
+            observed: a.facts.counted,
+            expected: a.facts.expected,
+            facts: a.facts,
+          },
+        ],
       };
       waves.push(wave);
-      open = { wave, at: i, severity, share0 };
+      open = { wave, at: i, since: chosen.a, severity, share0: chosen.share0 };
       calmRun = 0;
       continue;
     }
@@ -217,18 +315,19 @@ export function detectWaves(
     const calm = between(pCounted, c0, i) <= between(pExpected, c0, i) * lifecycle.calmRatio + 1;
     calmRun = calm ? calmRun + 1 : 0;
     const expired = i - open.at >= maxOpen;
-    const a = assess(Math.max(open.at, i - scoreWindow + 1), i, open.share0);
+    // Severity follows the trailing window; the facts cover the whole wave so far.
+    const trailing = assess(Math.max(open.since, i - scoreWindow + 1), i, open.share0, alphaNow);
+    const whole = () => assess(open!.since, i, open!.share0, alphaNow).facts;
     if (calmRun >= resolveAfter || expired) {
+      const facts = whole();
       open.wave.events.push({
         at,
         kind: 'resolve',
         severity: null,
-        score: a.score,
-        observed: round(a.observed),
-        expected: round(a.expected),
-        reasons: expired
-          ? [`open for ${lifecycle.maxOpen / 3_600_000} h: treated as the new normal`]
-          : ['back to baseline'],
+        score: trailing.score,
+        observed: facts.counted,
+        expected: facts.expected,
+        facts,
       });
       open.wave.resolvedAt = at;
       open = null;
@@ -236,16 +335,17 @@ export function detectWaves(
       armedFrom = i + 1 + cooldown;
       continue;
     }
-    const severity = severityFor(a.score, open.severity, params);
+    const severity = severityFor(trailing.score, open.severity, params);
     if (severity !== open.severity) {
+      const facts = whole();
       open.wave.events.push({
         at,
         kind: 'update',
         severity,
-        score: a.score,
-        observed: round(a.observed),
-        expected: round(a.expected),
-        reasons: a.reasons,
+        score: trailing.score,
+        observed: facts.counted,
+        expected: facts.expected,
+        facts,
       });
       open.severity = severity;
       if (SEVERITY_RANK[severity] > SEVERITY_RANK[open.wave.peakSeverity]) {

@@ -5,6 +5,7 @@
  * and wall-clock times for operational ones.
  */
 import type { Severity } from '../../config/index.js';
+import type { WaveFacts } from '../detection/types.js';
 
 export type { Severity };
 
@@ -23,6 +24,9 @@ export interface AlertQuote {
   publishedAt: Date;
 }
 
+/** A weak-link wave's numbers over its window, from which its words are rendered. */
+export type AlertFacts = WaveFacts;
+
 /** Numbers against baseline, as the detector saw them when it last updated the alert. */
 export interface AlertEvidence {
   /** Negative mentions in the wave's recent window, and what the baseline expected. */
@@ -30,7 +34,9 @@ export interface AlertEvidence {
   expected: number;
   /** Detector score (higher is stronger), and the reasons in words. */
   score: number;
-  reasons: string[];
+  reasons?: string[];
+  /** Weak-link alerts: the wave's facts (complaints, people, sites, usual rate). */
+  facts?: AlertFacts;
   negativeShare: number;
   authors: number;
   sources: string[];
@@ -44,6 +50,8 @@ export type AlertEventKind =
   | 'calmed'
   | 'resolved'
   | 'reopened'
+  /** Opened on partial data for a wave another alert already holds; `text` is that alert's id. */
+  | 'merged'
   | 'acknowledged'
   | 'snoozed'
   | 'commented';

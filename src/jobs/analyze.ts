@@ -5,6 +5,7 @@
  */
 import type { Job } from 'bullmq';
 import { analyzeMention, type TouchpointLinkFn } from '../analysis/analyze-mention.js';
+import { textFingerprint } from '../analysis/text.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { analyzeJobSchema, sweepJobSchema, SWEEP_EVERY_MS, type Queues } from '../queue/queues.js';
@@ -53,6 +54,9 @@ export function createAnalyzeProcessor(deps: AnalyzeDeps) {
           publishedAt: mention.publishedAt,
           source: mention.source,
           author: mention.author.id,
+          textKey: textFingerprint(
+            mention.title ? `${mention.title} ${mention.text}` : mention.text,
+          ),
           reach: analysis.reach.score,
           shares: mention.engagement?.shares ?? 0,
           relevant: analysis.relevant,

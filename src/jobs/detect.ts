@@ -18,6 +18,7 @@ import type { DetectionParams } from '../detection/params.js';
 import { detectWaves } from '../detection/weak-link.js';
 import type {
   Alert,
+  AlertEvent,
   AlertEventKind,
   AlertEvidence,
   AlertQuote,
@@ -59,8 +60,6 @@ const CONTAGION_MIN_NEGATIVE = 2;
 const CONTAGION_DAYS = 2;
 /** An alert opened this close before a wave's opening is that wave's. */
 const SAME_WAVE_MS = 6 * 3_600_000;
-/** Evidence starts this many buckets before the opening: the wave's rising edge. */
-const EVIDENCE_LOOKBACK_BUCKETS = 4;
 /** When nothing new is said, quiet buckets are read up to now, but no further than this. */
 const QUIET_EXTENSION_MS = 2 * DAY_MS;
 /** Quotes kept with an alert are cut to this many characters. */
@@ -72,9 +71,16 @@ const DETECTOR_KINDS: ReadonlySet<AlertEventKind> = new Set([
   'escalated',
   'calmed',
   'resolved',
+  'reopened',
+  'merged',
 ]);
-/** The events that notify; calming down does not wake anyone. */
-const NOTIFIABLE: ReadonlySet<AlertEventKind> = new Set(['opened', 'escalated', 'resolved']);
+/** The events that notify; calming down (or a merge of duplicates) does not wake anyone. */
+const NOTIFIABLE: ReadonlySet<AlertEventKind> = new Set([
+  'opened',
+  'escalated',
+  'resolved',
+  'reopened',
+]);
 
 export function createDetectProcessor(deps: DetectDeps) {
   const touchpoints = new Map(deps.touchpoints.map((t) => [t.id, t]));
@@ -98,11 +104,12 @@ export function createDetectProcessor(deps: DetectDeps) {
       const latest = tp ? await deps.counts.latest('touchpoint', tpId, '15m') : null;
       if (!tp || !latest) return { touchpoint: tpId, buckets: 0, waves: 0, opened: 0 };
 
-      let to = latest.getTime() + BUCKET_MS;
-      if (extendToNow) {
-        const now = Math.floor((deps.now?.() ?? new Date()).getTime() / BUCKET_MS) * BUCKET_MS;
-        to = Math.max(to, Math.min(now, to + QUIET_EXTENSION_MS));
-      }
+      // The window ends with the touchpoint's latest data, never past now: the doors refuse a
+      // date in the future, and even a mention that slipped through (a clock far ahead) cannot
+      // move five weeks of baseline out of the detector's sight.
+      const now = Math.floor((deps.now?.() ?? new Date()).getTime() / BUCKET_MS) * BUCKET_MS;
+      let to = Math.min(latest.getTime(), now) + BUCKET_MS;
+      if (extendToNow) to = Math.max(to, Math.min(now, to + QUIET_EXTENSION_MS));
       const from = to - HORIZON_DAYS * DAY_MS;
       const own = await deps.counts.range({
         dim: 'touchpoint',
@@ -127,17 +134,22 @@ export function createDetectProcessor(deps: DetectDeps) {
 
       let opened = 0;
       for (const wave of waves) {
-        const evidence = await evidenceOf(deps, series.byStart, wave, wave.events.at(-1)!);
-        // The same wave seen earlier on less data (mentions still arriving) may have opened a
-        // little later: it is the same alert, not a second one.
-        const end = (wave.resolvedAt ?? wave.events.at(-1)!.at).getTime() + BUCKET_MS;
-        const [known] = await deps.alerts.list({
-          kind: 'weak-link',
-          touchpoint: tpId,
-          openedSince: new Date(wave.openedAt.getTime() - SAME_WAVE_MS),
-          openedUntil: new Date(end),
-          limit: 1,
-        });
+        const last = wave.events.at(-1)!;
+        const evidence = await evidenceOf(deps, series.byStart, last);
+        // The same wave seen earlier on less data (mentions still arriving, batches replayed
+        // out of order after a fault) may have opened a little later, or more than once: it is
+        // one alert, the earliest, and the others are merged into it.
+        const end = (wave.resolvedAt ?? last.at).getTime() + BUCKET_MS;
+        const same = (
+          await deps.alerts.list({
+            kind: 'weak-link',
+            touchpoint: tpId,
+            openedSince: new Date(wave.openedAt.getTime() - SAME_WAVE_MS),
+            openedUntil: new Date(end),
+            limit: 20,
+          })
+        ).toSorted((a, b) => a.openedAt.getTime() - b.openedAt.getTime());
+        const [known, ...duplicates] = same;
         const { alert, created } = known
           ? { alert: known, created: false }
           : await deps.alerts.openOnce({
@@ -150,6 +162,7 @@ export function createDetectProcessor(deps: DetectDeps) {
               evidence,
             });
         if (created) opened++;
+        for (const dup of duplicates) await mergeInto(deps, dup, alert, last.at);
         const final = await recordNewEvents(deps, alert, wave, evidence);
         for (const [index, event] of final.history.entries()) {
           if (NOTIFIABLE.has(event.kind) && !event.by)
@@ -165,34 +178,86 @@ export function createDetectProcessor(deps: DetectDeps) {
   };
 }
 
-/** Appends the wave's events the alert does not hold yet; returns the alert as stored. */
+/**
+ * Brings the alert in line with the detector's view of its wave; returns the alert as stored.
+ * When the events already recorded are the start of the view's (the usual case: data arrives in
+ * order), the rest are appended one by one. When they are not (the view changed as late data
+ * came in), one event moves the alert from its recorded state to the view's present state
+ * (reopened, escalated, calmed or resolved), dated no earlier than the last recorded one: the
+ * history stays in time order, and nothing already said is contradicted out of order.
+ */
 async function recordNewEvents(
   deps: DetectDeps,
   alert: Alert,
   wave: Wave,
   evidence: AlertEvidence,
 ): Promise<Alert> {
-  const recorded = alert.history.filter((h) => DETECTOR_KINDS.has(h.kind) && !h.by).length;
+  const mine = alert.history.filter((h) => DETECTOR_KINDS.has(h.kind) && !h.by);
+  let severity = mine.findLast((h) => h.severity)?.severity ?? alert.severity;
+  const view: AlertEvent[] = [];
+  let viewSeverity: Severity = wave.events[0]?.severity ?? 'warning';
+  for (const ev of wave.events) {
+    const kind = eventKind(ev, viewSeverity);
+    viewSeverity = ev.severity ?? viewSeverity;
+    view.push({ at: ev.at, kind, ...(kind === 'resolved' ? {} : { severity: viewSeverity }) });
+  }
+  const consistent = mine.every(
+    (h, k) => view[k]?.kind === h.kind && view[k]?.at.getTime() === h.at.getTime(),
+  );
+  let todo: AlertEvent[];
+  if (consistent) {
+    todo = view.slice(mine.length);
+  } else {
+    const lastAt = Math.max(...alert.history.map((h) => h.at.getTime()));
+    const at = new Date(Math.max(lastAt, wave.events.at(-1)!.at.getTime()));
+    const recordedOpen = mine.at(-1)?.kind !== 'resolved' && mine.at(-1)?.kind !== 'merged';
+    const viewOpen = wave.resolvedAt === null;
+    todo = [];
+    if (recordedOpen && !viewOpen) todo.push({ at, kind: 'resolved' });
+    if (!recordedOpen && viewOpen) todo.push({ at, kind: 'reopened', severity: viewSeverity });
+    else if (viewOpen && viewSeverity !== severity)
+      todo.push({
+        at,
+        kind: RANK[viewSeverity] > RANK[severity] ? 'escalated' : 'calmed',
+        severity: viewSeverity,
+      });
+  }
   let current = alert;
-  let severity =
-    alert.history.filter((h) => DETECTOR_KINDS.has(h.kind) && !h.by).at(-1)?.severity ??
-    alert.severity;
-  for (const ev of wave.events.slice(recorded)) {
-    const kind = eventKind(ev, severity);
+  for (const ev of todo) {
     const next = ev.severity ?? severity;
-    // Updates never touch the status: a user's "resolved" or "acknowledged" stands.
+    // Updates never touch the status: a user's "resolved" or "acknowledged" stands. Only the
+    // detector's own reopening takes an alert out of "resolved".
     const r = await deps.alerts.record(
       current.id,
-      { at: ev.at, kind, ...(kind === 'resolved' ? {} : { severity: next }) },
-      kind === 'resolved'
+      ev,
+      ev.kind === 'resolved'
         ? { status: 'resolved', resolvedAt: ev.at, evidence }
-        : { severity: next, evidence },
+        : ev.kind === 'reopened'
+          ? { status: 'open', resolvedAt: null, severity: next, evidence }
+          : { severity: next, evidence },
     );
     if (!r) break;
     current = r.alert;
     severity = next;
   }
+  if (todo.length === 0 && current.evidence.observed !== evidence.observed) {
+    current = (await deps.alerts.updateEvidence(current.id, evidence)) ?? current;
+  }
   return current;
+}
+
+/**
+ * An alert opened for a wave that turned out to be part of an earlier alert's (seen on partial
+ * data): resolved as merged, pointing at the one that stays, without a notification.
+ */
+async function mergeInto(deps: DetectDeps, dup: Alert, into: Alert, at: Date): Promise<void> {
+  if (dup.id === into.id || dup.history.some((h) => h.kind === 'merged')) return;
+  const lastAt = Math.max(at.getTime(), ...dup.history.map((h) => h.at.getTime()));
+  await deps.alerts.record(
+    dup.id,
+    { at: new Date(lastAt), kind: 'merged', text: into.id },
+    { status: 'resolved', resolvedAt: new Date(lastAt) },
+  );
 }
 
 function eventKind(ev: WaveEvent, current: Severity): AlertEventKind {
@@ -219,9 +284,9 @@ function seriesOf(tpId: string, all: Bucket[], from: number, to: number, contagi
     volume: b.volume,
     negative: b.negative,
     positive: b.positive,
-    negativeAuthors: b.negativeAuthors,
-    negativeSources: b.negativeSources,
-    topAuthorNegative: b.topAuthorNegative,
+    negativeAuthors: b.negativeByAuthor,
+    negativeSources: b.negativeBySource,
+    negativeTexts: b.negativeByText,
     negativeReach: b.negativeReach,
     negativeShares: b.negativeShares,
     contagion: elevatedOthers.get(b.start.getTime()) ?? 0,
@@ -229,29 +294,25 @@ function seriesOf(tpId: string, all: Bucket[], from: number, to: number, contagi
   return { stats, byStart };
 }
 
-/** Numbers and quotes over the wave so far: from its opening to its last event. */
+/**
+ * Numbers and quotes of the wave so far, over the window its facts cover (from its first raised
+ * bucket to the last event): the alert's JSON, its words and its quotes tell the same story.
+ */
 async function evidenceOf(
   deps: DetectDeps,
   byStart: Map<number, Bucket>,
-  wave: Wave,
   last: WaveEvent,
 ): Promise<AlertEvidence> {
-  const end = (wave.resolvedAt ?? last.at).getTime() + BUCKET_MS;
-  let volume = 0;
-  let negative = 0;
+  const { facts } = last;
   let reach = 0;
   const ids: string[] = [];
-  for (
-    let t = wave.openedAt.getTime() - EVIDENCE_LOOKBACK_BUCKETS * BUCKET_MS;
-    t < end;
-    t += BUCKET_MS
-  ) {
+  const sources = new Set<string>();
+  for (let t = facts.since.getTime(); t < facts.until.getTime(); t += BUCKET_MS) {
     const b = byStart.get(t);
     if (!b) continue;
-    volume += b.volume;
-    negative += b.negative;
     reach += b.negativeReach;
     ids.push(...b.negativeIds);
+    for (const s of Object.keys(b.negativeBySource)) sources.add(s);
   }
   const mentions = await deps.mentions.findByIds([...new Set(ids)]);
   const top = mentions.toSorted((a, b) => (b.reach?.score ?? 0) - (a.reach?.score ?? 0));
@@ -269,10 +330,10 @@ async function evidenceOf(
     observed: last.observed,
     expected: last.expected,
     score: last.score,
-    reasons: last.reasons,
-    negativeShare: volume > 0 ? Math.round((negative / volume) * 1000) / 1000 : 0,
-    authors: new Set(mentions.map((m) => `${m.source}:${m.author.id}`)).size,
-    sources: [...new Set(mentions.map((m) => m.source))].toSorted(),
+    facts,
+    negativeShare: facts.negativeShare,
+    authors: facts.authors,
+    sources: [...sources].toSorted(),
     reach: Math.round(reach * 1000) / 1000,
     quotes,
   };

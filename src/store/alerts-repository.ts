@@ -124,6 +124,21 @@ export function createAlertsRepository(db: Db) {
       return docs.map((d) => toAlert(d, now));
     },
 
+    /** Refreshes the numbers of an alert whose state did not change. */
+    async updateEvidence(
+      id: string,
+      evidence: AlertEvidence,
+      now = new Date(),
+    ): Promise<Alert | null> {
+      if (!ObjectId.isValid(id)) return null;
+      const res = await col.findOneAndUpdate(
+        { _id: new ObjectId(id) },
+        { $set: { evidence, updatedAt: now } },
+        { returnDocument: 'after' },
+      );
+      return res ? toAlert(res, now) : null;
+    },
+
     /**
      * Appends an event and applies what comes with it (severity, status, evidence). Returns the
      * index of the event in the alert's history (the notification's identity), or null when the

@@ -24,6 +24,8 @@ export interface Contribution {
   publishedAt: Date;
   source: string;
   author: string;
+  /** `textFingerprint` of the mention's text: copies of one text are one voice (default: its id). */
+  textKey?: string;
   reach: number;
   shares: number;
   relevant: boolean;
@@ -41,6 +43,8 @@ interface FactDoc {
   /** Per source: "mastodon:@ann". */
   author: string;
   source: string;
+  /** Fingerprint of the text (absent on facts written before it was kept: the mention id stands in). */
+  text?: string;
   reach: number;
   shares: number;
 }
@@ -63,6 +67,10 @@ export interface Bucket {
   negativeShares: number;
   /** The negatives' mention ids, for evidence. */
   negativeIds: string[];
+  /** The negatives per author, source and text fingerprint: the detector judges windows of hours by them. */
+  negativeByAuthor: Record<string, number>;
+  negativeBySource: Record<string, number>;
+  negativeByText: Record<string, number>;
 }
 
 export type CountsRepository = ReturnType<typeof createCountsRepository>;
@@ -134,6 +142,9 @@ function emptyBucket(dim: Dimension, key: string, size: BucketSize, start: Date)
     negativeReach: 0,
     negativeShares: 0,
     negativeIds: [],
+    negativeByAuthor: {},
+    negativeBySource: {},
+    negativeByText: {},
   };
 }
 
@@ -195,6 +206,7 @@ export function createCountsRepository(db: Db) {
         label: cell.label,
         author,
         source: c.source,
+        text: c.textKey ?? c.mentionId,
         reach: c.reach,
         shares: c.shares,
       }));
@@ -257,8 +269,15 @@ export function createCountsRepository(db: Db) {
 function toBucket(dim: Dimension, size: BucketSize, start: Date, facts: FactDoc[]): Bucket {
   const first = facts[0]!;
   const negatives = facts.filter((f) => f.label === 'negative');
-  const byAuthor = new Map<string, number>();
-  for (const f of negatives) byAuthor.set(f.author, (byAuthor.get(f.author) ?? 0) + 1);
+  const byAuthor: Record<string, number> = {};
+  const bySource: Record<string, number> = {};
+  const byText: Record<string, number> = {};
+  for (const f of negatives) {
+    byAuthor[f.author] = (byAuthor[f.author] ?? 0) + 1;
+    bySource[f.source] = (bySource[f.source] ?? 0) + 1;
+    const text = f.text ?? f.mentionId;
+    byText[text] = (byText[text] ?? 0) + 1;
+  }
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return {
     dim,
@@ -270,11 +289,14 @@ function toBucket(dim: Dimension, size: BucketSize, start: Date, facts: FactDoc[
     positive: facts.filter((f) => f.label === 'positive').length,
     authors: new Set(facts.map((f) => f.author)).size,
     sources: new Set(facts.map((f) => f.source)).size,
-    negativeAuthors: byAuthor.size,
-    negativeSources: new Set(negatives.map((f) => f.source)).size,
-    topAuthorNegative: Math.max(0, ...byAuthor.values()),
+    negativeAuthors: Object.keys(byAuthor).length,
+    negativeSources: Object.keys(bySource).length,
+    topAuthorNegative: Math.max(0, ...Object.values(byAuthor)),
     negativeReach: round(negatives.reduce((s, f) => s + f.reach, 0)),
     negativeShares: negatives.reduce((s, f) => s + f.shares, 0),
     negativeIds: negatives.map((f) => f.mentionId),
+    negativeByAuthor: byAuthor,
+    negativeBySource: bySource,
+    negativeByText: byText,
   };
 }

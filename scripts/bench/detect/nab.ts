@@ -83,9 +83,10 @@ export function countSeries(times: readonly number[], values: readonly number[])
     volume: v,
     negative: v,
     positive: 0,
-    negativeAuthors: v,
-    negativeSources: v > 0 ? 1 : 0,
-    topAuthorNegative: 0,
+    // Counts only: no authors, sites or texts, so the caps and people gates have nothing to judge.
+    negativeAuthors: {},
+    negativeSources: {},
+    negativeTexts: {},
     negativeReach: 0,
     negativeShares: 0,
     contagion: 0,
