@@ -10,7 +10,15 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 /** Longest text a mention may carry (a mention, not an archive); adapters cut to it. */
 export const MAX_TEXT_LENGTH = 20_000;
 
+/**
+ * How far ahead of our clock a `publishedAt` may be: clocks drift and servers round, but nobody
+ * publishes in the future. Beyond this a date is wrong, and a wrong future date would hold its
+ * touchpoint's detection window in the future, past every real complaint.
+ */
+export const MAX_CLOCK_SKEW_MS = 10 * 60_000;
+
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const publishedAtSchema = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 /** The wire shape of a mention (JSON). Strict: an unknown or misspelt key is an error, not lost. */
 export const mentionInputSchema = z
@@ -31,7 +39,7 @@ export const mentionInputSchema = z
       .string()
       .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a language tag such as "fr" or "en-GB"')
       .optional(),
-    publishedAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+    publishedAt: publishedAtSchema,
     rating: z.number().min(1).max(5).optional(),
     engagement: z
       .object({ likes: count.optional(), shares: count.optional(), replies: count.optional() })
@@ -102,11 +110,49 @@ export interface Mention extends MentionInput, Partial<Omit<MentionAnalysis, 'la
   analyzedAt?: Date;
 }
 
-/** Validates one mention; the error lists every problem with its path. */
-export function parseMention(input: unknown, where = 'mention'): MentionInput {
+/**
+ * Validates one mention as of `now` (the door's clock; tests inject it); the error lists every
+ * problem with its path, a `publishedAt` in the future included.
+ */
+export function parseMention(input: unknown, opts: { now: Date; where?: string }): MentionInput {
   const result = mentionInputSchema.safeParse(input);
-  if (!result.success) throw new ValidationError(where, zodIssues(result.error), result.error);
+  const issues = result.success ? [] : zodIssues(result.error);
+  // Checked beside the schema rather than inside it, so that a future date is listed with the
+  // mention's other problems instead of after they are fixed.
+  const published = result.success
+    ? result.data.publishedAt
+    : publishedAtSchema.safeParse((input as { publishedAt?: unknown } | null)?.publishedAt).data;
+  const future = published ? futureDateIssue(published, opts.now) : null;
+  if (future) issues.push(future);
+  if (!result.success || future)
+    throw new ValidationError(opts.where ?? 'mention', issues, result.error);
   return result.data;
+}
+
+/**
+ * The problem with a `publishedAt` beyond `MAX_CLOCK_SKEW_MS` of `now`, or null. Exported for
+ * the doors that would rather repair such a date than refuse the mention (a feed's item).
+ */
+export function futureDateIssue(publishedAt: Date, now: Date): ValidationIssue | null {
+  const ahead = publishedAt.getTime() - now.getTime();
+  if (!(ahead > MAX_CLOCK_SKEW_MS)) return null;
+  return {
+    path: 'publishedAt',
+    message:
+      `publishedAt is in the future: ${publishedAt.toISOString()} is ${aheadBy(ahead)} after ` +
+      `now (${now.toISOString()}), beyond the ${MAX_CLOCK_SKEW_MS / 60_000}-minute clock skew ` +
+      "allowed; a future date would hold its touchpoint's detection window in the future and " +
+      'hide the real complaints. Send the time it was published, with its offset',
+  };
+}
+
+function aheadBy(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 120) return `${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} h`;
+  const days = Math.round(hours / 24);
+  return days < 730 ? `${days} days` : `${Math.round(days / 365.25)} years`;
 }
 
 /** zod issues in our `ValidationIssue` shape. */

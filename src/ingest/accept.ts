@@ -3,7 +3,8 @@
  * mention on its natural key, then queue it for analysis. Storing first means a mention accepted
  * is never lost, even if Redis is: the analyze sweep re-queues what is still waiting.
  */
-import type { MentionInput } from '../domain/mention.js';
+import { futureDateIssue, type MentionInput } from '../domain/mention.js';
+import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { MentionsRepository } from '../store/mentions-repository.js';
 
 export interface AcceptDeps {
@@ -18,11 +19,22 @@ export interface AcceptSummary {
   ids: string[];
 }
 
+/**
+ * `fetchedAt` is also the clock a `publishedAt` may not be ahead of (beyond the allowed skew).
+ * Each door checks that while parsing, where it can say which item is wrong; this repeats it
+ * for any caller that did not, since one future-dated mention would blind its touchpoint's
+ * detection.
+ */
 export async function acceptMentions(
   deps: AcceptDeps,
   inputs: MentionInput[],
   fetchedAt = new Date(),
 ): Promise<AcceptSummary> {
+  const future = inputs.flatMap((m, i): ValidationIssue[] => {
+    const issue = futureDateIssue(m.publishedAt, fetchedAt);
+    return issue ? [{ ...issue, path: `${i}.${issue.path}` }] : [];
+  });
+  if (future.length > 0) throw new ValidationError('accept', future);
   const outcomes = await deps.mentions.accept(inputs, fetchedAt);
   // A duplicate still waiting for analysis is queued again: its first job may have been lost
   // between the store and the queue. The job id keeps this idempotent.

@@ -1,7 +1,8 @@
 /**
  * Imports mentions from JSON Lines (one mention a line) through the same door as every other:
  * `acceptMentions`. A bad line is reported with its number and reason, and the rest is imported;
- * importing the same file twice stores nothing twice.
+ * importing the same file twice stores nothing twice. A line dated in the future is refused like
+ * any other invalid line, with the reason.
  */
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -22,14 +23,20 @@ export interface ImportSummary {
 export async function importJsonl(
   deps: AcceptDeps,
   input: Readable,
-  opts: { batchSize?: number; onProgress?: (s: ImportSummary) => void } = {},
+  opts: {
+    batchSize?: number;
+    onProgress?: (s: ImportSummary) => void;
+    /** The clock a line's `publishedAt` must not be ahead of; tests move it. */
+    now?: () => Date;
+  } = {},
 ): Promise<ImportSummary> {
   const batchSize = opts.batchSize ?? 500;
+  const now = opts.now ?? (() => new Date());
   const summary: ImportSummary = { lines: 0, accepted: 0, duplicates: 0, rejected: [] };
   let batch: MentionInput[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const r = await acceptMentions(deps, batch);
+    const r = await acceptMentions(deps, batch, now());
     summary.accepted += r.accepted;
     summary.duplicates += r.duplicates;
     batch = [];
@@ -56,7 +63,7 @@ export async function importJsonl(
       continue;
     }
     try {
-      batch.push(parseMention(value));
+      batch.push(parseMention(value, { now: now() }));
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       summary.rejected.push({

@@ -5,7 +5,7 @@
  */
 import type { Job } from 'bullmq';
 import type { SourceConfig } from '../../config/index.js';
-import { parseMention, type MentionInput } from '../domain/mention.js';
+import { futureDateIssue, parseMention, type MentionInput } from '../domain/mention.js';
 import { SourceHttpError } from '../errors.js';
 import { acceptMentions, type AcceptDeps } from '../ingest/accept.js';
 import type { Logger } from '../logger.js';
@@ -26,7 +26,15 @@ export interface PollDeps extends AcceptDeps {
 export type PollResult =
   | { sourceId: string; skipped: 'disabled' | 'backoff' }
   | { sourceId: string; notModified: true }
-  | { sourceId: string; fetched: number; accepted: number; duplicates: number; rejected: number };
+  | {
+      sourceId: string;
+      fetched: number;
+      accepted: number;
+      duplicates: number;
+      rejected: number;
+      /** Items dated in the future, kept at fetch time. */
+      clamped: number;
+    };
 
 export function createPollProcessor(deps: PollDeps) {
   const byId = new Map(deps.sourcesConfig.map((s) => [s.id, s]));
@@ -62,12 +70,27 @@ export function createPollProcessor(deps: PollDeps) {
       // and skipped, it does not cost the others.
       const mentions: MentionInput[] = [];
       let rejected = 0;
+      let clamped = 0;
       for (const [i, d] of drafts.entries()) {
+        // A feed dated in the future (a wrong time zone or clock on the site, a scheduled post)
+        // still shows an item that exists now: it was published no later than we saw it, so it
+        // is kept at fetch time, as an undated item is, rather than lost or left to hold its
+        // touchpoint's detection window in the future. Refusing it would lose a real complaint;
+        // failing the poll would lose the whole feed.
+        const future = futureDateIssue(d.publishedAt, started);
+        if (future) {
+          clamped++;
+          log.warn(
+            { externalId: d.externalId, publishedAt: d.publishedAt, fetchedAt: started },
+            'item dated in the future: kept at fetch time',
+          );
+        }
+        const publishedAt = future ? started : d.publishedAt;
         try {
           mentions.push(
             parseMention(
-              { ...d, source: sourceId, publishedAt: d.publishedAt.toISOString() },
-              `item ${i}`,
+              { ...d, source: sourceId, publishedAt: publishedAt.toISOString() },
+              { now: started, where: `item ${i}` },
             ),
           );
         } catch (err) {
@@ -82,13 +105,14 @@ export function createPollProcessor(deps: PollDeps) {
         inserted: summary.accepted,
         at: started,
       });
-      log.info({ fetched: drafts.length, accepted: summary.accepted, rejected }, 'polled');
+      log.info({ fetched: drafts.length, accepted: summary.accepted, rejected, clamped }, 'polled');
       return {
         sourceId,
         fetched: drafts.length,
         accepted: summary.accepted,
         duplicates: summary.duplicates,
         rejected,
+        clamped,
       };
     } catch (err) {
       const wait = backoffFor(err, source);

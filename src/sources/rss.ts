@@ -71,7 +71,8 @@ export default defineSource({
         ...(title ? { title: title.slice(0, 1000) } : {}),
         text: body.slice(0, MAX_TEXT_LENGTH),
         ...(lang ? { lang } : {}),
-        // A feed without dates: the item happened no later than we saw it.
+        // A feed without dates: the item happened no later than we saw it. A date in the
+        // future is brought back to fetch time by the poll job, for every kind of source.
         publishedAt: published ? new Date(published) : fetchedAt,
       });
     }

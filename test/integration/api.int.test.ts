@@ -74,6 +74,25 @@ describe('POST /api/v1/mentions', () => {
     );
   });
 
+  it('refuses a mention dated in the future, and says why', async () => {
+    const res = await post([
+      mention(150, { publishedAt: '9999-01-01T00:00:00Z' }),
+      mention(151, { publishedAt: new Date(Date.now() + 3_600_000).toISOString() }),
+    ]);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as {
+      error: { code: string; message: string; details: { path: string; message: string }[] };
+    };
+    expect(body.error.code).toBe('validation_failed');
+    expect(body.error.details.map((d) => d.path)).toEqual(['0.publishedAt', '1.publishedAt']);
+    for (const d of body.error.details) {
+      expect(d.message).toMatch(
+        /^publishedAt is in the future: .* beyond the 10-minute clock skew allowed; a future date would hold its touchpoint's detection window in the future/,
+      );
+    }
+    expect(body.error.details[1]?.message).toMatch(/ is (59|60) min after now /);
+  });
+
   it('answers malformed JSON, oversized bodies and oversized batches with clear errors', async () => {
     const malformed = await post('{"source": ', true);
     expect(malformed.status).toBe(400);

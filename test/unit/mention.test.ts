@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TEXT_LENGTH, parseMention } from '../../src/domain/mention.js';
+import { MAX_CLOCK_SKEW_MS, MAX_TEXT_LENGTH, parseMention } from '../../src/domain/mention.js';
 import { ValidationError } from '../../src/errors.js';
 
 /** The example of the product spec, as a client would POST it. */
@@ -19,11 +19,16 @@ const full = {
 const { title: _t, lang: _l, rating: _r, engagement: _e, ...minimal } = full;
 const minimalWithoutFollowers = { ...minimal, author: { id: 'u-42', name: 'Camille' } };
 
+/** The door's clock: after every date of the examples. */
+const NOW = new Date('2026-06-01T12:00:00Z');
+const parse = (input: unknown, where?: string) =>
+  parseMention(input, where === undefined ? { now: NOW } : { now: NOW, where });
+
 /** Runs `parseMention` expecting a ValidationError, and returns it. */
 function rejection(input: unknown): ValidationError {
   let caught: unknown;
   try {
-    parseMention(input);
+    parse(input);
   } catch (err) {
     caught = err;
   }
@@ -33,7 +38,7 @@ function rejection(input: unknown): ValidationError {
 
 describe('parseMention: accepted shapes', () => {
   it('accepts the full example of the spec, publishedAt as a Date of the same instant', () => {
-    const m = parseMention(full);
+    const m = parse(full);
 
     expect(m.publishedAt).toBeInstanceOf(Date);
     expect(m.publishedAt.toISOString()).toBe('2026-01-02T02:04:05.000Z');
@@ -41,7 +46,7 @@ describe('parseMention: accepted shapes', () => {
   });
 
   it('accepts the minimal shape without optional fields', () => {
-    const m = parseMention(minimalWithoutFollowers);
+    const m = parse(minimalWithoutFollowers);
 
     expect(m).toEqual({
       ...minimalWithoutFollowers,
@@ -52,22 +57,22 @@ describe('parseMention: accepted shapes', () => {
   });
 
   it('accepts UTC written as Z and fractional seconds', () => {
-    expect(
-      parseMention({ ...minimal, publishedAt: '2026-01-02T02:04:05.250Z' }).publishedAt,
-    ).toEqual(new Date(Date.UTC(2026, 0, 2, 2, 4, 5, 250)));
+    expect(parse({ ...minimal, publishedAt: '2026-01-02T02:04:05.250Z' }).publishedAt).toEqual(
+      new Date(Date.UTC(2026, 0, 2, 2, 4, 5, 250)),
+    );
   });
 
   it('trims externalId and text', () => {
-    const m = parseMention({ ...minimal, externalId: '  abc ', text: '\n hello \t' });
+    const m = parse({ ...minimal, externalId: '  abc ', text: '\n hello \t' });
 
     expect(m.externalId).toBe('abc');
     expect(m.text).toBe('hello');
   });
 
   it('accepts the ends of the rating scale and regional language tags', () => {
-    expect(parseMention({ ...minimal, rating: 1 }).rating).toBe(1);
-    expect(parseMention({ ...minimal, rating: 5 }).rating).toBe(5);
-    expect(parseMention({ ...minimal, lang: 'en-GB' }).lang).toBe('en-GB');
+    expect(parse({ ...minimal, rating: 1 }).rating).toBe(1);
+    expect(parse({ ...minimal, rating: 5 }).rating).toBe(5);
+    expect(parse({ ...minimal, lang: 'en-GB' }).lang).toBe('en-GB');
   });
 });
 
@@ -169,7 +174,7 @@ describe('parseMention: refused shapes', () => {
   it('lists every problem and puts the first in the message with its prefix', () => {
     let err: unknown;
     try {
-      parseMention({ ...full, rating: 0, url: 'ftp://x' }, 'item 3');
+      parse({ ...full, rating: 0, url: 'ftp://x' }, 'item 3');
     } catch (e) {
       err = e;
     }
@@ -181,6 +186,49 @@ describe('parseMention: refused shapes', () => {
   });
 
   it.each([null, undefined, 'text', 42, []])('refuses %j as a mention', (input) => {
-    expect(() => parseMention(input)).toThrow(ValidationError);
+    expect(() => parse(input)).toThrow(ValidationError);
+  });
+});
+
+describe('parseMention: dates in the future', () => {
+  const at = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
+
+  it('accepts a date up to the clock skew ahead of the clock', () => {
+    expect(parse({ ...full, publishedAt: at(MAX_CLOCK_SKEW_MS) }).publishedAt).toEqual(
+      new Date(NOW.getTime() + MAX_CLOCK_SKEW_MS),
+    );
+    expect(MAX_CLOCK_SKEW_MS).toBe(10 * 60_000);
+  });
+
+  it('refuses a date beyond it, and says why', () => {
+    const err = rejection({ ...full, publishedAt: at(MAX_CLOCK_SKEW_MS + 60_000) });
+    expect(err.issues).toEqual([
+      {
+        path: 'publishedAt',
+        message: expect.stringMatching(
+          /^publishedAt is in the future: 2026-06-01T12:11:00\.000Z is 11 min after now \(2026-06-01T12:00:00\.000Z\), beyond the 10-minute clock skew allowed; a future date would hold its touchpoint's detection window in the future/,
+        ),
+      },
+    ]);
+    expect(err.message).toMatch(/^mention: publishedAt: publishedAt is in the future/);
+  });
+
+  it('refuses the year 9999, whatever its offset', () => {
+    const err = rejection({ ...full, publishedAt: '9999-12-31T23:59:59+14:00' });
+    expect(err.issues[0]?.message).toMatch(/is 7973 years after now/);
+  });
+
+  it("judges against the clock it is given, not the machine's", () => {
+    const later = new Date('2030-01-01T00:00:00Z');
+    const m = parseMention({ ...full, publishedAt: '2029-12-31T23:55:00Z' }, { now: later });
+    expect(m.publishedAt).toEqual(new Date('2029-12-31T23:55:00Z'));
+    expect(() =>
+      parseMention({ ...full, publishedAt: '2029-12-31T23:55:00Z' }, { now: NOW }),
+    ).toThrow(/publishedAt is in the future/);
+  });
+
+  it("lists a future date with the mention's other problems", () => {
+    const err = rejection({ ...full, rating: 9, publishedAt: at(3_600_000) });
+    expect(err.issues.map((i) => i.path).toSorted()).toEqual(['publishedAt', 'rating']);
   });
 });

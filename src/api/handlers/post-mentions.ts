@@ -7,7 +7,8 @@ import type { ApiDeps, ApiRequest } from './_deps.js';
 /**
  * Push one mention (an object) or a batch (an array). All-or-nothing per request: a batch with
  * one invalid mention is refused whole, with every problem listed by index, so a client never
- * has to guess which half was stored. 202: stored and queued for analysis.
+ * has to guess which half was stored. A `publishedAt` in the future (beyond the clock skew of
+ * src/domain/mention.ts) is one such problem. 202: stored and queued for analysis.
  */
 export async function postMentionsHandler(req: ApiRequest, deps: ApiDeps): Promise<HandlerResult> {
   const items: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
@@ -23,9 +24,11 @@ export async function postMentionsHandler(req: ApiRequest, deps: ApiDeps): Promi
   }
   const mentions: MentionInput[] = [];
   const issues: ValidationIssue[] = [];
+  // One clock for the whole batch: each mention is judged against the same instant.
+  const now = new Date();
   items.forEach((item, i) => {
     try {
-      mentions.push(parseMention(item));
+      mentions.push(parseMention(item, { now }));
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       for (const issue of err.issues)
@@ -39,6 +42,7 @@ export async function postMentionsHandler(req: ApiRequest, deps: ApiDeps): Promi
   const summary = await acceptMentions(
     { mentions: deps.mentions, enqueueAnalyze: (ids) => deps.queues.enqueueAnalyze(ids) },
     mentions,
+    now,
   );
   return { status: 202, body: summary };
 }

@@ -26,7 +26,10 @@ function parseFixture(file: string, over: Partial<RawPage> = {}): MentionDraft[]
 
 /** The same gate the poll job applies to every draft. */
 function asMention(draft: MentionDraft) {
-  return parseMention({ ...draft, source: 'x', publishedAt: draft.publishedAt.toISOString() });
+  return parseMention(
+    { ...draft, source: 'x', publishedAt: draft.publishedAt.toISOString() },
+    { now: FETCHED_AT },
+  );
 }
 
 function rssFeed(items: string, channel = ''): string {

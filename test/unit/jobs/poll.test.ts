@@ -1,0 +1,113 @@
+/**
+ * The poll job with fakes around it: what it makes of a feed's items before they reach the
+ * accept door.
+ */
+import type { Job } from 'bullmq';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { SourceConfig } from '../../../config/index.js';
+import type { MentionInput } from '../../../src/domain/mention.js';
+import { createPollProcessor, type PollDeps } from '../../../src/jobs/poll.js';
+import type { HttpClient } from '../../../src/sources/_http.js';
+import type { MentionDraft, SourceAdapter } from '../../../src/sources/_types.js';
+import type { SourceState, SourcesRepository } from '../../../src/store/sources-repository.js';
+
+const NOW = new Date('2026-11-30T10:00:00Z');
+const source: SourceConfig = {
+  id: 'feed',
+  kind: 'rss',
+  enabled: true,
+  every: 15 * 60_000,
+  url: 'https://feeds.example.com/feed.xml',
+  watch: true,
+};
+
+const draft = (id: string, publishedAt: Date): MentionDraft => ({
+  externalId: id,
+  url: `https://example.com/${id}`,
+  author: { id: 'a', name: 'A' },
+  text: `item ${id}`,
+  publishedAt,
+});
+
+/** A poll processor over one source whose adapter returns `drafts`, or throws `fails`. */
+function harness(opts: { drafts?: MentionDraft[]; fails?: Error } = {}) {
+  const accepted: { inputs: MentionInput[]; fetchedAt: Date }[] = [];
+  const logs: { level: number; msg: string; [k: string]: unknown }[] = [];
+  const state: SourceState = {
+    id: 'feed',
+    kind: 'rss',
+    url: source.url,
+    enabled: true,
+    cursor: {},
+    consecutiveFailures: 0,
+    fetched: 0,
+    inserted: 0,
+  };
+  const adapter: SourceAdapter = {
+    kind: 'rss',
+    fetchPage: async (_s, cursor) => {
+      if (opts.fails) throw opts.fails;
+      return {
+        notModified: false,
+        cursor,
+        raw: { body: Buffer.from(''), contentType: undefined, url: '' },
+      };
+    },
+    parse: () => opts.drafts ?? [],
+  };
+  const sources = {
+    get: async () => state,
+    recordSuccess: async () => {},
+    recordFailure: async () => {},
+  } as unknown as SourcesRepository;
+  const deps: PollDeps = {
+    sourcesConfig: [source],
+    adapters: { rss: adapter },
+    sources,
+    http: {} as HttpClient,
+    logger: pino(
+      { level: 'debug' },
+      { write: (line: string) => void logs.push(JSON.parse(line) as (typeof logs)[number]) },
+    ),
+    mentions: {
+      accept: async (inputs: MentionInput[], fetchedAt: Date) => {
+        accepted.push({ inputs, fetchedAt });
+        return inputs.map((m) => ({ id: m.externalId, inserted: true, status: 'received' }));
+      },
+    } as unknown as PollDeps['mentions'],
+    enqueueAnalyze: async () => {},
+    now: () => NOW,
+  };
+  const job = (attemptsMade = 0) =>
+    ({ id: 'j1', queueName: 'poll.rss', data: { sourceId: 'feed' }, attemptsMade }) as Job;
+  return { process: createPollProcessor(deps), job, accepted, logs, state };
+}
+
+describe('poll: items dated in the future', () => {
+  it('keeps them at fetch time, with a warning, and keeps the rest of the feed as it is', async () => {
+    const past = new Date('2026-11-30T09:00:00Z');
+    const slightlyAhead = new Date(NOW.getTime() + 5 * 60_000);
+    const { process, job, accepted, logs } = harness({
+      drafts: [
+        draft('past', past),
+        draft('skew', slightlyAhead),
+        draft('tz', new Date(NOW.getTime() + 2 * 3_600_000)),
+        draft('y9999', new Date('9999-01-01T00:00:00Z')),
+      ],
+    });
+    const result = await process(job());
+    expect(result).toMatchObject({ fetched: 4, accepted: 4, rejected: 0, clamped: 2 });
+    const dates = Object.fromEntries(
+      accepted[0]!.inputs.map((m) => [m.externalId, m.publishedAt.toISOString()]),
+    );
+    expect(dates).toEqual({
+      past: past.toISOString(),
+      skew: slightlyAhead.toISOString(),
+      tz: NOW.toISOString(),
+      y9999: NOW.toISOString(),
+    });
+    const warned = logs.filter((l) => l.msg === 'item dated in the future: kept at fetch time');
+    expect(warned.map((l) => l.externalId)).toEqual(['tz', 'y9999']);
+  });
+});
