@@ -328,7 +328,9 @@ const alertsFileSchema = z
       .object({
         failingAfter: durationSchema
           .default(3_600_000)
-          .describe('A source failing this long since its last success raises an alert.'),
+          .describe(
+            'A source failing this long since the first failure of the run raises an alert.',
+          ),
         silentFactor: z
           .number()
           .positive()

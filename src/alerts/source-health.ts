@@ -1,7 +1,11 @@
 /**
  * Is a source broken? Two ways it can be, so that nobody finds out weeks later that it stopped:
  *
- * - failing: its polls have failed without a success for longer than `failingAfter`;
+ * - failing: its polls have failed without a success for longer than `failingAfter` of wall-clock
+ *   time, counted from the first failure of the current run, recorded with its real time when it
+ *   happened, and never from before the checker started watching: a process that was down
+ *   polled nothing, so it cannot say the source failed meanwhile. The retries of one poll are
+ *   one failure (the poll job records them so);
  * - silent: its polls succeed but it brought no new mention for far longer than its usual rhythm,
  *   max(`silentFloor`, `silentFactor` x the median gap between its arrivals of new mentions over
  *   the last 30 days). A feed whose URL changed, or a search that no longer matches, looks like
@@ -20,13 +24,18 @@ const SAME_ARRIVAL_MS = 60_000;
 
 export interface SourceHealthInput {
   now: Date;
-  /** Poll interval, to date the start of a failure streak that never had a success. */
-  everyMs: number;
+  /**
+   * When the checker began watching (its process started): failures recorded before count
+   * from here, since nothing says the source was polled, let alone failing, while it was down.
+   */
+  watchingSince: Date;
   state: {
     lastSuccessAt?: Date;
     lastPolledAt?: Date;
     lastError?: { message: string; at: Date };
     consecutiveFailures: number;
+    /** The first failure of the current run, at its real time (unset: the run is not dated). */
+    failingSince?: Date;
   };
   /** `fetchedAt` of the source's recent mentions, newest first or in any order. */
   arrivals: Date[];
@@ -34,7 +43,7 @@ export interface SourceHealthInput {
 
 export interface FailingProblem {
   kind: 'failing';
-  /** Last success, or the estimated first failure of a source that never worked. */
+  /** The first failure of the run, or when the checker started watching if that is later. */
   since: Date;
   failures: number;
   lastError?: { message: string; at: Date };
@@ -62,13 +71,9 @@ export function assessSource(input: SourceHealthInput, cfg: OperationalConfig): 
   const s = input.state;
 
   let failing: FailingProblem | null = null;
-  if (s.consecutiveFailures > 0) {
-    const since =
-      s.lastSuccessAt ??
-      // Never worked: the streak began about (failures - 1) poll intervals before the last one.
-      new Date(
-        (s.lastError?.at ?? input.now).getTime() - (s.consecutiveFailures - 1) * input.everyMs,
-      );
+  // A run recorded before its start was dated (an older Maillon) waits for its next failure.
+  if (s.consecutiveFailures > 0 && s.failingSince) {
+    const since = new Date(Math.max(s.failingSince.getTime(), input.watchingSince.getTime()));
     if (now - since.getTime() > cfg.failingAfter) {
       failing = {
         kind: 'failing',

@@ -29,6 +29,11 @@ export interface OpsCheckDeps {
   queues: Pick<Queues, 'enqueueDeliver' | 'enqueueNotify'>;
   logger: Logger;
   publicUrl: string;
+  /**
+   * When this process began watching sources; failures recorded before it are counted from it.
+   * Default: when the check is created (the worker's start).
+   */
+  startedAt?: Date;
 }
 
 export interface OpsCheckResult {
@@ -43,6 +48,7 @@ type Problem = FailingProblem | SilentProblem;
 export function createOpsCheck(deps: OpsCheckDeps) {
   const { logger } = deps;
   const ops = deps.alertsConfig.operational;
+  const watchingSince = deps.startedAt ?? new Date();
 
   const open = async (sourceId: string, p: Problem, now: Date): Promise<string | null> => {
     const { alert, created } = await deps.alerts.openOnce(
@@ -112,7 +118,7 @@ export function createOpsCheck(deps: OpsCheckDeps) {
       const health = assessSource(
         {
           now,
-          everyMs: source.every,
+          watchingSince,
           state,
           arrivals: await deps.digestData.recentArrivals(source.id),
         },

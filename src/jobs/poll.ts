@@ -116,12 +116,14 @@ export function createPollProcessor(deps: PollDeps) {
       };
     } catch (err) {
       const wait = backoffFor(err, source);
-      await deps.sources.recordFailure(
-        sourceId,
-        errorMessage(err),
-        started,
-        wait ? new Date(started.getTime() + wait) : undefined,
-      );
+      await deps.sources.recordFailure(sourceId, {
+        message: errorMessage(err),
+        at: started,
+        ...(wait ? { backoffUntil: new Date(started.getTime() + wait) } : {}),
+        // BullMQ retries a failed poll a few times within a minute: one poll, one failure, or
+        // a source would count as failing for hours after its first minute.
+        retry: job.attemptsMade > 0,
+      });
       log.warn({ err }, 'poll failed');
       if (wait) return { sourceId, skipped: 'backoff' };
       throw classifyForQueue(err);

@@ -15,7 +15,13 @@ export interface SourceState {
   lastPolledAt?: Date;
   lastSuccessAt?: Date;
   lastError?: { message: string; at: Date };
+  /** Failed polls since the last success; the retries of one poll are one failure. */
   consecutiveFailures: number;
+  /**
+   * When the current run of failures began: the real time of its first failed poll, recorded
+   * then (not estimated later from counts and intervals); unset after a success.
+   */
+  failingSince?: Date;
   /** The site asked us to wait (429/503 with Retry-After): no poll before this instant. */
   backoffUntil?: Date;
   /** Totals since the source was added. */
@@ -76,24 +82,33 @@ export function createSourcesRepository(db: Db) {
             consecutiveFailures: 0,
             updatedAt: r.at,
           },
-          $unset: { backoffUntil: '' },
+          $unset: { backoffUntil: '', failingSince: '' },
           $inc: { fetched: r.fetched, inserted: r.inserted },
         },
       );
     },
 
-    /** A failed poll; `backoffUntil` when the site asked us to wait. */
-    async recordFailure(id: string, message: string, at: Date, backoffUntil?: Date): Promise<void> {
+    /**
+     * A failed poll; `backoffUntil` when the site asked us to wait. `retry`: a retry of a poll
+     * whose failure is already counted, so the run of failures does not grow with BullMQ's
+     * attempts.
+     */
+    async recordFailure(
+      id: string,
+      f: { message: string; at: Date; backoffUntil?: Date; retry?: boolean },
+    ): Promise<void> {
       await col.updateOne(
         { _id: id },
         {
           $set: {
-            lastPolledAt: at,
-            lastError: { message, at },
-            updatedAt: at,
-            ...(backoffUntil ? { backoffUntil } : {}),
+            lastPolledAt: f.at,
+            lastError: { message: f.message, at: f.at },
+            updatedAt: f.at,
+            ...(f.backoffUntil ? { backoffUntil: f.backoffUntil } : {}),
           },
-          $inc: { consecutiveFailures: 1 },
+          // The first failure of a run dates it; later ones leave it (a missing field takes it).
+          $min: { failingSince: f.at },
+          ...(f.retry ? {} : { $inc: { consecutiveFailures: 1 } }),
         },
       );
     },

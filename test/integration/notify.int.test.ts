@@ -300,6 +300,36 @@ describe('notifications', () => {
     ).toEqual({ support: 1 });
   });
 
+  it('dates a run of poll failures at its first one, counts a retried poll once, and forgets it after a success', async () => {
+    const repo = app.rt.sources;
+    await app.rt.mongo.db.collection('sources').insertOne({
+      _id: 'state-test' as never,
+      kind: 'rss',
+      url: 'https://feeds.example.com/state.xml',
+      enabled: true,
+      cursor: {},
+      consecutiveFailures: 0,
+      fetched: 0,
+      inserted: 0,
+      updatedAt: new Date(),
+    });
+    const t = (s: number) => new Date(Date.UTC(2026, 10, 30, 10, 0, s));
+    await repo.recordFailure('state-test', { message: 'HTTP 500', at: t(0) });
+    await repo.recordFailure('state-test', { message: 'HTTP 500', at: t(2), retry: true });
+    await repo.recordFailure('state-test', { message: 'HTTP 502', at: t(30) });
+    expect(await repo.get('state-test')).toMatchObject({
+      consecutiveFailures: 2,
+      failingSince: t(0),
+      lastError: { message: 'HTTP 502', at: t(30) },
+    });
+    await repo.recordSuccess('state-test', { cursor: {}, fetched: 0, inserted: 0, at: t(60) });
+    const recovered = await repo.get('state-test');
+    expect(recovered).toMatchObject({ consecutiveFailures: 0, lastSuccessAt: t(60) });
+    expect(recovered?.failingSince).toBeUndefined();
+    await repo.recordFailure('state-test', { message: 'HTTP 500', at: t(90) });
+    expect((await repo.get('state-test'))?.failingSince).toEqual(t(90));
+  });
+
   it('raises one operational alert for a failing source, escalates it once, to the ops route only', async () => {
     const before = { slack: slack.requests.length, hook: hook.requests.length };
     expect(site.requests.length).toBeGreaterThan(0);

@@ -33,6 +33,7 @@ const draft = (id: string, publishedAt: Date): MentionDraft => ({
 /** A poll processor over one source whose adapter returns `drafts`, or throws `fails`. */
 function harness(opts: { drafts?: MentionDraft[]; fails?: Error } = {}) {
   const accepted: { inputs: MentionInput[]; fetchedAt: Date }[] = [];
+  const failures: Parameters<SourcesRepository['recordFailure']>[1][] = [];
   const logs: { level: number; msg: string; [k: string]: unknown }[] = [];
   const state: SourceState = {
     id: 'feed',
@@ -59,7 +60,7 @@ function harness(opts: { drafts?: MentionDraft[]; fails?: Error } = {}) {
   const sources = {
     get: async () => state,
     recordSuccess: async () => {},
-    recordFailure: async () => {},
+    recordFailure: async (_id: string, f: (typeof failures)[number]) => void failures.push(f),
   } as unknown as SourcesRepository;
   const deps: PollDeps = {
     sourcesConfig: [source],
@@ -81,7 +82,7 @@ function harness(opts: { drafts?: MentionDraft[]; fails?: Error } = {}) {
   };
   const job = (attemptsMade = 0) =>
     ({ id: 'j1', queueName: 'poll.rss', data: { sourceId: 'feed' }, attemptsMade }) as Job;
-  return { process: createPollProcessor(deps), job, accepted, logs, state };
+  return { process: createPollProcessor(deps), job, accepted, failures, logs, state };
 }
 
 describe('poll: items dated in the future', () => {
@@ -109,5 +110,16 @@ describe('poll: items dated in the future', () => {
     });
     const warned = logs.filter((l) => l.msg === 'item dated in the future: kept at fetch time');
     expect(warned.map((l) => l.externalId)).toEqual(['tz', 'y9999']);
+  });
+});
+
+describe('poll: failures', () => {
+  it('records a failed poll once, however many times BullMQ retries it', async () => {
+    const { process, job, failures } = harness({ fails: new Error('ENOTFOUND') });
+    for (const attemptsMade of [0, 1, 2, 3, 4, 5]) {
+      await expect(process(job(attemptsMade))).rejects.toThrow('ENOTFOUND');
+    }
+    expect(failures.map((f) => f.retry)).toEqual([false, true, true, true, true, true]);
+    expect(failures[0]).toEqual({ message: 'ENOTFOUND', at: NOW, retry: false });
   });
 });
