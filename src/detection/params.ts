@@ -76,6 +76,9 @@ export const detectionParamsSchema = z
           .gt(0)
           .lt(1)
           .describe('Chance under the baseline alone below which a window is a rise.'),
+        rankFactor: nonNegative.describe(
+          "... and -ln of it must beat this x the evidence.rank-th of the series' own past peaks.",
+        ),
       })
       .strict(),
     lifecycle: z

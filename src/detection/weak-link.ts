@@ -35,7 +35,7 @@
  * same waves with the same opening times as a run over all of history, except when that window
  * starts inside a wave.
  */
-import { CountDetector, nbUpperTail } from './count-detector.js';
+import { CountDetector, nbLogLikelihoodRatio, nbUpperTail } from './count-detector.js';
 import type { DetectionParams } from './params.js';
 import type { BucketStats, Severity, Wave, WaveFacts } from './types.js';
 
@@ -61,11 +61,41 @@ const maxOf = (m: Readonly<Record<string, number>>): number => {
   return top;
 };
 
-/** Negatives left once every key's count above `cap` is cut to `cap`. */
-function excessOver(m: ReadonlyMap<string, number>, cap: number): number {
-  let excess = 0;
-  for (const v of m.values()) excess += Math.max(0, v - cap);
-  return excess;
+/** A scan surprise (-ln p) above this starts an excursion whose peak the budget remembers. */
+const RUN_LEVEL = Math.log(100);
+
+/**
+ * An alert budget: the peaks of a statistic's past excursions over the history, and a bar at
+ * `factor` x the `rank`-th highest of them. A series whose ordinary excursions are large (heavy
+ * tails no dispersion captures) must beat its own usual bursts; a calm one keeps its level.
+ */
+class PeakBudget {
+  private readonly peaks: Array<{ end: number; peak: number }> = [];
+  private current = 0;
+
+  constructor(
+    private readonly rank: number,
+    private readonly factor: number,
+    private readonly history: number,
+    private readonly level: number,
+  ) {}
+
+  /** The bar at bucket i, from excursions ended within the history before i. */
+  bar(i: number): number {
+    while (this.peaks.length > 0 && (this.peaks[0]?.end ?? 0) < i - this.history)
+      this.peaks.shift();
+    if (this.rank <= 0) return 0;
+    const sorted = this.peaks.map((p) => p.peak).toSorted((a, b) => b - a);
+    return (sorted[this.rank - 1] ?? 0) * this.factor;
+  }
+
+  push(i: number, value: number): void {
+    if (value > this.level) this.current = Math.max(this.current, value);
+    else if (this.current > 0) {
+      this.peaks.push({ end: i, peak: this.current });
+      this.current = 0;
+    }
+  }
 }
 
 /** One bucket's negatives, its most active author and most copied text capped. */
@@ -78,6 +108,8 @@ export function countedNegatives(b: BucketStats, cap: number): number {
 interface Assessment {
   score: number;
   facts: WaveFacts;
+  /** The CUSUM over the window on its capped counts, from zero at its start. */
+  cusum: number;
   /** Why the window may not open a wave; empty when it may. */
   blocked: string[];
 }
@@ -153,27 +185,43 @@ export function detectWaves(
     const authors = new Map<string, number>();
     const sources = new Set<string>();
     const texts = new Map<string, number>();
+    const cap = evidence.authorCap;
     let contagion = 0;
+    let observed = 0;
+    // The CUSUM again, on the window's counts with one author and one text capped over the
+    // whole window (counted bucket by bucket, in order): a bot spread over many buckets, or one
+    // person writing once a bucket, adds nothing after their first `authorCap` negatives.
+    let cusum = 0;
     for (let j = a; j <= i; j++) {
       const b = series[j];
       if (!b) continue;
-      for (const k in b.negativeAuthors)
-        authors.set(k, (authors.get(k) ?? 0) + (b.negativeAuthors[k] ?? 0));
+      let overAuthor = 0;
+      let overText = 0;
+      for (const k in b.negativeAuthors) {
+        const before = authors.get(k) ?? 0;
+        const now = before + (b.negativeAuthors[k] ?? 0);
+        overAuthor += Math.max(0, now - Math.max(cap, before));
+        authors.set(k, now);
+      }
+      for (const k in b.negativeTexts) {
+        const before = texts.get(k) ?? 0;
+        const now = before + (b.negativeTexts[k] ?? 0);
+        overText += Math.max(0, now - Math.max(cap, before));
+        texts.set(k, now);
+      }
       for (const k in b.negativeSources) sources.add(k);
-      for (const k in b.negativeTexts)
-        texts.set(k, (texts.get(k) ?? 0) + (b.negativeTexts[k] ?? 0));
       contagion = Math.max(contagion, b.contagion);
+      // Without per-key data (counts only), the per-bucket caps are all there is.
+      const x =
+        authors.size > 0
+          ? Math.max(0, b.negative - Math.max(overAuthor, overText))
+          : (counted[j] ?? 0);
+      observed += x;
+      const mu = (pExpected[j + 1] ?? 0) - (pExpected[j] ?? 0);
+      cusum = Math.max(0, cusum + nbLogLikelihoodRatio(x, mu, alpha, evidence.shift));
     }
     const neg = between(pNeg, a, i);
     const vol = between(pVol, a, i);
-    // Over the window, one author and one copied text count for at most `authorCap` each.
-    const capped = Math.max(
-      0,
-      neg -
-        Math.max(excessOver(authors, evidence.authorCap), excessOver(texts, evidence.authorCap)),
-    );
-    // Without per-key data (counts only), the per-bucket caps are all there is.
-    const observed = authors.size > 0 ? capped : between(pCounted, a, i);
     const expected = between(pExpected, a, i);
     const reach = between(pReach, a, i);
     const shares = between(pShares, a, i);
@@ -226,7 +274,7 @@ export function detectWaves(
     if (authors.size > 0 && people < gates.minAuthors) blocked.push('too few people');
     if (topShare > gates.maxTopAuthorShare) blocked.push('one author holds the window');
     if (lift < gates.minShareLift) blocked.push('negative share not above usual');
-    return { score: round(score, 1), facts, blocked };
+    return { score: round(score, 1), facts, cusum, blocked };
   };
 
   /** The window's first bucket with a counted negative: where the wave is said to start. */
@@ -240,14 +288,18 @@ export function detectWaves(
    * counts are already unlikely under the baseline (a cheap bound: capping over the window can
    * only lower them), and the CUSUM's run when it crossed its threshold.
    */
-  const candidates = (i: number, step: { runStart: number; cusum: number; threshold: number }) => {
+  const candidates = (
+    i: number,
+    step: { runStart: number; cusum: number; threshold: number },
+    maxP: number,
+  ) => {
     const out: Array<{ a: number; p: number; cusum: boolean }> = [];
     for (const w of scanWindows) {
       const a = Math.max(0, i - w + 1);
       const x = between(pCounted, a, i);
       if (x < evidence.minCount) continue;
       const p = tail(x, a, i, alphaNow);
-      if (p <= scan.maxPValue) out.push({ a: firstRaised(a, i), p, cusum: false });
+      if (p <= maxP) out.push({ a: firstRaised(a, i), p, cusum: false });
     }
     if (step.runStart >= 0 && step.cusum >= step.threshold) {
       const a = firstRaised(step.runStart, i);
@@ -255,6 +307,19 @@ export function detectWaves(
     }
     return out.toSorted((x, y) => x.p - y.p);
   };
+
+  /** The scan's surprise at bucket i: -ln of its smallest window tail (0 when nothing is high). */
+  const surprise = (i: number): number => {
+    let top = 0;
+    for (const w of scanWindows) {
+      const a = Math.max(0, i - w + 1);
+      const x = between(pCounted, a, i);
+      if (x < 1 || x <= between(pExpected, a, i)) continue;
+      top = Math.max(top, -Math.log(Math.max(1e-300, tail(x, a, i, alphaNow))));
+    }
+    return top;
+  };
+  const budget = new PeakBudget(evidence.rank, scan.rankFactor, historyBuckets, RUN_LEVEL);
 
   const waves: Wave[] = [];
   let open: {
@@ -272,15 +337,21 @@ export function detectWaves(
     alphaNow = step.alpha;
     pExpected[i + 1] = (pExpected[i] ?? 0) + step.expected;
     const at = series[i]?.start ?? new Date(times[i] ?? 0);
+    // The scan's bar: its significance level, or a fraction of the series' own usual surprises
+    // if those are higher (heavy tails): the same alert budget as the CUSUM's.
+    const maxP = Math.min(scan.maxPValue, Math.exp(-budget.bar(i)));
+    budget.push(i, surprise(i));
 
     if (open === null) {
       if (!step.ready || i < armedFrom) continue;
       let chosen: { a: number; share0: number; assessment: Assessment } | null = null;
-      for (const c of candidates(i, step)) {
+      for (const c of candidates(i, step, maxP)) {
         const share0 = baseShare(c.a);
         const assessment = assess(c.a, i, share0, alphaNow);
-        // A scan window must stay unlikely once one author and one text are capped over it.
-        const significant = c.cusum || assessment.facts.pValue <= scan.maxPValue;
+        // The evidence must hold once one author and one text are capped over the window.
+        const significant = c.cusum
+          ? assessment.cusum >= step.threshold
+          : assessment.facts.pValue <= maxP;
         if (significant && assessment.blocked.length === 0) {
           chosen = { a: c.a, share0, assessment };
           break;

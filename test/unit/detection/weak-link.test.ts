@@ -31,37 +31,54 @@ function poisson(r: () => number, mean: number): number {
   return k;
 }
 
+let nextAuthor = 0;
+
 /** Quiet traffic: about 2 mentions an hour, 20% negative, each from a different author. */
 function flat(hours: number, seed = 1): BucketStats[] {
   const r = rng(seed);
   return Array.from({ length: hours }, (_, h) => {
     const volume = poisson(r, 2);
     const negative = Array.from({ length: volume }, () => r() < 0.2).filter(Boolean).length;
-    return bucket(h, volume, negative, negative);
+    return bucket(h, volume, crowd(negative));
   });
 }
 
-function bucket(h: number, volume: number, negative: number, authors: number): BucketStats {
+/** `n` negatives from as many new authors, each with a text of their own, on two sites. */
+function crowd(n: number): string[] {
+  return Array.from({ length: n }, () => `u${nextAuthor++}`);
+}
+
+const count = (keys: string[]): Record<string, number> => {
+  const m: Record<string, number> = {};
+  for (const k of keys) m[k] = (m[k] ?? 0) + 1;
+  return m;
+};
+
+/** A bucket whose negatives were written by `authors` (one entry per negative). */
+function bucket(h: number, volume: number, authors: string[], texts = authors): BucketStats {
   return {
     start: new Date(T0 + h * HOUR),
     volume,
-    negative,
-    positive: volume - negative,
-    negativeAuthors: authors,
-    negativeSources: Math.min(negative, 3),
-    topAuthorNegative: negative > 0 ? negative - authors + 1 : 0,
-    negativeReach: negative * 2.5,
+    negative: authors.length,
+    positive: volume - authors.length,
+    negativeAuthors: count(authors),
+    negativeSources: count(authors.map((a, k) => (k % 2 === 0 ? 'reddit' : `site-${a.length}`))),
+    negativeTexts: count(texts),
+    negativeReach: authors.length * 2.5,
     negativeShares: 0,
     contagion: 0,
   };
 }
 
-/** Adds `perHour` negatives from as many authors over [from, from + hours). */
+const negAuthors = (b: BucketStats): string[] =>
+  Object.entries(b.negativeAuthors).flatMap(([a, n]) => Array<string>(n).fill(a));
+
+/** Adds `perHour` negatives from as many new authors over [from, from + hours). */
 function outbreak(s: BucketStats[], from: number, hours: number, perHour: number[]): void {
   for (let h = from; h < from + hours; h++) {
     const b = s[h];
     const n = perHour[(h - from) % perHour.length] ?? 0;
-    if (b) s[h] = bucket(h, b.volume + n, b.negative + n, b.negativeAuthors + n);
+    if (b) s[h] = bucket(h, b.volume + n, [...negAuthors(b), ...crowd(n)]);
   }
 }
 
@@ -81,7 +98,13 @@ describe('detectWaves', () => {
     // Later, it spreads: reshared, and other touchpoints light up too.
     for (let h = start + 6; h < start + 10; h++) {
       const b = s[h];
-      if (b) s[h] = { ...b, negativeShares: 80, negativeSources: 4, contagion: 2 };
+      if (b)
+        s[h] = {
+          ...b,
+          negativeShares: 80,
+          negativeSources: { reddit: 3, x: 3, trustpilot: 3, mastodon: 3 },
+          contagion: 2,
+        };
     }
     const waves = detectWaves(s, params, HOUR);
     expect(waves).toHaveLength(1);
@@ -102,11 +125,7 @@ describe('detectWaves', () => {
     const s = flat(35 * DAYS);
     for (let h = 30 * DAYS + 10; h < 30 * DAYS + 14; h++) {
       const b = s[h];
-      if (b)
-        s[h] = {
-          ...bucket(h, b.volume + 5, b.negative + 5, b.negativeAuthors + 1),
-          topAuthorNegative: 5,
-        };
+      if (b) s[h] = bucket(h, b.volume + 5, [...negAuthors(b), ...Array<string>(5).fill('angry')]);
     }
     expect(detectWaves(s, params, HOUR)).toEqual([]);
   });
@@ -116,7 +135,7 @@ describe('detectWaves', () => {
     for (let h = 30 * DAYS + 10; h < 30 * DAYS + 22; h++) {
       const b = s[h];
       // Volume x10, the negatives growing with it at the usual 20%.
-      if (b) s[h] = bucket(h, b.volume + 40, b.negative + 8, b.negativeAuthors + 8);
+      if (b) s[h] = bucket(h, b.volume + 40, [...negAuthors(b), ...crowd(8)]);
     }
     expect(detectWaves(s, params, HOUR)).toEqual([]);
   });
@@ -150,5 +169,63 @@ describe('detectWaves', () => {
     // Three negatives on a quiet touchpoint: under minCount, however unusual.
     outbreak(small, 30 * DAYS + 3, 1, [3]);
     expect(detectWaves(small, params, HOUR)).toEqual([]);
+  });
+});
+
+describe('detectWaves on 15-minute buckets, judged over hours', () => {
+  const Q = HOUR / 4;
+  const PER_DAY = 96;
+  /** A small brand's touchpoint: a mention every 2 hours, one negative every 8 hours or so. */
+  function quiet(days: number, seed = 3): BucketStats[] {
+    const r = rng(seed);
+    return Array.from({ length: days * PER_DAY }, (_, q) => {
+      const volume = poisson(r, 0.125);
+      const negative = Array.from({ length: volume }, () => r() < 0.25).filter(Boolean).length;
+      return { ...bucket(0, volume, crowd(negative)), start: new Date(T0 + q * Q) };
+    });
+  }
+  /** One negative (and its mention) in bucket q, written by `author` with `text`. */
+  function addOne(s: BucketStats[], q: number, author: string, text = author): void {
+    const b = s[q];
+    if (!b) return;
+    const texts = Object.entries(b.negativeTexts).flatMap(([t, n]) => Array<string>(n).fill(t));
+    s[q] = {
+      ...bucket(0, b.volume + 1, [...negAuthors(b), author], [...texts, text]),
+      start: b.start,
+    };
+  }
+  const onset = 30 * PER_DAY + 40; // a Friday, 10:00 in Paris
+  const openedAfter = (w: { openedAt: Date } | undefined, s: BucketStats[]) =>
+    ((w?.openedAt.getTime() ?? Number.NaN) - (s[onset]?.start.getTime() ?? 0)) / HOUR;
+
+  it('sees a wave spread thin, one complaint a bucket from different people, within hours', () => {
+    const s = quiet(35);
+    // A complaint every 45 minutes, then every 30: 3 by the second hour, 6 by the fourth.
+    const at = [0, 3, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24];
+    at.forEach((d, k) => addOne(s, onset + d, `person-${k}`));
+    const waves = detectWaves(s, params, Q);
+    expect(waves).toHaveLength(1);
+    const after = openedAfter(waves[0], s);
+    expect(after).toBeGreaterThanOrEqual(0);
+    expect(after).toBeLessThanOrEqual(4);
+    const facts = waves[0]?.events[0]?.facts;
+    expect(facts?.authors).toBeGreaterThanOrEqual(5);
+    expect(facts?.topAuthorShare).toBeLessThanOrEqual(0.34);
+    // The window starts at the wave's first complaint, or at a stray one shortly before.
+    const since = (facts?.since.getTime() ?? 0) - (s[onset]?.start.getTime() ?? 0);
+    expect(since).toBeLessThanOrEqual(0);
+    expect(since).toBeGreaterThanOrEqual(-3 * HOUR);
+  });
+
+  it('refuses the same thin wave when one person writes every complaint', () => {
+    const s = quiet(35);
+    for (let k = 0; k < 12; k++) addOne(s, onset + 2 * k, 'angry', `text-${k}`);
+    expect(detectWaves(s, params, Q)).toEqual([]);
+  });
+
+  it('refuses one text pasted by many accounts (a bot)', () => {
+    const s = quiet(35);
+    for (let k = 0; k < 20; k++) addOne(s, onset + k, `bot-${k}`, 'the same complaint');
+    expect(detectWaves(s, params, Q)).toEqual([]);
   });
 });
