@@ -9,12 +9,25 @@
  *   that retrying cannot fix (4xx other than 408/429), marks it `dead`: listed by the API and
  *   re-sendable;
  * - `ops-check` {}: source health and the daily digest (./ops-check.ts).
+ *
+ * An alert's events reach each channel in their order: "resolved" never before "getting worse",
+ * an escalation never before its opening. The fanout of event k waits until the fanouts of the
+ * alert's earlier events are over, so their deliveries exist; the delivery of event k to a
+ * channel waits while a delivery of an earlier event to that channel is pending, retries and
+ * back-off included. Waiting is a delayed job (`moveToDelayed` + `DelayedError`), which spends
+ * no attempt; a dead delivery no longer holds the ones after it.
  */
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { sendToChannel, type Outgoing } from '../alerts/notifier.js';
-import { muteReason, routeEvent } from '../alerts/routing.js';
+import { muteReason, NOTIFYING_EVENTS, routeEvent } from '../alerts/routing.js';
+import type { Alert } from '../domain/alert.js';
 import { NotFoundError } from '../errors.js';
-import { deliverJobSchema, notifyJobSchema, opsCheckJobSchema } from '../queue/queues.js';
+import {
+  deliverJobSchema,
+  notifyJobSchema,
+  opsCheckJobSchema,
+  type Queues,
+} from '../queue/queues.js';
 import { classifyForQueue, errorMessage } from './_errors.js';
 import { createOpsCheck, type OpsCheckDeps, type OpsCheckResult } from './ops-check.js';
 
@@ -32,11 +45,27 @@ import { createOpsCheck, type OpsCheckDeps, type OpsCheckResult } from './ops-ch
  * ```
  */
 export interface NotifyDeps extends OpsCheckDeps {
+  queues: Pick<Queues, 'enqueueDeliver' | 'enqueueNotify' | 'fanoutSettled'>;
   /** Per request to a receiver. */
   timeoutMs: number;
   /** The clock; tests move it. Default: the system's. */
   now?: () => Date;
+  /**
+   * How long an event held behind an earlier one waits before looking again, at first; the wait
+   * grows with the time already waited, up to a minute. Default `ORDER_HOLD_MS`; tests shorten it.
+   */
+  holdMs?: number;
 }
+
+/** First wait of an event held behind an earlier one of the same alert. */
+export const ORDER_HOLD_MS = 2_000;
+/** Longest wait between two looks: a receiver down for an hour is looked at once a minute. */
+const MAX_HOLD_MS = 60_000;
+/**
+ * An earlier delivery still pending after this long (beyond the notify retry budget of about
+ * 70 minutes) has lost its job, not its turn: the later event goes, and the log says so.
+ */
+const MAX_ORDER_WAIT_MS = 2 * 3_600_000;
 
 export interface FanoutResult {
   alertId: string;
@@ -51,19 +80,45 @@ export interface DeliverResult {
   outcome: 'sent' | 'delivered-before' | 'dead' | 'unknown';
 }
 
+/** Earlier events of the alert whose notifications come first. */
+function earlierNotifying(alert: Alert, eventIndex: number): number[] {
+  return alert.history
+    .slice(0, eventIndex)
+    .flatMap((e, j) => (NOTIFYING_EVENTS.has(e.kind) ? [j] : []));
+}
+
 export type NotifyResult = FanoutResult | DeliverResult | OpsCheckResult;
 
 export function createNotifyProcessor(deps: NotifyDeps) {
   const now = deps.now ?? (() => new Date());
   const channels = new Map(deps.alertsConfig.channels.map((c) => [c.id, c]));
   const opsCheck = createOpsCheck(deps);
+  const holdMs = deps.holdMs ?? ORDER_HOLD_MS;
 
-  const fanout = async (job: Job): Promise<FanoutResult> => {
+  /**
+   * Puts the job back, delayed, to run again later; never returns. The delay is on BullMQ's
+   * clock (the system's), not on `now`, which tests may move.
+   */
+  const hold = async (job: Job, token: string | undefined, why: string): Promise<never> => {
+    if (!token) throw new Error(`notify: cannot hold job ${job.id} without its lock token`);
+    const waited = Date.now() - job.timestamp;
+    const ms = Math.min(MAX_HOLD_MS, Math.max(holdMs, Math.round(waited / 10)));
+    await job.moveToDelayed(Date.now() + ms, token);
+    throw new DelayedError(why);
+  };
+
+  const fanout = async (job: Job, token?: string): Promise<FanoutResult> => {
     const { alertId, eventIndex } = notifyJobSchema.parse(job.data);
     const alert = await deps.alerts.findById(alertId);
     if (!alert) throw new NotFoundError('alert', alertId);
     const event = alert.history[eventIndex];
     if (!event) throw new NotFoundError('alert event', `${alertId}#${eventIndex}`);
+    // Route only once the earlier events are routed: their deliveries must exist for this
+    // event's deliveries to wait for them.
+    for (const j of earlierNotifying(alert, eventIndex)) {
+      if (!(await deps.queues.fanoutSettled({ alertId, eventIndex: j })))
+        return hold(job, token, `notify: ${alertId}#${eventIndex} waits for the fanout of #${j}`);
+    }
     const muted = muteReason(alert, event, now());
     if (muted) return { alertId, eventIndex, deliveries: [], muted };
     const routed = routeEvent(alert, event, deps.alertsConfig.routes, deps.alertsConfig.channels);
@@ -85,7 +140,11 @@ export function createNotifyProcessor(deps: NotifyDeps) {
     return { alertId, eventIndex, deliveries: keys };
   };
 
-  const deliver = async (job: Job, signal?: AbortSignal): Promise<DeliverResult> => {
+  const deliver = async (
+    job: Job,
+    token?: string,
+    signal?: AbortSignal,
+  ): Promise<DeliverResult> => {
     const { deliveryKey } = deliverJobSchema.parse(job.data);
     const d = await deps.deliveries.get(deliveryKey);
     if (!d) return { deliveryKey, outcome: 'unknown' };
@@ -103,6 +162,18 @@ export function createNotifyProcessor(deps: NotifyDeps) {
       const alert = await deps.alerts.findById(d.alertId);
       const event = alert?.history[d.eventIndex];
       if (!alert || !event) return dead(`alert event ${d.alertId}#${d.eventIndex} not found`);
+      const before = earlierNotifying(alert, d.eventIndex).map(
+        (j) => `${d.alertId}:${j}:${d.channelId}`,
+      );
+      const pending = await deps.deliveries.pendingAmong(before);
+      if (pending.length > 0) {
+        if (Date.now() - job.timestamp < MAX_ORDER_WAIT_MS)
+          return hold(job, token, `notify: ${deliveryKey} waits for ${pending.join(', ')}`);
+        deps.logger.warn(
+          { deliveryKey, pending },
+          'earlier deliveries stuck pending: sending this one out of order',
+        );
+      }
       msg = { kind: 'alert', deliveryKey, alert, event, eventIndex: d.eventIndex };
     } else {
       const lang = deps.alertsConfig.digest?.lang;
@@ -123,13 +194,13 @@ export function createNotifyProcessor(deps: NotifyDeps) {
     return { deliveryKey, outcome: 'sent' };
   };
 
-  return async (job: Job, _token?: string, signal?: AbortSignal): Promise<NotifyResult> => {
+  return async (job: Job, token?: string, signal?: AbortSignal): Promise<NotifyResult> => {
     try {
       switch (job.name) {
         case 'fanout':
-          return await fanout(job);
+          return await fanout(job, token);
         case 'deliver':
-          return await deliver(job, signal);
+          return await deliver(job, token, signal);
         case 'ops-check':
           opsCheckJobSchema.parse(job.data);
           return await opsCheck(now());

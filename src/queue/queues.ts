@@ -67,6 +67,10 @@ const NOTIFY_OPTIONS: JobsOptions = {
   backoff: { type: 'exponential', delay: 2_000 },
 };
 
+function fanoutJobId(job: NotifyJob): string {
+  return `notify-${job.alertId}-${job.eventIndex}`;
+}
+
 /** How long a detection waits for the rest of a burst of mentions. */
 export const DETECT_DELAY_MS = 5_000;
 
@@ -123,7 +127,17 @@ export function createQueues(connection: Redis, prefix: string, kinds: SourceCon
 
     /** One alert event to notify; the job id makes a repeat of the same event a no-op. */
     async enqueueNotify(job: NotifyJob): Promise<void> {
-      await notify.add('fanout', job, { jobId: `notify-${job.alertId}-${job.eventIndex}` });
+      await notify.add('fanout', job, { jobId: fanoutJobId(job) });
+    },
+
+    /**
+     * Whether the fanout of this event is over: done, given up, or gone (removed once done, or
+     * never queued because the event notifies nobody). Events are queued in their order, so an
+     * earlier event's fanout that is missing is not still to come.
+     */
+    async fanoutSettled(job: NotifyJob): Promise<boolean> {
+      const state = await notify.getJobState(fanoutJobId(job));
+      return state === 'completed' || state === 'failed' || state === 'unknown';
     },
 
     /** One delivery; retried with backoff until delivered or dead (then re-sendable). */

@@ -72,6 +72,15 @@ export function createDeliveriesRepository(db: Db) {
       }
     },
 
+    /** The keys among these whose delivery is still pending (neither delivered nor dead). */
+    async pendingAmong(keys: string[]): Promise<string[]> {
+      if (keys.length === 0) return [];
+      const docs = await col
+        .find({ _id: { $in: keys }, status: 'pending' }, { projection: { _id: 1 } })
+        .toArray();
+      return docs.map((d) => d._id);
+    },
+
     async get(key: string): Promise<StoredDelivery | null> {
       const doc = await col.findOne({ _id: key });
       return doc ? toDelivery(doc) : null;

@@ -75,6 +75,12 @@ describe('notifications', () => {
   let broken: TestServer;
   let ops: TestServer;
   let site: TestServer;
+  let ordered: TestServer;
+  /** What the ordered receiver answered, in the order requests arrived. */
+  const orderLog: { key: string; kind: string; status: number }[] = [];
+  /** Delivery keys the ordered receiver refuses (404) or fails (500, counted down). */
+  const refuse = new Set<string>();
+  const failTimes = new Map<string, number>();
   let flakyCalls = 0;
   let brokenFixed = false;
   let siteUp = false;
@@ -90,6 +96,15 @@ describe('notifications', () => {
       (_req, res) => void res.writeHead(brokenFixed ? 200 : 404).end(),
     );
     ops = await startHttpServer((_req, res) => void res.writeHead(200).end());
+    ordered = await startHttpServer((req, res) => {
+      const key = String(req.headers['x-maillon-delivery']);
+      const left = failTimes.get(key) ?? 0;
+      if (left > 0) failTimes.set(key, left - 1);
+      const status = refuse.has(key) ? 404 : left > 0 ? 500 : 200;
+      const body = JSON.parse(req.body) as { event: { kind: string } };
+      orderLog.push({ key, kind: body.event.kind, status });
+      res.writeHead(status).end();
+    });
     site = await startHttpServer((_req, res) => {
       if (!siteUp) res.writeHead(500).end('down');
       else {
@@ -108,11 +123,13 @@ describe('notifications', () => {
         '  - { id: flaky, type: webhook, urlEnv: T_FLAKY_URL, secretEnv: T_SECRET }',
         '  - { id: broken, type: webhook, urlEnv: T_BROKEN_URL, secretEnv: T_SECRET }',
         '  - { id: ops, type: webhook, urlEnv: T_OPS_URL, secretEnv: T_SECRET }',
+        '  - { id: ordered, type: webhook, urlEnv: T_ORDERED_URL, secretEnv: T_SECRET }',
         'routes:',
         '  - { match: { touchpoints: [delivery] }, channels: [console, slack, hook] }',
         '  - { match: { touchpoints: [support] }, channels: [flaky] }',
         '  - { match: { touchpoints: [price] }, channels: [broken] }',
         '  - { match: { kind: operational }, channels: [ops] }',
+        '  - { match: { touchpoints: [checkout] }, channels: [ordered] }',
         'operational: { failingAfter: 2s, silentFactor: 6, silentFloor: 6h, criticalAfter: 8s }',
         '',
       ].join('\n'),
@@ -125,6 +142,7 @@ describe('notifications', () => {
         T_FLAKY_URL: `${flaky.url}/hook`,
         T_BROKEN_URL: `${broken.url}/hook`,
         T_OPS_URL: `${ops.url}/hook`,
+        T_ORDERED_URL: `${ordered.url}/hook`,
         T_SECRET: SECRET,
       },
       // The real poll worker meets the failing site; notify is built below.
@@ -146,6 +164,8 @@ describe('notifications', () => {
         logger: rt.logger,
         publicUrl: 'https://maillon.example',
         timeoutMs: 2_000,
+        // An event held behind an earlier one looks again after 100 ms, not 2 s.
+        holdMs: 100,
       }),
       { connection: rt.redis.redis, prefix: config.redis.prefix, concurrency: 4 },
     );
@@ -156,7 +176,7 @@ describe('notifications', () => {
   afterAll(async () => {
     await worker?.close();
     await app?.stop();
-    for (const s of [slack, hook, flaky, broken, ops, site]) await s?.close();
+    for (const s of [slack, hook, flaky, broken, ops, site, ordered]) await s?.close();
   });
 
   it('delivers an opened alert once to Slack and once, signed, to a webhook', async () => {
@@ -261,6 +281,68 @@ describe('notifications', () => {
     );
     await sleep(500);
     expect(broken.requests).toHaveLength(2);
+  });
+
+  it("delivers an alert's events in their order to a channel that fails the first for a while", async () => {
+    // Opened, escalated and resolved before anything was sent, queued in order as detection
+    // queues them; the receiver fails the opening twice (retried after 2 s, then 4 s).
+    const { alert } = await app.rt.alerts.openOnce(spec('checkout', 5));
+    await app.rt.alerts.record(
+      alert.id,
+      { at: new Date(alert.openedAt.getTime() + 900_000), kind: 'escalated', severity: 'critical' },
+      { severity: 'critical' },
+    );
+    await app.rt.alerts.record(
+      alert.id,
+      { at: new Date(alert.openedAt.getTime() + 3_600_000), kind: 'resolved' },
+      { status: 'resolved', resolvedAt: new Date(alert.openedAt.getTime() + 3_600_000) },
+    );
+    failTimes.set(`${alert.id}:0:ordered`, 2);
+    for (const eventIndex of [0, 1, 2])
+      await app.rt.queues.enqueueNotify({ alertId: alert.id, eventIndex });
+
+    const mine = () => orderLog.filter((r) => r.key.startsWith(alert.id));
+    await eventually(
+      async () => (mine().filter((r) => r.status === 200).length === 3 ? true : undefined),
+      30_000,
+      'the three events to reach the receiver',
+    );
+    expect(mine().map((r) => `${r.kind} ${r.status}`)).toEqual([
+      'opened 500',
+      'opened 500',
+      'opened 200',
+      'escalated 200',
+      'resolved 200',
+    ]);
+  });
+
+  it('lets the events after a dead delivery go, in their order', async () => {
+    const { alert } = await app.rt.alerts.openOnce(spec('checkout', 6));
+    await app.rt.alerts.record(alert.id, {
+      at: new Date(alert.openedAt.getTime() + 900_000),
+      kind: 'escalated',
+      severity: 'critical',
+    });
+    await app.rt.alerts.record(alert.id, {
+      at: new Date(alert.openedAt.getTime() + 3_600_000),
+      kind: 'resolved',
+    });
+    refuse.add(`${alert.id}:0:ordered`);
+    for (const eventIndex of [0, 1, 2])
+      await app.rt.queues.enqueueNotify({ alertId: alert.id, eventIndex });
+
+    const mine = () => orderLog.filter((r) => r.key.startsWith(alert.id));
+    await eventually(
+      async () => (mine().length === 3 ? true : undefined),
+      15_000,
+      'the three events to be tried',
+    );
+    expect(mine().map((r) => `${r.kind} ${r.status}`)).toEqual([
+      'opened 404',
+      'escalated 200',
+      'resolved 200',
+    ]);
+    expect((await deliveries.get(`${alert.id}:0:ordered`))?.status).toBe('dead');
   });
 
   it('counts negative mentions per touchpoint for the digest', async () => {
