@@ -98,9 +98,26 @@ class PeakBudget {
   }
 }
 
-/** One bucket's negatives, its most active author and most copied text capped. */
+/**
+ * The person behind an author key (`source:handle`): one handle on several sites is taken for one
+ * person, so an angry customer posting on three sites stays one voice. (Two people sharing a
+ * handle on different sites then count as one: the safe side for an alert.)
+ */
+const personOf = (key: string): string => key.slice(key.indexOf(':') + 1).toLowerCase();
+
+/** Negatives per person (see personOf). */
+function byPerson(authors: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k in authors) {
+    const p = personOf(k);
+    out[p] = (out[p] ?? 0) + (authors[k] ?? 0);
+  }
+  return out;
+}
+
+/** One bucket's negatives, its most active person and most copied text capped. */
 export function countedNegatives(b: BucketStats, cap: number): number {
-  const author = Math.max(0, maxOf(b.negativeAuthors) - cap);
+  const author = Math.max(0, maxOf(byPerson(b.negativeAuthors)) - cap);
   const text = Math.max(0, maxOf(b.negativeTexts) - cap);
   return Math.max(0, b.negative - Math.max(author, text));
 }
@@ -197,9 +214,10 @@ export function detectWaves(
       if (!b) continue;
       let overAuthor = 0;
       let overText = 0;
-      for (const k in b.negativeAuthors) {
+      const people = byPerson(b.negativeAuthors);
+      for (const k in people) {
         const before = authors.get(k) ?? 0;
-        const now = before + (b.negativeAuthors[k] ?? 0);
+        const now = before + (people[k] ?? 0);
         overAuthor += Math.max(0, now - Math.max(cap, before));
         authors.set(k, now);
       }
@@ -328,6 +346,8 @@ export function detectWaves(
     since: number;
     severity: Severity;
     share0: number;
+    /** The usual rate when the wave opened: the wave itself must not become "usual". */
+    usualPerDay: number;
   } | null = null;
   let calmRun = 0;
   let armedFrom = 0;
@@ -377,7 +397,14 @@ export function detectWaves(
         ],
       };
       waves.push(wave);
-      open = { wave, at: i, since: chosen.a, severity, share0: chosen.share0 };
+      open = {
+        wave,
+        at: i,
+        since: chosen.a,
+        severity,
+        share0: chosen.share0,
+        usualPerDay: a.facts.usualPerDay,
+      };
       calmRun = 0;
       continue;
     }
@@ -388,7 +415,10 @@ export function detectWaves(
     const expired = i - open.at >= maxOpen;
     // Severity follows the trailing window; the facts cover the whole wave so far.
     const trailing = assess(Math.max(open.since, i - scoreWindow + 1), i, open.share0, alphaNow);
-    const whole = () => assess(open!.since, i, open!.share0, alphaNow).facts;
+    const whole = (): WaveFacts => ({
+      ...assess(open!.since, i, open!.share0, alphaNow).facts,
+      usualPerDay: open!.usualPerDay,
+    });
     if (calmRun >= resolveAfter || expired) {
       const facts = whole();
       open.wave.events.push({
