@@ -9,8 +9,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import {
+  composeJourney,
+  DEFAULT_JOURNEY_PRESET,
+  journeySchema,
+  keywordSchema,
+  presetFileSchema,
+  presetPath,
+  stageSchema,
+  touchpointEntrySchema,
+  type JourneyPreset,
+  type Stage,
+  type Touchpoint,
+} from '../src/analysis/journey.js';
 import { parseQuery, QuerySyntaxError } from '../src/analysis/query.js';
-import { tokenize } from '../src/analysis/text.js';
 import { detectionParamsSchema, type DetectionParams } from '../src/detection/params.js';
 import { ConfigError } from '../src/errors.js';
 
@@ -146,14 +158,6 @@ const sourceSchema = z
 
 const sourcesFileSchema = z.object({ sources: z.array(sourceSchema).default([]) }).strict();
 
-const stageSchema = z.enum(['discover', 'consider', 'buy', 'receive', 'get-help', 'stay-loyal']);
-
-/** A keyword or phrase must keep at least one word once normalised ("🙂" alone never matches). */
-const keywordSchema = z
-  .string()
-  .min(1)
-  .refine((k) => tokenize(k).length > 0, 'has no letter or digit to match');
-
 /** A watch query, parsed here so that a syntax error stops start-up naming the key. */
 const watchQuerySchema = z.string().superRefine((q, ctx) => {
   try {
@@ -184,41 +188,17 @@ const touchpointsFileSchema = z
     watch: watchQuerySchema
       .optional()
       .describe('Which texts are about the brand; default: any brand or product name or alias.'),
+    journey: journeySchema
+      .optional()
+      .describe(
+        'The trade presets the journey starts from; without it, `touchpoints` is the whole journey.',
+      ),
     touchpoints: z
-      .array(
-        z
-          .object({
-            id: z.string().regex(/^[a-z0-9-]+$/),
-            stage: stageSchema,
-            label: z.object({ fr: z.string().min(1), en: z.string().min(1) }).strict(),
-            keywords: z
-              .object({
-                fr: z.array(keywordSchema).min(1),
-                en: z.array(keywordSchema).min(1),
-              })
-              .strict()
-              .describe(
-                'Words and phrases, matched on their stems; "quoted" ones on their exact form.',
-              ),
-            exclude: z
-              .array(keywordSchema)
-              .default([])
-              .describe(
-                'Phrases that cancel the keywords they hold, or the touchpoint in their clause if none.',
-              ),
-          })
-          .strict(),
-      )
-      .min(1)
-      .superRefine((tps, ctx) => {
-        const seen = new Set<string>();
-        for (const [i, tp] of tps.entries()) {
-          if (seen.has(tp.id)) {
-            ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate id "${tp.id}"` });
-          }
-          seen.add(tp.id);
-        }
-      }),
+      .array(touchpointEntrySchema)
+      .optional()
+      .describe(
+        "The brand's own touchpoints, or additions to a preset's (same id); default: the default preset alone.",
+      ),
   })
   .strict()
   .transform((f) => ({ ...f, watch: f.watch ?? defaultWatch(f.brand) }));
@@ -364,11 +344,17 @@ function isTimeZone(tz: string): boolean {
 }
 
 export type SourceConfig = z.infer<typeof sourceSchema>;
-/** The customer journey: brand, watch query, touchpoints (`watch` always set after loading). */
-export type TouchpointsConfig = z.output<typeof touchpointsFileSchema>;
-export type TouchpointConfig = TouchpointsConfig['touchpoints'][number];
-/** A stage of the customer journey. */
-export type Stage = z.infer<typeof stageSchema>;
+/** The customer journey: brand, watch query, touchpoints composed from presets and the file. */
+export interface TouchpointsConfig {
+  brand: z.output<typeof touchpointsFileSchema>['brand'];
+  /** Always set after loading (default: any brand or product name). */
+  watch: string;
+  /** The presets the journey was composed from (none when the file lists it all). */
+  presets: JourneyPreset[];
+  touchpoints: Touchpoint[];
+}
+export type TouchpointConfig = Touchpoint;
+export type { Stage };
 /** The journey's stages, in order. */
 export const STAGES = stageSchema.options;
 export type Severity = z.infer<typeof severitySchema>;
@@ -433,7 +419,7 @@ export function loadConfig(
   const dir = path.resolve(env.CONFIG_DIR || DEFAULT_CONFIG_DIR);
 
   const sourcesFile = readYaml(dir, 'sources.yaml', sourcesFileSchema, issues);
-  const touchpoints = readYaml(dir, 'touchpoints.yaml', touchpointsFileSchema, issues);
+  const touchpoints = readTouchpoints(dir, issues);
   const alertsFile = readYaml(dir, 'alerts.yaml', alertsFileSchema, issues);
   const detection = readYaml(dir, 'detection.yaml', detectionParamsSchema, issues);
 
@@ -562,9 +548,39 @@ export function loadConfig(
  */
 export function loadTouchpointsFile(dir: string = DEFAULT_CONFIG_DIR): TouchpointsConfig {
   const issues: string[] = [];
-  const touchpoints = readYaml(dir, 'touchpoints.yaml', touchpointsFileSchema, issues);
+  const touchpoints = readTouchpoints(dir, issues);
   if (!touchpoints) throw new ConfigError(issues);
   return touchpoints;
+}
+
+/**
+ * touchpoints.yaml with its journey composed: the presets it names (or the default one when it
+ * names neither presets nor touchpoints), minus `without`, plus its own touchpoints.
+ */
+function readTouchpoints(dir: string, issues: string[]): TouchpointsConfig | undefined {
+  const file = readYaml(dir, 'touchpoints.yaml', touchpointsFileSchema, issues);
+  if (!file) return undefined;
+  const ids = file.journey?.preset ?? (file.touchpoints ? [] : [DEFAULT_JOURNEY_PRESET]);
+  const presets = [];
+  for (const id of ids) {
+    // Presets ship with the code (src/analysis/journeys/), not with CONFIG_DIR.
+    const at = presetPath(id);
+    const preset = readYaml(path.dirname(at), path.basename(at), presetFileSchema, issues, at);
+    if (!preset) return undefined;
+    presets.push({ id, file: preset });
+  }
+  const journey = composeJourney({
+    presets,
+    without: file.journey?.without,
+    entries: file.touchpoints,
+  });
+  if (journey.issues.length > 0) {
+    issues.push(
+      ...journey.issues.map((i) => `touchpoints.yaml: ${i.path.join('.')}: ${i.message}`),
+    );
+    return undefined;
+  }
+  return { brand: file.brand, watch: file.watch, presets: ids, touchpoints: journey.touchpoints };
 }
 
 function readYaml<T>(
@@ -572,17 +588,19 @@ function readYaml<T>(
   file: string,
   schema: z.ZodType<T>,
   issues: string[],
+  /** How issues name the file. */
+  name = file,
 ): T | undefined {
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(path.join(dir, file), 'utf8')) ?? {};
   } catch (err) {
-    issues.push(`${file}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    issues.push(`${name}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
     return undefined;
   }
   const result = schema.safeParse(raw);
   if (!result.success) {
-    issues.push(...describe(file, result.error));
+    issues.push(...describe(name, result.error));
     return undefined;
   }
   return result.data;

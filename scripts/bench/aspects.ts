@@ -20,6 +20,13 @@ import { createTouchpointLinker } from '../../src/analysis/touchpoints.js';
 export const LABELLED_PATH = fileURLToPath(
   new URL('../../test/fixtures/aspects/labelled.jsonl', import.meta.url),
 );
+/**
+ * The journey the labels are about: Maison Lumière's shops, online shop, hotels and café, composed
+ * from the presets of those trades (config/touchpoints.yaml is the online shop alone).
+ */
+export const ASPECTS_CONFIG_DIR = fileURLToPath(
+  new URL('../../test/fixtures/aspects/', import.meta.url),
+);
 
 const polarity = z.enum(['negative', 'neutral', 'positive']);
 
@@ -70,8 +77,8 @@ interface Tally {
   polarityOk: number;
 }
 
-function evaluate(items: Labelled[], errors: AspectError[]): Tally {
-  const linker = createTouchpointLinker(loadTouchpointsFile());
+function evaluate(items: Labelled[], errors: AspectError[], configDir: string): Tally {
+  const linker = createTouchpointLinker(loadTouchpointsFile(configDir));
   const t: Tally = { n: 0, relevanceOk: 0, predicted: 0, expected: 0, found: 0, polarityOk: 0 };
   for (const item of items) {
     const r = linker.link(item.text, item.lang);
@@ -126,15 +133,20 @@ function toRow(dataset: Row['dataset'], t: Tally): Row {
 }
 
 /** The aspect rows: French, English, and both together. */
-export async function measureAspects(errors: AspectError[] = []): Promise<Row[]> {
+export async function measureAspects(
+  errors: AspectError[] = [],
+  configDir = ASPECTS_CONFIG_DIR,
+): Promise<Row[]> {
   const items = readLabelled();
   const fr = evaluate(
     items.filter((i) => i.lang === 'fr'),
     errors,
+    configDir,
   );
   const en = evaluate(
     items.filter((i) => i.lang === 'en'),
     errors,
+    configDir,
   );
   const all: Tally = {
     n: fr.n + en.n,

@@ -27,8 +27,8 @@
  *
  * Everything the configuration says is compiled once, in `createTouchpointLinker`. Pure.
  */
-import type { Stage, TouchpointsConfig } from '../../config/index.js';
 import type { SentimentResult } from '../domain/mention.js';
+import type { Stage, Touchpoint } from './journey.js';
 import { matchesQuery, parseQuery } from './query.js';
 import { scoreSentiment } from './sentiment.js';
 import {
@@ -104,7 +104,13 @@ function holds(hay: string[], needle: string[], lang: MatchLang): boolean {
   return containsSequence(hay.map(plain), needle.map(plain));
 }
 
-export function createTouchpointLinker(cfg: TouchpointsConfig): TouchpointLinker {
+/** What the linker needs of the configuration: the watch query and the composed journey. */
+export interface LinkerConfig {
+  watch: string;
+  touchpoints: readonly Touchpoint[];
+}
+
+export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
   const watch = parseQuery(cfg.watch);
   const tps = cfg.touchpoints;
 
@@ -137,6 +143,13 @@ export function createTouchpointLinker(cfg: TouchpointsConfig): TouchpointLinker
       index[e.lang].set(first, list);
     }
   }
+
+  // Keywords holding a connector ("click and collect") are never cut in two at it.
+  const connectors = new Set(['et', 'and', 'puis', 'then']);
+  const keep = tps
+    .flatMap((tp) => [...tp.keywords.fr, ...tp.keywords.en])
+    .map((k) => tokenize(k.replace(/^\s*"(.*)"\s*$/su, '$1')))
+    .filter((tokens) => tokens.some((t, i) => i > 0 && i < tokens.length - 1 && connectors.has(t)));
 
   function hitsIn(clause: string, langs: readonly MatchLang[]): Hit[] {
     const t = analyzeText(clause);
@@ -199,7 +212,7 @@ export function createTouchpointLinker(cfg: TouchpointsConfig): TouchpointLinker
         return r;
       };
       const found = new Map<number, { sentiments: SentimentResult[]; matched: string[] }>();
-      for (const sentence of splitText(text)) {
+      for (const sentence of splitText(text, keep)) {
         const segments = sentence.segments.map((segment) => {
           const clauses = segment.clauses.map((clause) => ({
             clause,
@@ -280,8 +293,12 @@ const JOIN = /\s+(et|and|&|puis|then)\s+/iu;
 /** Pieces around et/and shorter than this (in words) stay with their neighbour. */
 const MIN_JOINED_WORDS = 2;
 
-/** Cuts a text into sentences, segments and clauses (see the module comment). */
-export function splitText(text: string): SplitSentence[] {
+/**
+ * Cuts a text into sentences, segments and clauses (see the module comment). `keep`: phrases
+ * (token lists, as `tokenize` gives them) holding a connector that must not be cut there, such as
+ * the keyword "click and collect".
+ */
+export function splitText(text: string, keep: readonly string[][] = []): SplitSentence[] {
   const out: SplitSentence[] = [];
   for (const raw of text.split(SENTENCE_END)) {
     const sentence = tidy(raw);
@@ -290,7 +307,11 @@ export function splitText(text: string): SplitSentence[] {
     for (const rawSeg of sentence.split(CONTRAST)) {
       const segment = tidy(rawSeg);
       if (!hasWords(segment)) continue;
-      const clauses = segment.split(CLAUSE_BREAK).flatMap(splitJoined).map(tidy).filter(hasWords);
+      const clauses = segment
+        .split(CLAUSE_BREAK)
+        .flatMap((piece) => splitJoined(piece, keep))
+        .map(tidy)
+        .filter(hasWords);
       segments.push({ text: segment, clauses });
     }
     out.push({ text: sentence, segments });
@@ -298,8 +319,8 @@ export function splitText(text: string): SplitSentence[] {
   return out;
 }
 
-/** "a b et c d" → ["a b", "c d"]; "a b et c" stays whole. */
-function splitJoined(piece: string): string[] {
+/** "a b et c d" → ["a b", "c d"]; "a b et c" stays whole, and so does a `keep` phrase. */
+function splitJoined(piece: string, keep: readonly string[][]): string[] {
   // split() with a capture group keeps the connectors at odd indexes.
   const parts = piece.split(JOIN);
   const out: string[] = [];
@@ -307,7 +328,11 @@ function splitJoined(piece: string): string[] {
   for (let i = 1; i < parts.length; i += 2) {
     const connector = parts[i] as string;
     const next = parts[i + 1] ?? '';
-    if (words(current) >= MIN_JOINED_WORDS && words(next) >= MIN_JOINED_WORDS) {
+    if (
+      words(current) >= MIN_JOINED_WORDS &&
+      words(next) >= MIN_JOINED_WORDS &&
+      !keep.some((phrase) => spans(phrase, tokenize(current), connector, tokenize(next)))
+    ) {
       out.push(current);
       current = next;
     } else {
@@ -316,6 +341,19 @@ function splitJoined(piece: string): string[] {
   }
   out.push(current);
   return out;
+}
+
+/** Whether `phrase` reads across `before connector after` with its connector at that point. */
+function spans(phrase: readonly string[], before: string[], connector: string, after: string[]) {
+  const c = tokenize(connector)[0] ?? connector;
+  return phrase.some(
+    (t, k) =>
+      t === c &&
+      k <= before.length &&
+      phrase.length - k - 1 <= after.length &&
+      phrase.slice(0, k).every((w, j) => w === before[before.length - k + j]) &&
+      phrase.slice(k + 1).every((w, j) => w === after[j]),
+  );
 }
 
 const words = (s: string): number => tokenize(s).length;

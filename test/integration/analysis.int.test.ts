@@ -26,7 +26,8 @@ interface MentionJson {
 
 let app: TestApp;
 const texts = {
-  fr: 'Le personnel était adorable mais la livraison a pris trois semaines.',
+  // The default journey is the e-commerce preset: people there are the customer service.
+  fr: 'Le service client était adorable mais la livraison a pris trois semaines.',
   en: 'Checkout was quick and easy, but the support never answered my emails.',
   de: 'Die Lieferung kam viel zu spät, sehr enttäuschend.',
   rated: 'Le colis est arrivé mardi.',
@@ -73,10 +74,10 @@ describe('the analysis stored with each mention', () => {
     expect(fr.lang).toBe('fr');
     expect(fr.langDeclared).toBe(false);
     const tp = Object.fromEntries(fr.touchpoints.map((t) => [t.id, t]));
-    expect(tp.welcome?.sentiment.label).toBe('positive');
+    expect(tp.support?.sentiment.label).toBe('positive');
     expect(tp.delivery?.sentiment.label).toBe('negative');
     expect(tp.delivery?.matched.length).toBeGreaterThan(0);
-    expect(fr.stages).toEqual(expect.arrayContaining([tp.welcome!.stage, tp.delivery!.stage]));
+    expect(fr.stages).toEqual(expect.arrayContaining([tp.support!.stage, tp.delivery!.stage]));
     expect(fr.reach).toEqual({ audience: 1000 + 300 + 20 + 20, score: expect.any(Number) });
   });
 
@@ -106,8 +107,10 @@ describe('GET /api/v1/mentions filters', () => {
     expect((await list('touchpoint=delivery&sentiment=negative')).map((m) => m.externalId)).toEqual(
       ['fr'],
     );
-    expect(await list('touchpoint=welcome&sentiment=negative')).toEqual([]);
-    expect((await list('touchpoint=welcome&sentiment=positive')).map((m) => m.externalId)).toEqual([
+    expect((await list('touchpoint=support&sentiment=negative')).map((m) => m.externalId)).toEqual([
+      'en',
+    ]);
+    expect((await list('touchpoint=support&sentiment=positive')).map((m) => m.externalId)).toEqual([
       'fr',
     ]);
   });

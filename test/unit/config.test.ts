@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG_DIR, loadConfig } from '../../config/index.js';
+import { DEFAULT_CONFIG_DIR, loadConfig, STAGES } from '../../config/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { configDir } from '../helpers/config-dir.js';
 
@@ -57,7 +57,19 @@ describe('loadConfig: defaults', () => {
     expect(config.sources.map((s) => s.id)).toEqual(['google-alerts-brand']);
     expect(config.sources[0]).toMatchObject({ kind: 'rss', enabled: false, every: 30 * 60_000 });
     expect(config.touchpoints.brand.name).toBe('Maison Lumière');
-    expect(config.touchpoints.touchpoints.length).toBeGreaterThanOrEqual(10);
+    // The default journey is the default preset (e-commerce) alone: no hotel rooms for a shop.
+    expect(config.touchpoints.presets).toEqual(['e-commerce']);
+    expect(config.touchpoints.touchpoints.map((t) => t.id)).toEqual([
+      'advertising',
+      'website',
+      'pricing',
+      'checkout',
+      'delivery',
+      'product',
+      'returns',
+      'support',
+      'loyalty',
+    ]);
     expect(config.touchpoints.watch).toContain('NOT');
     expect(config.alerts.channels).toEqual([
       expect.objectContaining({ id: 'console', type: 'log' }),
@@ -321,6 +333,85 @@ describe('loadConfig: touchpoints.yaml', () => {
     const err = configError({ MONGODB_URL, CONFIG_DIR });
 
     expect(err.issues).toEqual(['touchpoints.yaml: touchpoints.1.id: duplicate id "delivery"']);
+  });
+});
+
+describe('loadConfig: journey presets', () => {
+  const brand = 'brand:\n  name: Acme\n';
+  const load = (yaml: string) =>
+    loadConfig({ MONGODB_URL, CONFIG_DIR: dirWith({ 'touchpoints.yaml': brand + yaml }) })
+      .touchpoints;
+  const fails = (yaml: string) =>
+    configError({ MONGODB_URL, CONFIG_DIR: dirWith({ 'touchpoints.yaml': brand + yaml }) }).issues;
+  const ids = (yaml: string) => load(yaml).touchpoints.map((t) => t.id);
+
+  it('takes the default preset when the file names neither a preset nor touchpoints', () => {
+    const journey = load('');
+
+    expect(journey.presets).toEqual(['e-commerce']);
+    expect(journey.touchpoints.map((t) => t.id)).toContain('delivery');
+    expect(journey.touchpoints.map((t) => t.id)).not.toContain('room');
+  });
+
+  it("selects a trade's preset, and merges several in stage order", () => {
+    expect(ids('journey: { preset: cafe-restaurant }')).toEqual(
+      expect.arrayContaining(['food', 'welcome', 'venue', 'delivery', 'checkout']),
+    );
+    expect(ids('journey: { preset: cafe-restaurant }')).not.toContain('room');
+    const both = load('journey: { preset: [retail, e-commerce] }');
+    expect(both.presets).toEqual(['retail', 'e-commerce']);
+    expect(both.touchpoints.filter((t) => t.id === 'checkout')).toHaveLength(1);
+    const checkout = both.touchpoints.find((t) => t.id === 'checkout')!;
+    expect(checkout.keywords.fr).toEqual(expect.arrayContaining(['caisse', 'panier']));
+    const stages = both.touchpoints.map((t) => t.stage);
+    expect(stages).toEqual(stages.toSorted((a, b) => STAGES.indexOf(a) - STAGES.indexOf(b)));
+  });
+
+  it('drops what the brand does not have, adds to a preset touchpoint, and adds its own', () => {
+    const journey = load(
+      [
+        'journey:',
+        '  preset: cafe-restaurant',
+        '  without: [booking, venue]',
+        'touchpoints:',
+        '  - id: food',
+        '    keywords: { fr: [kouign-amann] }',
+        '    exclude: [café acme]',
+        '  - id: terrace-bar',
+        '    stage: receive',
+        '    label: { fr: Bar de la terrasse, en: Terrace bar }',
+        '    keywords: { fr: [rooftop], en: [rooftop] }',
+        '',
+      ].join('\n'),
+    );
+    const tp = Object.fromEntries(journey.touchpoints.map((t) => [t.id, t]));
+
+    expect(tp.booking).toBeUndefined();
+    expect(tp.venue).toBeUndefined();
+    expect(tp.food?.keywords.fr).toEqual(expect.arrayContaining(['croissant', 'kouign-amann']));
+    expect(tp.food?.keywords.en).toContain('latte');
+    expect(tp.food?.exclude).toContain('café acme');
+    expect(tp['terrace-bar']).toMatchObject({ stage: 'receive', exclude: [] });
+  });
+
+  it('names an unknown preset, an unknown touchpoint to drop, and an incomplete new one', () => {
+    expect(fails('journey: { preset: spaceport }')).toEqual([
+      expect.stringMatching(/^touchpoints\.yaml: journey\.preset: .*e-commerce/),
+    ]);
+    expect(fails('journey: { preset: retail, without: [room] }')).toEqual([
+      expect.stringMatching(
+        /^touchpoints\.yaml: journey\.without\.0: no touchpoint "room" in retail/,
+      ),
+    ]);
+    expect(
+      fails(
+        'journey: { preset: retail }\ntouchpoints:\n  - id: roof\n    keywords: { fr: [toit] }\n',
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^touchpoints\.yaml: touchpoints\.0: "roof" is not a touchpoint of retail .*needs stage, label, keywords\.en$/,
+      ),
+    ]);
   });
 });
 

@@ -1,9 +1,24 @@
 import { describe, expect, it, vi } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { loadTouchpointsFile, STAGES, type TouchpointsConfig } from '../../config/index.js';
+import {
+  composeJourney,
+  JOURNEY_PRESETS,
+  JOURNEYS_DIR,
+  presetFileSchema,
+  presetPath,
+  type JourneyPreset,
+  type PresetFile,
+} from '../../src/analysis/journey.js';
 import { tokenize } from '../../src/analysis/text.js';
-import { createTouchpointLinker, splitText } from '../../src/analysis/touchpoints.js';
+import {
+  createTouchpointLinker,
+  splitText,
+  type TouchpointLinker,
+} from '../../src/analysis/touchpoints.js';
 import type { SentimentResult } from '../../src/domain/mention.js';
-import { readLabelled } from '../../scripts/bench/aspects.js';
+import { ASPECTS_CONFIG_DIR, readLabelled } from '../../scripts/bench/aspects.js';
 
 // The linker is tested on a tiny, known lexicon so that these tests check how clauses are cut
 // and scored, not what the (separately tested, still changing) sentiment scorer knows. One test
@@ -45,7 +60,9 @@ vi.mock('../../src/analysis/sentiment.js', async (importOriginal) => {
   };
 });
 
-const config = loadTouchpointsFile();
+// Maison Lumière with all its trades (shops, online shop, hotels, café): the journey the labelled
+// mentions are about. The default journey (its online shop alone) is tested at the end.
+const config = loadTouchpointsFile(ASPECTS_CONFIG_DIR);
 const linker = createTouchpointLinker(config);
 
 /** `{ id: label }` of what the linker found. */
@@ -212,32 +229,7 @@ describe('relevance', () => {
   });
 });
 
-describe('the default journey', () => {
-  it('loads, with French and English keywords for every touchpoint of a known stage', () => {
-    const ids = config.touchpoints.map((t) => t.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    for (const id of [
-      'advertising',
-      'website',
-      'pricing',
-      'welcome',
-      'checkout',
-      'delivery',
-      'product',
-      'returns',
-      'support',
-      'loyalty',
-    ]) {
-      expect(ids).toContain(id);
-    }
-    for (const t of config.touchpoints) {
-      expect(STAGES).toContain(t.stage);
-      expect(t.keywords.fr.length, t.id).toBeGreaterThan(0);
-      expect(t.keywords.en.length, t.id).toBeGreaterThan(0);
-    }
-    expect(config.watch).toContain('maison lumière');
-  });
-
+describe('the labelled journey', () => {
   it('has at least 10 labelled mentions per touchpoint, in both languages', () => {
     const labelled = readLabelled();
     const ids = new Set(config.touchpoints.map((t) => t.id));
@@ -255,5 +247,127 @@ describe('the default journey', () => {
     const fr = labelled.filter((i) => i.lang === 'fr').length;
     expect(fr / labelled.length).toBeGreaterThan(0.4);
     expect(fr / labelled.length).toBeLessThan(0.6);
+  });
+});
+
+/** A preset file as shipped, validated. */
+function preset(id: JourneyPreset): PresetFile {
+  return presetFileSchema.parse(parseYaml(readFileSync(presetPath(id), 'utf8')));
+}
+
+const linkers = new Map<string, TouchpointLinker>();
+/** A linker over presets alone, built once per list. */
+function presetLinker(...ids: JourneyPreset[]): TouchpointLinker {
+  const key = ids.join('+');
+  let l = linkers.get(key);
+  if (!l) {
+    const { touchpoints, issues } = composeJourney({
+      presets: ids.map((id) => ({ id, file: preset(id) })),
+    });
+    if (issues.length > 0) throw new Error(JSON.stringify(issues));
+    l = createTouchpointLinker({ watch: '"chez nous"', touchpoints });
+    linkers.set(key, l);
+  }
+  return l;
+}
+
+const idsOf = (ids: JourneyPreset[], text: string, lang: string): string[] =>
+  presetLinker(...ids)
+    .link(text, lang)
+    .touchpoints.map((t) => t.id);
+
+describe('journey presets', () => {
+  it('are all registered, load, and give one id one stage in every preset', () => {
+    const files = readdirSync(JOURNEYS_DIR).filter((f) => f.endsWith('.yaml'));
+    expect(files.map((f) => f.replace(/\.yaml$/, '')).toSorted()).toEqual(
+      [...JOURNEY_PRESETS].toSorted(),
+    );
+    const stageOf = new Map<string, string>();
+    for (const id of JOURNEY_PRESETS) {
+      for (const tp of preset(id).touchpoints) {
+        expect(stageOf.get(tp.id) ?? tp.stage, `${id}: ${tp.id}`).toBe(tp.stage);
+        stageOf.set(tp.id, tp.stage);
+      }
+    }
+  });
+
+  it('keep to their trade: no hotel room in a shop, no parcel in a hotel', () => {
+    const ids = (p: JourneyPreset) => preset(p).touchpoints.map((t) => t.id);
+    expect(ids('retail')).not.toContain('room');
+    expect(ids('e-commerce')).not.toContain('room');
+    expect(ids('e-commerce')).not.toContain('food');
+    expect(ids('cafe-restaurant')).not.toContain('room');
+    expect(ids('hotel')).toContain('room');
+    expect(ids('software')).toEqual(expect.arrayContaining(['reliability', 'account', 'privacy']));
+    expect(idsOf(['retail'], 'There is no room in the car park', 'en')).toEqual(['store']);
+    expect(idsOf(['hotel'], 'Le colis est arrivé', 'fr')).toEqual([]);
+  });
+
+  it("know a café's menu and how it tastes", () => {
+    const cafe: JourneyPreset[] = ['cafe-restaurant'];
+    expect(idsOf(cafe, 'Mon latte était tiède et le croissant rassis', 'fr')).toEqual(['food']);
+    expect(idsOf(cafe, 'Café brûlé, fade, franchement décevant', 'fr')).toEqual(['food']);
+    expect(idsOf(cafe, 'The flat white was burnt and the scone stale', 'en')).toEqual(['food']);
+    expect(idsOf(cafe, 'It was cold and bland', 'en')).toEqual(['food']);
+  });
+
+  it('link staff behaviour to the staff, in a café, a shop and a hotel', () => {
+    for (const p of ['cafe-restaurant', 'retail', 'hotel'] as const) {
+      expect(idsOf([p], 'Elle nous a ignorés, pas un bonjour', 'fr'), p).toEqual(['welcome']);
+      expect(idsOf([p], 'Très désagréable, elle a levé les yeux au ciel', 'fr'), p).toEqual([
+        'welcome',
+      ]);
+      expect(idsOf([p], 'She rolled her eyes and ignored us', 'en'), p).toEqual(['welcome']);
+      expect(idsOf([p], 'So rude!', 'en'), p).toEqual(['welcome']);
+    }
+    // An unpleasant smell is not an unpleasant person.
+    expect(idsOf(['cafe-restaurant'], 'Une odeur désagréable', 'fr')).toEqual([]);
+  });
+
+  it('merge: a shop that sells online has both journeys, one checkout', () => {
+    const both = presetLinker('retail', 'e-commerce');
+    const ids = (text: string, lang: string) => both.link(text, lang).touchpoints.map((t) => t.id);
+    expect(ids('Vingt minutes à la caisse', 'fr')).toEqual(['checkout']);
+    expect(ids('Mon panier se vide tout seul', 'fr')).toEqual(['checkout']);
+    expect(ids('Colis jamais reçu', 'fr')).toEqual(['delivery']);
+    expect(ids('The fitting rooms were a mess', 'en')).toEqual(['store']);
+  });
+
+  it('keep a phrase holding "and" whole ("click and collect")', () => {
+    expect(
+      presetLinker('e-commerce').link('The click and collect is handy, ready in 2 hours', 'en')
+        .touchpoints,
+    ).toEqual([expect.objectContaining({ id: 'delivery', matched: ['click and collect'] })]);
+  });
+});
+
+describe('the default journey', () => {
+  const shipped = loadTouchpointsFile();
+
+  it("is the default preset, e-commerce, with the brand's own products: no room, no menu", () => {
+    expect(shipped.presets).toEqual(['e-commerce']);
+    expect(shipped.touchpoints.map((t) => t.id)).toEqual(
+      preset('e-commerce').touchpoints.map((t) => t.id),
+    );
+    for (const t of shipped.touchpoints) {
+      expect(STAGES).toContain(t.stage);
+      expect(t.keywords.fr.length, t.id).toBeGreaterThan(0);
+      expect(t.keywords.en.length, t.id).toBeGreaterThan(0);
+    }
+    const product = shipped.touchpoints.find((t) => t.id === 'product');
+    expect(product?.keywords.fr).toEqual(expect.arrayContaining(['produit', 'bougie']));
+    expect(shipped.watch).toContain('maison lumière');
+  });
+
+  it('links the touchpoints the demo and the alerts speak of', () => {
+    const shop = createTouchpointLinker(shipped);
+    const ids = (text: string, lang: string) => shop.link(text, lang).touchpoints.map((t) => t.id);
+    expect(ids('Livraison Maison Lumière catastrophique, colis perdu', 'fr')).toEqual(['delivery']);
+    expect(ids('Maison Lumière checkout keeps failing, payment declined', 'en')).toEqual([
+      'checkout',
+    ]);
+    expect(ids('Le service client Maison Lumière est injoignable', 'fr')).toEqual(['support']);
+    expect(ids('The Maison Lumière candle smells amazing', 'en')).toEqual(['product']);
+    expect(ids('Chambre avec vue chez Maison Lumière', 'fr')).toEqual([]);
   });
 });
