@@ -174,6 +174,7 @@ export async function startWorkers(
         logger,
         publicUrl: config.api.publicUrl,
         timeoutMs: config.http.timeoutMs,
+        timeZone: config.detection.baseline.timeZone,
       }),
     );
   }

@@ -250,7 +250,8 @@ function alertCard(a) {
       `${t('opened')} ${when(a.openedAt)}`,
       a.resolvedAt ? ` · ${t('resolved')} ${when(a.resolvedAt)}` : '',
     ),
-    h('p', {}, a.evidence?.reasons?.[0] ?? ''),
+    // The API's words for the alert (src/alerts/explain.ts), the same as Slack's.
+    h('p', { class: 'summary' }, a.summary?.[state.lang] ?? ''),
     a.evidence?.quotes?.[0] ? h('blockquote', {}, `“${a.evidence.quotes[0].quote}”`) : null,
   );
 }
@@ -322,7 +323,7 @@ async function renderOverview(view) {
                     {},
                     severityBadge(a.severity, a.status),
                     ' ',
-                    a.title,
+                    a.summary?.[state.lang] ?? a.title,
                     ` (${when(a.openedAt)})`,
                   ),
                 ),
@@ -482,11 +483,7 @@ async function renderAlert(view, id) {
       ),
       a.touchpoint ? h('div', {}, h('h3', {}, t('aroundOpening')), chartBox) : null,
       h('h3', {}, t('why')),
-      h(
-        'ul',
-        {},
-        (ev.reasons ?? []).map((r) => h('li', {}, r)),
-      ),
+      h('p', { class: 'summary' }, a.summary?.[state.lang] ?? ''),
       h(
         'h3',
         {},

@@ -1,10 +1,11 @@
 /**
  * The daily digest for marketers: per touchpoint, negative mentions over the last 24 hours
  * against the 24 hours before; the five touchpoints with the most; the weak-link alerts still
- * open. Pure: the ops-check job gathers the numbers and sends the result.
+ * open, each with its headline in words. Pure: the ops-check job gathers the numbers and sends the result.
  */
 import type { DigestConfig, Severity } from '../../config/index.js';
 import type { Alert } from '../domain/alert.js';
+import { headlines, type Summary } from './explain.js';
 
 export interface DigestTouchpoint {
   id: string;
@@ -35,6 +36,8 @@ export interface Digest {
     touchpoint?: Alert['touchpoint'];
     openedAt: Date;
     url: string;
+    /** The alert's headline in both languages ("Delivery: 13 complaints since 10:00..."). */
+    headline?: Summary;
   }[];
 }
 
@@ -48,6 +51,8 @@ export interface DigestInput {
   previous: Map<string, number>;
   openAlerts: Alert[];
   publicUrl: string;
+  /** The brand's time zone, for the hours in the alerts' headlines. */
+  timeZone: string;
 }
 
 export const DAY_MS = 24 * 3_600_000;
@@ -93,6 +98,7 @@ export function buildDigest(input: DigestInput): Digest {
         ...(a.touchpoint ? { touchpoint: a.touchpoint } : {}),
         openedAt: a.openedAt,
         url: `${input.publicUrl}/#/alerts/${a.id}`,
+        headline: headlines(a, input.timeZone),
       })),
   };
 }

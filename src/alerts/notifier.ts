@@ -10,6 +10,7 @@ import type { Alert, AlertEvent } from '../domain/alert.js';
 import { DeliveryError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Digest } from './digest.js';
+import { presentAlert, summarize } from './explain.js';
 import { slackAlertMessage, slackDigestMessage, type Lang } from './slack-message.js';
 import { webhookHeaders } from './webhook.js';
 
@@ -24,6 +25,8 @@ export interface NotifierDeps {
   publicUrl: string;
   timeoutMs: number;
   now: () => Date;
+  /** The brand's time zone, for the hours in the alert's words. */
+  timeZone: string;
 }
 
 /** The alert as data, for programs. */
@@ -41,15 +44,19 @@ export function eventName(msg: Outgoing): string {
   return msg.kind === 'digest' ? 'digest' : `alert.${msg.event.kind}`;
 }
 
-/** The JSON a webhook receives: the alert as the API serves it, the event, and a link. */
-export function webhookBody(msg: Outgoing, publicUrl: string): string {
+/**
+ * The JSON a webhook receives: the alert as the API serves it, the event, the alert in words
+ * (`summary`, French and English, from the same facts as the alert's numbers), and links.
+ */
+export function webhookBody(msg: Outgoing, publicUrl: string, timeZone: string): string {
   if (msg.kind === 'digest') {
     return JSON.stringify({ type: 'digest', deliveryKey: msg.deliveryKey, digest: msg.digest });
   }
   return JSON.stringify({
     type: eventName(msg),
     deliveryKey: msg.deliveryKey,
-    alert: msg.alert,
+    summary: summarize(msg.alert, timeZone),
+    alert: presentAlert(msg.alert, timeZone),
     event: { index: msg.eventIndex, ...msg.event },
     link: alertUrl(publicUrl, msg.alert.id),
     dashboardLink: dashboardUrl(publicUrl, msg.alert.id),
@@ -74,6 +81,7 @@ export async function sendToChannel(
         : slackAlertMessage(msg.alert, msg.event, {
             lang,
             alertUrl: dashboardUrl(deps.publicUrl, msg.alert.id),
+            timeZone: deps.timeZone,
           });
     await post(
       deps,
@@ -87,7 +95,7 @@ export async function sendToChannel(
     );
     return;
   }
-  const body = webhookBody(msg, deps.publicUrl);
+  const body = webhookBody(msg, deps.publicUrl, deps.timeZone);
   const headers = webhookHeaders({
     secret: channel.secret,
     event: eventName(msg),
@@ -156,6 +164,7 @@ function logMessage(deps: NotifierDeps, channelId: string, msg: Outgoing): void 
     ...(alert.sourceId ? { sourceId: alert.sourceId } : {}),
     observed: alert.evidence.observed,
     expected: alert.evidence.expected,
+    summary: summarize(alert, deps.timeZone).en,
     openedAt: alert.openedAt,
     link: dashboardUrl(deps.publicUrl, alert.id),
   };

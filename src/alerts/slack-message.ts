@@ -4,8 +4,9 @@
  */
 import type { Alert, AlertEvent } from '../domain/alert.js';
 import type { Digest } from './digest.js';
+import { explainAlert, type Lang } from './explain.js';
 
-export type Lang = 'fr' | 'en';
+export type { Lang };
 
 const STAGES: Record<string, { fr: string; en: string }> = {
   discover: { fr: 'Découverte', en: 'Discover' },
@@ -26,11 +27,6 @@ const TEXT = {
     stage: 'stage',
     severity: { info: 'info', warning: 'warning', critical: 'critical' },
     severityLabel: 'Severity',
-    why: (o: string, e: string) => `*${o}* negative mentions, *${e}* expected`,
-    share: (p: string) => `${p} of mentions about it are negative`,
-    authors: (n: string) => `${n} authors`,
-    sources: (n: string) => `sources: ${n}`,
-    reach: (n: string) => `reach ${n}`,
     open: 'Open the alert',
     resolvedText: (title: string) => `Over: ${title}.`,
     digest: (date: string) => `Daily digest, ${date}`,
@@ -49,11 +45,6 @@ const TEXT = {
     stage: 'étape',
     severity: { info: 'info', warning: 'avertissement', critical: 'critique' },
     severityLabel: 'Gravité',
-    why: (o: string, e: string) => `*${o}* mentions négatives, *${e}* attendues`,
-    share: (p: string) => `${p} des mentions à ce sujet sont négatives`,
-    authors: (n: string) => `${n} auteurs`,
-    sources: (n: string) => `sources : ${n}`,
-    reach: (n: string) => `portée ${n}`,
     open: "Ouvrir l'alerte",
     resolvedText: (title: string) => `Terminé : ${title}.`,
     digest: (date: string) => `Résumé du jour, ${date}`,
@@ -79,7 +70,7 @@ export function alertSubject(alert: Alert, lang: Lang): string {
 export function slackAlertMessage(
   alert: Alert,
   event: AlertEvent,
-  opts: { lang: Lang; alertUrl: string },
+  opts: { lang: Lang; alertUrl: string; timeZone: string },
 ): SlackMessage {
   const t = TEXT[opts.lang];
   const button = {
@@ -110,44 +101,32 @@ export function slackAlertMessage(
   }
 
   const severity = event.severity ?? alert.severity;
+  // The same sentences as the webhook's summary and the dashboard: the headline in bold, then
+  // the details, one a line.
+  const why = explainAlert(alert, opts);
+  const explanation = [
+    `${t.severityLabel}: *${t.severity[severity]}*`,
+    `*${escape(why.headline)}*`,
+    ...why.details.map((d) => `• ${escape(d)}`),
+  ].join('\n');
   if (alert.kind === 'operational') {
     const header = `${t.ops}: ${alert.title}`;
     return {
       text: `${header} (${t.severity[severity]})`,
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: clip(header, 150) } },
-        {
-          type: 'section',
-          text: {
-            type: 'mrkdwn',
-            text: clip(
-              [
-                `${t.severityLabel}: *${t.severity[severity]}*`,
-                ...alert.evidence.reasons.map((r) => `• ${escape(r)}`),
-              ].join('\n'),
-              3000,
-            ),
-          },
-        },
+        { type: 'section', text: { type: 'mrkdwn', text: clip(explanation, 3000) } },
         button,
       ],
     };
   }
 
-  const fmt = numberFormat(opts.lang);
   const ev = alert.evidence;
   const stage = alert.touchpoint
     ? ` · ${t.stage} ${STAGES[alert.touchpoint.stage]?.[opts.lang] ?? alert.touchpoint.stage}`
     : '';
   const head = event.kind === 'opened' ? t.opened : t[event.kind as 'escalated' | 'reopened'];
   const header = `${head}: ${subject}${stage}`;
-  const why = [
-    t.why(fmt.format(ev.observed), fmt.format(Math.round(ev.expected * 10) / 10)),
-    t.share(percent(ev.negativeShare, opts.lang)),
-    t.authors(fmt.format(ev.authors)),
-    t.sources(ev.sources.map(escape).join(', ') || '-'),
-    t.reach(compact(ev.reach, opts.lang)),
-  ].join(' · ');
   const quotes = ev.quotes
     .toSorted((a, b) => b.reach - a.reach)
     .slice(0, 3)
@@ -166,13 +145,7 @@ export function slackAlertMessage(
     text: `${header} (${t.severity[severity]})`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: clip(header, 150) } },
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: clip(`${t.severityLabel}: *${t.severity[severity]}*\n${why}`, 3000),
-        },
-      },
+      { type: 'section', text: { type: 'mrkdwn', text: clip(explanation, 3000) } },
       ...quotes,
       button,
     ],
@@ -191,7 +164,9 @@ export function slackDigestMessage(digest: Digest, opts: { lang: Lang }): SlackM
   const open = digest.openAlerts.map((a) => {
     const link = safeUrl(a.url);
     const title = escape(a.touchpoint ? a.touchpoint.label[opts.lang] : a.title);
-    return `• ${link ? `<${link}|${title}>` : title} (${t.severity[a.severity]})`;
+    const line = `• ${link ? `<${link}|${title}>` : title} (${t.severity[a.severity]})`;
+    // Digests stored before headlines existed have none.
+    return a.headline ? `${line}\n   ${escape(a.headline[opts.lang])}` : line;
   });
   const header = t.digest(digest.date);
   return {
@@ -250,18 +225,4 @@ function clip(s: string, max: number): string {
 
 function numberFormat(lang: Lang): Intl.NumberFormat {
   return new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: 1 });
-}
-
-function percent(share: number, lang: Lang): string {
-  return new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', {
-    style: 'percent',
-    maximumFractionDigits: 0,
-  }).format(share);
-}
-
-function compact(n: number, lang: Lang): string {
-  return new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', {
-    notation: 'compact',
-    maximumFractionDigits: 1,
-  }).format(n);
 }

@@ -27,16 +27,48 @@ export interface AlertQuote {
 /** A weak-link wave's numbers over its window, from which its words are rendered. */
 export type AlertFacts = WaveFacts;
 
-/** Numbers against baseline, as the detector saw them when it last updated the alert. */
+/**
+ * An operational alert's facts: a source failing (no successful poll) or silent (no new
+ * mention), since when, and as checked when.
+ */
+export type OutageFacts =
+  | {
+      problem: 'failing';
+      /** The first failure of the run (or when the checker started watching). */
+      since: Date;
+      checkedAt: Date;
+      /** Failed polls in a row (a retried poll counts once). */
+      failures: number;
+      lastError?: string;
+    }
+  | {
+      problem: 'silent';
+      /** The last arrival of a new mention. */
+      since: Date;
+      checkedAt: Date;
+      /** The usual gap between arrivals, and the silence that makes an alert. */
+      usualGapMs: number;
+      thresholdMs: number;
+    };
+
+/**
+ * Numbers against baseline, as the detector saw them when it last updated the alert. Their
+ * words, in French and English, are rendered from `facts` (or `outage`) by
+ * src/alerts/explain.ts, so that what people read and the JSON say the same.
+ */
 export interface AlertEvidence {
-  /** Negative mentions in the wave's recent window, and what the baseline expected. */
+  /** Negatives counted as evidence in the wave's window, and what the baseline expected. */
   observed: number;
   expected: number;
-  /** Detector score (higher is stronger), and the reasons in words. */
+  /** Detector score (higher is stronger). */
   score: number;
-  reasons?: string[];
-  /** Weak-link alerts: the wave's facts (complaints, people, sites, usual rate). */
+  /**
+   * Weak-link alerts: the wave's facts (complaints, people, sites, usual rate). Absent from
+   * operational alerts and from alerts stored before facts existed.
+   */
   facts?: AlertFacts;
+  /** Operational alerts: what is wrong with the source. */
+  outage?: OutageFacts;
   negativeShare: number;
   authors: number;
   sources: string[];

@@ -41,6 +41,7 @@ import { createOpsCheck, type OpsCheckDeps, type OpsCheckResult } from './ops-ch
  *   alerts: rt.alerts, deliveries: rt.deliveries, sources: rt.sources,
  *   digestData: createDigestRepository(mongo.db), queues: rt.queues, logger,
  *   publicUrl: config.api.publicUrl, timeoutMs: config.http.timeoutMs,
+ *   timeZone: config.detection.baseline.timeZone,
  * })
  * ```
  */

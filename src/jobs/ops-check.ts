@@ -6,7 +6,7 @@
 import type { AlertsConfig, SourceConfig, TouchpointConfig } from '../../config/index.js';
 import { buildDigest, DAY_MS, digestDue, digestKey } from '../alerts/digest.js';
 import { assessSource, type FailingProblem, type SilentProblem } from '../alerts/source-health.js';
-import type { Alert } from '../domain/alert.js';
+import type { Alert, AlertEvidence } from '../domain/alert.js';
 import type { Logger } from '../logger.js';
 import type { Queues } from '../queue/queues.js';
 import type { AlertsRepository } from '../store/alerts-repository.js';
@@ -29,6 +29,8 @@ export interface OpsCheckDeps {
   queues: Pick<Queues, 'enqueueDeliver' | 'enqueueNotify'>;
   logger: Logger;
   publicUrl: string;
+  /** The brand's time zone (`baseline.timeZone`): the hours in alerts' words are read on it. */
+  timeZone: string;
   /**
    * When this process began watching sources; failures recorded before it are counted from it.
    * Default: when the check is created (the worker's start).
@@ -180,6 +182,7 @@ export function createOpsCheck(deps: OpsCheckDeps) {
       previous,
       openAlerts,
       publicUrl: deps.publicUrl,
+      timeZone: deps.timeZone,
     });
     const { created } = await deps.deliveries.createOnce(
       { subject: 'digest', key, date, digest, channelId: cfg.channel },
@@ -197,7 +200,8 @@ export function createOpsCheck(deps: OpsCheckDeps) {
   };
 }
 
-function evidenceOf(sourceId: string, p: Problem, now: Date, failingAfter: number) {
+/** The outage's numbers, and its facts for the words (src/alerts/explain.ts). */
+function evidenceOf(sourceId: string, p: Problem, now: Date, failingAfter: number): AlertEvidence {
   const base = { negativeShare: 0, authors: 0, sources: [sourceId], reach: 0, quotes: [] };
   const forMs = now.getTime() - p.since.getTime();
   if (p.kind === 'failing') {
@@ -206,10 +210,13 @@ function evidenceOf(sourceId: string, p: Problem, now: Date, failingAfter: numbe
       observed: p.failures,
       expected: 0,
       score: forMs / failingAfter,
-      reasons: [
-        `no successful poll since ${p.since.toISOString()} (${duration(forMs)}; ${p.failures} failures in a row)`,
-        ...(p.lastError ? [`last error: ${p.lastError.message}`] : []),
-      ],
+      outage: {
+        problem: 'failing',
+        since: p.since,
+        checkedAt: now,
+        failures: p.failures,
+        ...(p.lastError ? { lastError: p.lastError.message } : {}),
+      },
     };
   }
   return {
@@ -217,16 +224,12 @@ function evidenceOf(sourceId: string, p: Problem, now: Date, failingAfter: numbe
     observed: 0,
     expected: Math.round((forMs / p.usualGapMs) * 10) / 10,
     score: forMs / p.thresholdMs,
-    reasons: [
-      `no new mention since ${p.since.toISOString()} (${duration(forMs)})`,
-      `new mentions usually arrive every ${duration(p.usualGapMs)}; silent after ${duration(p.thresholdMs)}`,
-    ],
+    outage: {
+      problem: 'silent',
+      since: p.since,
+      checkedAt: now,
+      usualGapMs: p.usualGapMs,
+      thresholdMs: p.thresholdMs,
+    },
   };
-}
-
-function duration(ms: number): string {
-  const m = Math.round(ms / 60_000);
-  if (m < 120) return `${m} min`;
-  const h = Math.round(m / 60);
-  return h < 48 ? `${h} h` : `${Math.round(h / 24)} d`;
 }

@@ -12,7 +12,22 @@ const evidence: AlertEvidence = {
   observed: 12,
   expected: 1.5,
   score: 9,
-  reasons: ['negatives 12 vs 1.5 expected'],
+  facts: {
+    since: new Date('2026-03-02T09:00:00Z'),
+    until: new Date('2026-03-02T13:00:00Z'),
+    negatives: 12,
+    counted: 12,
+    expected: 1.5,
+    usualPerDay: 2.2,
+    authors: 9,
+    sources: 1,
+    topAuthorShare: 0.25,
+    negativeShare: 0.8,
+    usualShare: 0.1,
+    reshares: 0,
+    contagion: 0,
+    pValue: 1e-6,
+  },
   negativeShare: 0.8,
   authors: 9,
   sources: ['reviews'],
@@ -100,6 +115,21 @@ describe('GET /api/v1/alerts', () => {
       evidence: { observed: 12 },
     });
     expect(body.history).toEqual([expect.objectContaining({ kind: 'opened' })]);
+  });
+
+  it("explains each alert in words, French and English, on the brand's clock", async () => {
+    const { body } = await get(`/api/v1/alerts/${ids.delivery}`);
+    const summary = (body as unknown as { summary: { fr: string; en: string } }).summary;
+    // 09:00 UTC is 10:00 in Paris, the default baseline.timeZone.
+    expect(summary.en).toMatch(
+      /^delivery: 12 complaints since 10:00 from 9 people on 1 site, usually 2\.2 a day\. 80% of mentions about it are negative, usually 10%\. /,
+    );
+    expect(summary.fr).toMatch(/^delivery : 12 plaintes depuis 10 h, de 9 personnes sur 1 site ;/);
+    const list = await get('/api/v1/alerts?kind=weak-link');
+    expect(list.body.data.map((a) => (a as unknown as { summary: unknown }).summary)).toEqual([
+      expect.objectContaining({ en: expect.any(String), fr: expect.any(String) }),
+      expect.objectContaining({ en: summary.en }),
+    ]);
   });
 });
 

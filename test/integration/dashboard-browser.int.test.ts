@@ -28,7 +28,22 @@ const evidence: AlertEvidence = {
   observed: 14,
   expected: 1.2,
   score: 62,
-  reasons: ['14 negatives against 1.2 expected (x12)', 'negative share 80% against 20% usually'],
+  facts: {
+    since: new Date(Math.floor(Date.now() / 900_000) * 900_000 - 3_600_000),
+    until: new Date(Math.floor(Date.now() / 900_000) * 900_000),
+    negatives: 14,
+    counted: 14,
+    expected: 1.2,
+    usualPerDay: 0.5,
+    authors: 11,
+    sources: 1,
+    topAuthorShare: 2 / 14,
+    negativeShare: 0.8,
+    usualShare: 0.2,
+    reshares: 3,
+    contagion: 0,
+    pValue: 1e-8,
+  },
   negativeShare: 0.8,
   authors: 11,
   sources: ['reviews'],
@@ -127,6 +142,9 @@ suite('the dashboard in a browser', () => {
     await page.waitForSelector('body[data-ready="true"]');
     const card = page.locator('.alert-card.critical');
     await expect(card.locator('h3').textContent()).resolves.toContain('Delivery');
+    await expect(card.locator('p.summary').textContent()).resolves.toMatch(
+      /^Delivery: 14 complaints since /,
+    );
     expect(await page.locator('.chart canvas').count()).toBeGreaterThan(0);
     expect(await page.locator('table').first().textContent()).toContain('Delivery');
     expect(problems).toEqual([]);
@@ -137,6 +155,18 @@ suite('the dashboard in a browser', () => {
     const page = await newPage();
     await page.goto(`${app.url}/#/alerts/${alertId}`);
     await page.waitForSelector('.chart canvas');
+    // The alert in words, from the API, in the chosen language.
+    const summary = page.locator('p.summary');
+    expect(await summary.textContent()).toMatch(
+      /^Delivery: 14 complaints since (\w+ \d+ \w+ )?\d\d:\d\d from 11 people on 1 site, usually less than 1 a day\. 80% of mentions about it are negative, usually 20%\./,
+    );
+    await page.selectOption('#lang', 'fr');
+    await page.waitForSelector('p.summary:text("plaintes")');
+    expect(await page.locator('p.summary').textContent()).toMatch(
+      /^Livraison : 14 plaintes depuis (\S+ \d+ \S+ à )?\d+ h( \d\d)?, de 11 personnes sur 1 site ; d'habitude moins d'une par jour\./,
+    );
+    await page.selectOption('#lang', 'en');
+    await page.waitForSelector('p.summary:text("complaints")');
     const quote = page.locator('.quotes blockquote').first();
     // What people wrote is text, and a javascript: URL is not a link.
     expect(await quote.textContent()).toContain('Colis <b>toujours</b> pas arrivé');

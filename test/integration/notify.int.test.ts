@@ -31,7 +31,22 @@ const evidence: AlertEvidence = {
   observed: 12,
   expected: 2.5,
   score: 4,
-  reasons: ['12 negative mentions vs 2.5 expected'],
+  facts: {
+    since: new Date('2026-03-01T09:00:00Z'),
+    until: new Date('2026-03-01T12:00:00Z'),
+    negatives: 12,
+    counted: 12,
+    expected: 2.5,
+    usualPerDay: 3,
+    authors: 8,
+    sources: 1,
+    topAuthorShare: 0.25,
+    negativeShare: 0.7,
+    usualShare: 0.15,
+    reshares: 0,
+    contagion: 0,
+    pValue: 1e-5,
+  },
   negativeShare: 0.7,
   authors: 8,
   sources: ['push'],
@@ -164,6 +179,7 @@ describe('notifications', () => {
         logger: rt.logger,
         publicUrl: 'https://maillon.example',
         timeoutMs: 2_000,
+        timeZone: config.detection.baseline.timeZone,
         // An event held behind an earlier one looks again after 100 ms, not 2 s.
         holdMs: 100,
       }),
@@ -198,6 +214,10 @@ describe('notifications', () => {
 
     const s = JSON.parse(slack.requests[0]?.body ?? '{}') as { text: string; blocks: unknown[] };
     expect(s.text).toContain('Bouche-à-oreille négatif');
+    // The alert in words, on the brand's clock: 09:00 UTC is 10 h in Paris.
+    expect(JSON.stringify(s.blocks)).toContain(
+      "*delivery : 12 plaintes depuis 10 h, de 8 personnes sur 1 site ; d'habitude 3 par jour.*",
+    );
     expect(JSON.stringify(s.blocks)).toContain(`https://maillon.example/#/alerts/${alert.id}`);
 
     const h = hook.requests[0] as RecordedRequest;
@@ -213,12 +233,17 @@ describe('notifications', () => {
       }),
     ).toBe(true);
     const body = JSON.parse(h.body) as {
-      alert: { id: string };
+      alert: { id: string; summary: { fr: string; en: string } };
+      summary: { fr: string; en: string };
       event: { kind: string; index: number };
       link: string;
       dashboardLink: string;
     };
     expect(body.alert.id).toBe(alert.id);
+    expect(body.summary.en).toMatch(
+      /^delivery: 12 complaints since 10:00 from 8 people on 1 site, usually 3 a day\./,
+    );
+    expect(body.alert.summary).toEqual(body.summary);
     expect(body.event).toMatchObject({ kind: 'opened', index: 0 });
     expect(body.link).toBe(`https://maillon.example/api/v1/alerts/${alert.id}`);
     expect(body.dashboardLink).toBe(`https://maillon.example/#/alerts/${alert.id}`);

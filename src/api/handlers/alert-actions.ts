@@ -3,6 +3,7 @@
  * it. Each action is kept in the alert's history with who did it; none of them notifies.
  */
 import { z } from 'zod';
+import { presentAlert } from '../../alerts/explain.js';
 import type { AlertEvent, AlertStatus } from '../../domain/alert.js';
 import { NotFoundError } from '../../errors.js';
 import type { HandlerResult } from '../errors.js';
@@ -48,7 +49,7 @@ async function act(
   const { event: e, ...changes } = event(now);
   const r = await deps.alerts.record(id, e, changes, now);
   if (!r) throw new NotFoundError('alert', id);
-  return { status: 200, body: r.alert };
+  return { status: 200, body: presentAlert(r.alert, deps.config.detection.baseline.timeZone) };
 }
 
 export function acknowledgeAlertHandler(req: ApiRequest, deps: ApiDeps): Promise<HandlerResult> {

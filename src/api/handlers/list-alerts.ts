@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { presentAlert } from '../../alerts/explain.js';
 import { NotFoundError } from '../../errors.js';
 import type { HandlerResult } from '../errors.js';
 import { isoDateParam, parseInput, type ApiDeps, type ApiRequest } from './_deps.js';
@@ -24,7 +25,9 @@ export const alertIdSchema = z.object({
 
 /**
  * Newest first by opening time. `since` and `until` bound the opening (event) time; weak-link
- * and operational alerts are kept apart by `kind`.
+ * and operational alerts are kept apart by `kind`. Each alert carries its `summary`, in French
+ * and English, rendered from its facts on the brand's clock (src/alerts/explain.ts), so that the
+ * dashboard shows the words Slack and webhooks send.
  */
 export async function listAlertsHandler(req: ApiRequest, deps: ApiDeps): Promise<HandlerResult> {
   const q = parseInput(querySchema, req.query, 'query');
@@ -37,12 +40,13 @@ export async function listAlertsHandler(req: ApiRequest, deps: ApiDeps): Promise
     ...(q.since ? { openedSince: q.since } : {}),
     ...(q.until ? { openedUntil: q.until } : {}),
   });
-  return { status: 200, body: { data: alerts } };
+  const timeZone = deps.config.detection.baseline.timeZone;
+  return { status: 200, body: { data: alerts.map((a) => presentAlert(a, timeZone)) } };
 }
 
 export async function getAlertHandler(req: ApiRequest, deps: ApiDeps): Promise<HandlerResult> {
   const { id } = parseInput(alertIdSchema, req.params, 'path');
   const alert = await deps.alerts.findById(id);
   if (!alert) throw new NotFoundError('alert', id);
-  return { status: 200, body: alert };
+  return { status: 200, body: presentAlert(alert, deps.config.detection.baseline.timeZone) };
 }

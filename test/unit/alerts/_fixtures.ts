@@ -1,7 +1,33 @@
 /** Alerts for the unit tests of notifications. */
-import type { Alert, AlertQuote } from '../../../src/domain/alert.js';
+import type { Alert, AlertFacts, AlertQuote } from '../../../src/domain/alert.js';
 
+/** 10:00 in Paris (winter time), the brand's clock in these tests. */
 export const T0 = new Date('2026-03-10T09:00:00Z');
+export const TZ = 'Europe/Paris';
+
+/**
+ * A delivery wave from 10:00 to 14:00 Paris time: 13 complaints (12 counted, one person wrote
+ * two) from 12 people on 4 sites, against 1.04 a day usually.
+ */
+export function facts(over: Partial<AlertFacts> = {}): AlertFacts {
+  return {
+    since: T0,
+    until: new Date(T0.getTime() + 4 * 3_600_000),
+    negatives: 13,
+    counted: 12,
+    expected: 0.42,
+    usualPerDay: 1.04,
+    authors: 12,
+    sources: 4,
+    topAuthorShare: 2 / 13,
+    negativeShare: 0.64,
+    usualShare: 0.12,
+    reshares: 25,
+    contagion: 0,
+    pValue: 1e-7,
+    ...over,
+  };
+}
 
 export function quote(i: number, over: Partial<AlertQuote> = {}): AlertQuote {
   return {
@@ -30,14 +56,14 @@ export function weakLink(over: Partial<Alert> = {}): Alert {
     resolvedAt: null,
     snoozedUntil: null,
     evidence: {
-      observed: 14,
-      expected: 3.24,
-      score: 4.2,
-      reasons: ['14 negative vs 3.2 expected'],
-      negativeShare: 0.62,
-      authors: 9,
-      sources: ['trustpilot', 'x'],
-      reach: 12_300,
+      observed: 12,
+      expected: 0.42,
+      score: 62,
+      facts: facts(),
+      negativeShare: 0.64,
+      authors: 12,
+      sources: ['forum', 'news', 'trustpilot', 'x'],
+      reach: 12.3,
       quotes: [quote(1), quote(2), quote(3), quote(4)],
     },
     history: [{ at: T0, kind: 'opened', severity: 'warning' }],
@@ -60,7 +86,13 @@ export function operational(over: Partial<Alert> = {}): Alert {
       observed: 5,
       expected: 0,
       score: 2,
-      reasons: ['no successful poll since 2026-03-10T07:00:00.000Z', 'last error: HTTP 500'],
+      outage: {
+        problem: 'failing',
+        since: new Date('2026-03-10T07:00:00Z'),
+        checkedAt: T0,
+        failures: 5,
+        lastError: 'HTTP 500',
+      },
       negativeShare: 0,
       authors: 0,
       sources: ['feed'],

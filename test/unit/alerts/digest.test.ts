@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDigest, digestDue, digestKey } from '../../../src/alerts/digest.js';
-import { operational, T0, weakLink } from './_fixtures.js';
+import { operational, T0, TZ, weakLink } from './_fixtures.js';
 
 const touchpoints = [
   { id: 'delivery', stage: 'receive', label: { fr: 'Livraison', en: 'Delivery' } },
@@ -26,6 +26,7 @@ describe('buildDigest', () => {
       previous,
       openAlerts: [weakLink(), operational(), weakLink({ id: 'x', status: 'resolved' })],
       publicUrl: 'https://m.example',
+      timeZone: TZ,
     });
     expect(d.top.map((t) => [t.id, t.negatives, t.previous, t.trend])).toEqual([
       ['delivery', 10, 3, 'up'],
@@ -45,6 +46,10 @@ describe('buildDigest', () => {
       expect.objectContaining({
         id: weakLink().id,
         url: `https://m.example/#/alerts/${weakLink().id}`,
+        headline: {
+          en: 'Delivery: 13 complaints since 10:00 from 12 people on 4 sites, usually 1 a day.',
+          fr: "Livraison : 13 plaintes depuis 10 h, de 12 personnes sur 4 sites ; d'habitude 1 par jour.",
+        },
       }),
     ]);
     expect(d.from).toEqual(new Date(T0.getTime() - 24 * 3_600_000));

@@ -6,7 +6,7 @@ import {
   slackDigestMessage,
 } from '../../../src/alerts/slack-message.js';
 import { buildDigest } from '../../../src/alerts/digest.js';
-import { operational, quote, T0, weakLink } from './_fixtures.js';
+import { operational, quote, T0, TZ, weakLink } from './_fixtures.js';
 
 const alertUrl = 'https://maillon.example/#/alerts/65f000000000000000000001';
 const opened = { at: T0, kind: 'opened' as const, severity: 'warning' as const };
@@ -16,31 +16,55 @@ function texts(msg: { blocks: Record<string, unknown>[] }): string[] {
 }
 
 describe('slackAlertMessage', () => {
-  it('says touchpoint, stage, severity and why, in English', () => {
-    const msg = slackAlertMessage(weakLink(), opened, { lang: 'en', alertUrl });
+  it('says touchpoint, stage, severity and why in words, in English', () => {
+    const msg = slackAlertMessage(weakLink(), opened, { lang: 'en', alertUrl, timeZone: TZ });
     const header = msg.blocks[0] as { text: { text: string } };
     expect(header.text.text).toBe('Negative word of mouth: Delivery · stage Receive');
-    const why = texts(msg)[1] ?? '';
-    expect(why).toContain('Severity: *warning*');
-    expect(why).toContain('*14* negative mentions, *3.2* expected');
-    expect(why).toContain('62% of mentions about it are negative');
-    expect(why).toContain('9 authors');
-    expect(why).toContain('sources: trustpilot, x');
-    expect(why).toContain('reach 12.3k');
+    const why = (msg.blocks[1] as { text: { text: string } }).text.text;
+    expect(why.split('\n')).toEqual([
+      'Severity: *warning*',
+      '*Delivery: 13 complaints since 10:00 from 12 people on 4 sites, usually 1 a day.*',
+      '• 64% of mentions about it are negative, usually 12%.',
+      '• Over the same hours, 0.4 would be usual.',
+      '• One person wrote 2 of them.',
+      '• 12 of them count as evidence: repeats by one person or of one text count less.',
+      '• Shared 25 times.',
+    ]);
+    expect(why).not.toMatch(/reach|log10|audience|author-bucket/i);
   });
 
-  it('speaks French on a French channel', () => {
-    const msg = slackAlertMessage(weakLink(), opened, { lang: 'fr', alertUrl });
+  it('speaks French on a French channel, hours on the brand clock', () => {
+    const msg = slackAlertMessage(weakLink(), opened, { lang: 'fr', alertUrl, timeZone: TZ });
     const header = msg.blocks[0] as { text: { text: string } };
     expect(header.text.text).toBe('Bouche-à-oreille négatif: Livraison · étape Réception');
     const why = texts(msg)[1] ?? '';
     expect(why).toContain('Gravité: *avertissement*');
-    expect(why).toContain('mentions négatives');
+    expect(why).toContain(
+      "*Livraison : 13 plaintes depuis 10 h, de 12 personnes sur 4 sites ; d'habitude 1 par jour.*",
+    );
     expect(msg.text).toContain('Livraison');
+    const london = slackAlertMessage(weakLink(), opened, {
+      lang: 'en',
+      alertUrl,
+      timeZone: 'Europe/London',
+    });
+    expect(texts(london)[1]).toContain('since 09:00 from');
+  });
+
+  it('escapes markup in the words of an alert (a touchpoint label from the configuration)', () => {
+    const alert = weakLink({
+      touchpoint: {
+        id: 'x',
+        stage: 'buy',
+        label: { fr: 'Prix & <promos>', en: 'Price & <deals>' },
+      },
+    });
+    const msg = slackAlertMessage(alert, opened, { lang: 'en', alertUrl, timeZone: TZ });
+    expect(texts(msg)[1]).toContain('*Price &amp; &lt;deals&gt;: 13 complaints');
   });
 
   it('quotes the three with the widest reach, each with its link, and links to the alert', () => {
-    const msg = slackAlertMessage(weakLink(), opened, { lang: 'en', alertUrl });
+    const msg = slackAlertMessage(weakLink(), opened, { lang: 'en', alertUrl, timeZone: TZ });
     const quotes = msg.blocks.filter((b) => JSON.stringify(b).includes('> quote'));
     expect(quotes).toHaveLength(3);
     expect(JSON.stringify(quotes[0])).toContain('<https://example.com/post/4|src-4>');
@@ -59,7 +83,7 @@ describe('slackAlertMessage', () => {
       }),
       quote(2, { url: 'https://example.com/a|b<c>' }),
     ];
-    const msg = slackAlertMessage(alert, opened, { lang: 'en', alertUrl });
+    const msg = slackAlertMessage(alert, opened, { lang: 'en', alertUrl, timeZone: TZ });
     const all = texts(msg).join('\n');
     expect(all).toContain('&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt; new line');
     expect(all).toContain('&lt;@U123&gt;');
@@ -68,13 +92,16 @@ describe('slackAlertMessage', () => {
   });
 
   it('gives operational alerts their own message, and an end a short one', () => {
-    const ops = slackAlertMessage(operational(), opened, { lang: 'en', alertUrl });
+    const ops = slackAlertMessage(operational(), opened, { lang: 'en', alertUrl, timeZone: TZ });
     expect(ops.text).toBe('Operational alert: Source feed failing (warning)');
-    expect(texts(ops).join()).toContain('last error: HTTP 500');
+    expect(texts(ops).join()).toContain(
+      '*Source feed: no successful poll since 08:00 (for 2 h), 5 failures in a row.*',
+    );
+    expect(texts(ops).join()).toContain('• Last error: HTTP 500.');
     const resolved = slackAlertMessage(
       weakLink(),
       { at: T0, kind: 'resolved' },
-      { lang: 'fr', alertUrl },
+      { lang: 'fr', alertUrl, timeZone: TZ },
     );
     expect(resolved.blocks).toHaveLength(2);
     expect(resolved.text).toBe('Résolu: Livraison');
@@ -84,7 +111,7 @@ describe('slackAlertMessage', () => {
     const msg = slackAlertMessage(
       weakLink(),
       { at: T0, kind: 'escalated', severity: 'critical' },
-      { lang: 'en', alertUrl },
+      { lang: 'en', alertUrl, timeZone: TZ },
     );
     expect(msg.text).toBe('Getting worse: Delivery · stage Receive (critical)');
   });
@@ -106,6 +133,7 @@ describe('slackDigestMessage', () => {
       ]),
       openAlerts: [weakLink()],
       publicUrl: 'https://maillon.example',
+      timeZone: TZ,
     });
     const msg = slackDigestMessage(digest, { lang: 'fr' });
     const all = texts(msg).join('\n');
@@ -113,6 +141,7 @@ describe('slackDigestMessage', () => {
     expect(all).toContain('*Livraison* (Réception): 12 :arrow_upper_right: 4');
     expect(all).not.toContain('Service client');
     expect(all).toContain('<https://maillon.example/#/alerts/65f000000000000000000001|Livraison>');
+    expect(all).toContain('Livraison : 13 plaintes depuis 10 h, de 12 personnes sur 4 sites');
   });
 });
 
