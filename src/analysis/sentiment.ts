@@ -13,6 +13,7 @@ import { compile, labelsOf } from './sentiment/lexicon.js';
 import { en } from './sentiment/lexicon-en.js';
 import { fr } from './sentiment/lexicon-fr.js';
 import { Scorer } from './sentiment/score.js';
+import { waitingPolarity } from './sentiment/waiting.js';
 
 /** Scores below -NEUTRAL_BAND are negative, above it positive. */
 const NEUTRAL_BAND = 0.05;
@@ -31,18 +32,8 @@ const NO_OPINION_CONFIDENCE = 0.4;
 /** A language we have no lexicon for: neutral, and we say we do not know. */
 const UNSUPPORTED_CONFIDENCE = 0.1;
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 
-/**
- * Waiting is a complaint in customer talk even without an opinion word: "la livraison a pris
- * trois semaines", "waited two hours on the phone". A wait verb followed, within two words, by a
- * count and a unit of time adds WAIT_POLARITY (AFINN scale) to the text's sum.
- */
-const WAIT =
-  /(?:^|[^\p{L}])(?:pris|prend|prennent|prendre|mis|met|mettent|attendu|attends|attend|attendre|patienté|took|take|takes|taken|taking|waited|waiting|wait)\s+(?:[\p{L}']+\s+){0,2}?(?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quinze|plusieurs|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+(?:jours?|semaines?|mois|heures?|days?|weeks?|months?|hours?)(?![\p{L}])/u;
-/** A cheap first look: most texts name no unit of time, and skip the costly pattern. */
-const TIME_UNIT = /jour|semaine|mois|heure|day|week|month|hour/;
-const WAIT_POLARITY = -2.5;
 /** VADER's squash constant, as in ./sentiment/score.ts: score = sum / sqrt(sum² + 15). */
 const SQUASH = 15;
 
@@ -87,10 +78,12 @@ export function scoreSentiment(text: string, opts: SentimentOptions = {}): Senti
     const lower = text.toLowerCase();
     const t = scorers[lang].score(text, lower);
     score = t.score;
-    if (TIME_UNIT.test(lower) && WAIT.test(lower)) {
+    // Waiting is a complaint even without an opinion word (./sentiment/waiting.ts).
+    const wait = waitingPolarity(lower);
+    if (wait !== 0) {
       // Back to the sum, add the wait, squash again.
       const sum = (score * Math.sqrt(SQUASH)) / Math.sqrt(Math.max(1e-9, 1 - score * score));
-      const withWait = sum + WAIT_POLARITY;
+      const withWait = sum + wait;
       score = withWait / Math.sqrt(withWait * withWait + SQUASH);
       t.hits++;
       t.negative++;

@@ -9,7 +9,7 @@ describe('scoreSentiment: labels', () => {
     const neg = en('Terrible service, the parcel arrived broken and the staff were rude.');
     expect(neg.label).toBe('negative');
     expect(neg.confidence).toBeGreaterThan(0.5);
-    expect(neg.method).toBe('lexicon-en-v2');
+    expect(neg.method).toBe('lexicon-en-v3');
     expect(en('Wonderful shop, lovely staff and excellent quality. I love it!').label).toBe(
       'positive',
     );
@@ -34,7 +34,7 @@ describe('scoreSentiment: labels', () => {
   it('never guesses in another language: neutral, low confidence', () => {
     for (const lang of ['de', 'es', 'ru']) {
       const r = scoreSentiment('Das ist schlecht, terrible, awful', { lang });
-      expect(r).toEqual({ score: 0, label: 'neutral', confidence: 0.1, method: 'none-v2' });
+      expect(r).toEqual({ score: 0, label: 'neutral', confidence: 0.1, method: 'none-v3' });
     }
   });
 
@@ -196,7 +196,7 @@ describe('scoreSentiment: star rating', () => {
     const alone = en(text);
     const withOne = en(text, 1);
     expect(withOne.score).toBeLessThan(alone.score);
-    expect(withOne.method).toBe('lexicon-en-v2+rating');
+    expect(withOne.method).toBe('lexicon-en-v3+rating');
     expect(withOne.confidence).toBeLessThan(en(text, 5).confidence);
   });
 
@@ -232,5 +232,167 @@ describe('scoreSentiment: bounds', () => {
         }
       }
     }
+  });
+});
+
+describe('scoreSentiment: contempt', () => {
+  it('reads scorn idioms as complaints, in both languages', () => {
+    for (const r of [
+      en('Their so-called loyalty card is a bit of a joke.'),
+      en('What a farce, three tills and one cashier.'),
+      en('Honestly the whole booking system is a circus'),
+      en('Seven pounds for a muffin, daylight robbery.'),
+      en('The counter this morning was a total clown show'),
+      fr('Leur appli de commande, quelle blague.'),
+      fr("Le service client ? Une vraie farce d'un bout à l'autre."),
+      fr("C'est du grand n'importe quoi, cette file d'attente."),
+      fr('Franchement ils se foutent de nous avec ces prix.'),
+      fr('On nous prend pour des pigeons.'),
+    ]) {
+      expect(r.label).toBe('negative');
+    }
+  });
+
+  it('keeps a joke told, or praised, out of it', () => {
+    expect(en('The barista told us a joke while we waited, lovely.').label).toBe('positive');
+    expect(en('What a good joke that was!').label).toBe('positive');
+    expect(fr('Il nous a raconté une blague, très sympa.').label).toBe('positive');
+  });
+});
+
+describe('scoreSentiment: still missing, still waiting', () => {
+  it('reads persistence before a negation or a wait as a complaint', () => {
+    for (const r of [
+      en('Five days on and still nothing.'),
+      en('Still no word on my parcel'),
+      en("I still haven't received the beans I paid for"),
+      en("We're still waiting for the refund"),
+      fr('Une semaine après, toujours rien.'),
+      fr('Toujours pas de réponse à mon mail'),
+      fr("Je n'ai toujours pas été remboursée"),
+      fr("J'attends toujours ma carte cadeau"),
+      fr('Commande toujours en attente'),
+    ]) {
+      expect(r.label).toBe('negative');
+    }
+  });
+
+  it('leaves "still" praise and durable satisfaction alone', () => {
+    expect(en('Still the friendliest bakery around.').label).toBe('positive');
+    expect(en('Still no problems with my machine after a year').label).toBe('positive');
+    expect(fr("Toujours aussi bon, j'y retourne chaque semaine.").label).toBe('positive');
+    expect(fr('Toujours pas déçue, dix ans après.').label).toBe('positive');
+  });
+
+  it('reads an absent answer, update or refund as a complaint', () => {
+    expect(en('No response from anyone at the shop.').label).toBe('negative');
+    expect(en('No update since Monday.').label).toBe('negative');
+    expect(en('No refund, no apology.').label).toBe('negative');
+    expect(fr('Aucune nouvelle de ma commande.').label).toBe('negative');
+    expect(fr('Pas de remboursement pour le moment.').label).toBe('negative');
+    expect(fr('Aucun retour du service client.').label).toBe('negative');
+  });
+});
+
+describe('scoreSentiment: waiting (time)', () => {
+  it.each([
+    ['en', 'Nine days and nothing from the courier'],
+    ['en', 'It has been three weeks.'],
+    ['en', "It's been 10 days since I ordered"],
+    ['en', 'Queued 25 minutes for two espressos'],
+    ['en', 'Another 40-minute wait at lunch'],
+    ['fr', 'Cela fait 12 jours que j’ai passé commande'],
+    ['fr', 'Trois semaines sans nouvelles'],
+    ['fr', "Une heure d'attente pour un brunch"],
+    ['fr', 'Livré avec quatre jours de retard'],
+  ])('%s: %s → negative', (lang, text) => {
+    expect(scoreSentiment(text, { lang }).label).toBe('negative');
+  });
+
+  it.each([
+    ['en', 'It only took two days to arrive.'],
+    ['en', 'Three weeks in and I am loving my new kettle'],
+    ['en', 'Wait a minute, this cake is amazing'],
+    ['fr', 'Ça fait trois ans que je viens, toujours un plaisir.'],
+    ['fr', "Ça n'a pris que 5 minutes, parfait."],
+  ])('%s: %s → not negative', (lang, text) => {
+    expect(scoreSentiment(text, { lang }).label).not.toBe('negative');
+  });
+});
+
+describe('scoreSentiment: never again', () => {
+  it('reads refusing to come back, buy or recommend as a complaint', () => {
+    for (const r of [
+      en("I won't be ordering from them again."),
+      en('Never buying my beans there again'),
+      en('You just lost a customer.'),
+      fr('Je ne recommanderai plus cette boutique.'),
+      fr("Je n'y remettrai plus les pieds."),
+      fr("On ne m'y reprendra pas."),
+      fr('Je ne commanderai plus chez eux.'),
+      fr('Plus jamais de brunch là-bas.'),
+    ]) {
+      expect(r.label).toBe('negative');
+    }
+  });
+
+  it('keeps eagerness positive', () => {
+    expect(en("Can't wait to come back next week").label).toBe('positive');
+  });
+});
+
+describe('scoreSentiment: problems solved', () => {
+  it('reads a problem that was solved as praise, not a complaint', () => {
+    for (const r of [
+      en('They sorted my issue out in five minutes.'),
+      en('Payment error, resolved straight away by the manager.'),
+      en('I had a problem with my card. The staff fixed it on the spot.'),
+      en('Had an issue with the app but it was handled quickly'),
+      fr('Ils ont résolu mon problème en deux minutes.'),
+      fr('Erreur sur la commande, corrigée tout de suite.'),
+      fr("J'avais un souci avec ma carte, réglé en un appel."),
+    ]) {
+      expect(r.label).toBe('positive');
+    }
+  });
+
+  it('reads "no problem" as no complaint', () => {
+    expect(en('Arrived on time, no issues.').label).not.toBe('negative');
+    expect(fr('Retrait en magasin sans aucun problème.').label).not.toBe('negative');
+    expect(fr('Aucun souci avec ma commande.').label).not.toBe('negative');
+  });
+
+  it('still complains of a problem left unsolved', () => {
+    expect(en('The problem was never fixed.').label).toBe('negative');
+    expect(en('My issue still has not been resolved').label).toBe('negative');
+    expect(fr("Mon problème n'est toujours pas réglé.").label).toBe('negative');
+    expect(fr('Le bug n’a jamais été corrigé').label).toBe('negative');
+    expect(en('They fixed the oven, but now there is another problem with the till.').label).toBe(
+      'negative',
+    );
+  });
+});
+
+describe('scoreSentiment: an angry emoji closing a sentence', () => {
+  it('makes the sentence it closes negative, even over its positive words', () => {
+    expect(en('Lovely service as always 🙄').label).toBe('negative');
+    expect(en('Thanks a lot for the cold croissant 😡').label).toBe('negative');
+    expect(fr('Super, encore une commande perdue 🤬').label).toBe('negative');
+    expect(fr('Merci pour rien 👎').label).toBe('negative');
+  });
+
+  it('also when it stands after the full stop', () => {
+    expect(en('Great, they charged me twice. 😤').label).toBe('negative');
+  });
+
+  it('does not reach the other sentences', () => {
+    const r = en('The pastries were wonderful, the staff lovely and kind. The card reader 😡');
+    expect(r.label).toBe('positive');
+  });
+
+  it('leaves sad emoji with fond words alone', () => {
+    expect(fr('Mon café préféré ferme, il va me manquer 😢').score).toBeGreaterThan(
+      fr('Mon café préféré ferme 😡').score,
+    );
   });
 });

@@ -59,6 +59,13 @@ function emojiTable(): Map<string, number> {
 /** Keyed by the emoji without variation selector. */
 export const EMOJI = emojiTable();
 
+/**
+ * Anger, contempt and disgust. Closing a sentence, one of these says how the whole sentence is
+ * meant: "great service as usual 🙄" is not praise (see ./score.ts). Sadness (😢) is left out: it
+ * often closes fond words ("my favourite café is closing 😢").
+ */
+export const ANGRY = new Set(['😡', '🤬', '😠', '👎', '😤', '🙄', '😒', '💩', '🤮', '>:(', ':@']);
+
 /** Keyed in lower case, as the scanner sees them (":D" is ":d"). */
 export const EMOTICONS = new Map<string, number>([
   [':)', 2.5],

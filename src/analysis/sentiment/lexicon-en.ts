@@ -68,6 +68,16 @@ no problem=1.5, no problems=1.5, no issues=1.5, no complaints=2, nothing wrong=1
 not only=0, no doubt=0, no wonder=0, not just=0, no matter=0, nothing but=0,
 kind of=0, sort of=0, like=0.5/-2, likes=0.5/-2, pretty=1.5, super=2.5, fine=1,
 fail=-2, fails=-2, failed=-2, failing=-2, declined=-1.5, stopped=0, stop=0, stops=0, lack=-1, lacks=-1, lacked=-1, lacking=-1, ok=0.5, okay=0.5, alright=0.5, decent=1.5, average=-0.5, plain=-0.5,
+order=0/-2, ordering=0/-2, response=0/-2.5, responses=0/-2.5, news=0/-1.5, update=0/-1.5, updates=0/-1.5, callback=0/-2,
+heard back=0/-2.5, hear back=0/-2, heard from=0/-2, sign of=0/-2, trace of=0/-2,
+refund=-1.5/-2.5, return=-1/-2, returning=-1/-2,
+lost a customer=-3, lost me as a customer=-3, lost my business=-3,
+issue=-1.5, issues=-1.5, glitch=-1.5, glitches=-1.5, bug=-1.5, bugs=-1.5, mix up=-1.5,
+fixed=0/-2, solved=1/-2, resolved=1.5/-2, sorted=0/-1.5, rectified=1/-2, repaired=0/-2,
+corrected=0/-1.5, addressed=0/-2, handled=0/-1.5, dealt with=0/-1.5, took care of=1/-2,
+taken care of=1/-2, can't wait=2.5, cant wait=2.5, cannot wait=2.5, joke=0, jokes=0, clown show=-3, bunch of clowns=-3, amateur hour=-3, sham=-3,
+shambles=-3, shambolic=-3, laughable=-2.5, nightmare=-3, daylight robbery=-3.5,
+highway robbery=-3.5, taking the piss=-3, scammed=-3.5, scammers=-3.5, ripped off=-3,
 `;
 
 export const en: LanguageLists = {
@@ -96,6 +106,15 @@ export const en: LanguageLists = {
   concessive: 'although, though, even though, despite, while, whereas',
   conclusion: `overall, all in all, in the end, in short, to sum up, bottom line, in conclusion,
     all things considered, ultimately`,
+  contempt: 'joke=-3, farce=-3, circus=-2.5, clown=-2.5',
+  contemptMarkers: `is, was, are, were, it's, its, that's, thats, what, such, total, complete,
+    absolute, utter, real, sick, bad, big, pure, bit`,
+  persistence: 'still',
+  waiting: 'waiting, wait, waited, queuing, queueing, queued',
+  troubles: `problem, problems, issue, issues, trouble, troubles, bug, bugs, glitch, glitches,
+    error, errors, mistake, mistakes, mix up, complaint, complaints`,
+  remedies: `fixed, solved, resolved, sorted, rectified, repaired, corrected, addressed, handled,
+    dealt with, took care of, taken care of`,
   // Stems tried, in order, for a word not found as it is.
   suffixes: [
     ['ies', 'y'],

@@ -29,6 +29,21 @@ export interface LanguageLists {
   concessive: string;
   /** The rest of the sentence weighs more ("overall", "bref"). */
   conclusion: string;
+  /**
+   * `noun=polarity`: nouns of contempt when said of something ("the refund process is a joke",
+   * "quelle blague"), neutral otherwise ("he told us a joke"); see `contemptMarkers`.
+   */
+  contempt: string;
+  /** Words that, a few words before a contempt noun, make it a judgement ("is", "what", "vraie"). */
+  contemptMarkers: string;
+  /** "still", "toujours": before a negation or a wait, the complaint of something still missing. */
+  persistence: string;
+  /** Waiting itself ("waiting", "attends"): after or before a persistence word, a complaint. */
+  waiting: string;
+  /** Problem words ("problem", "souci"): no complaint when a remedy word resolves them. */
+  troubles: string;
+  /** Remedy words ("fixed", "réglé"): their polarity is in `supplement` or the base lexicons. */
+  remedies: string;
   /** `[suffix, replacement]` stems tried in order for a word not found as it is. */
   suffixes: [string, string][];
 }
@@ -42,6 +57,13 @@ export const NEG_SHORT = 2;
 export const NEG_NE = 3;
 export const NEG_PARTNER = 4;
 export const NEG_RESTRICTIVE = 5;
+
+/** Bits of `Entry.flags`, read by the scorer's constructions (see ./score.ts). */
+export const FLAG_PERSIST = 1;
+export const FLAG_WAIT = 2;
+export const FLAG_TROUBLE = 4;
+export const FLAG_REMEDY = 8;
+export const FLAG_CONTEMPT = 16;
 
 export const ROLE_NONE = 0;
 export const ROLE_CONTRAST = 1;
@@ -60,6 +82,10 @@ export interface Entry {
   excess: boolean;
   /** A phrase holding its own negation ("pas mal", "no problem"): outer negation does not apply. */
   fixed: boolean;
+  /** FLAG_* bits; 0 for most words. */
+  flags: number;
+  /** Polarity as a noun of contempt (FLAG_CONTEMPT), in place of `s`. */
+  c: number;
   /** Multi-word entries starting with this word, longest first. */
   phrases: Phrase[] | undefined;
 }
@@ -72,6 +98,8 @@ export interface Phrase {
 
 export interface CompiledLexicon {
   words: Map<string, Entry>;
+  /** Folded `contemptMarkers`. */
+  contemptMarkers: Set<string>;
   suffixes: [string, string][];
 }
 
@@ -84,6 +112,8 @@ function blank(): Entry {
     role: ROLE_NONE,
     excess: false,
     fixed: false,
+    flags: 0,
+    c: 0,
     phrases: undefined,
   };
 }
@@ -130,7 +160,9 @@ export function compile(lists: LanguageLists): CompiledLexicon {
 
   /** The entry of a term, created on demand: a single word, or a phrase hung on its first word. */
   const entryOf = (term: string, create: boolean): Entry | undefined => {
-    const tokens = scanWords(term).map(fold);
+    // An elided form alone ("n'") is one token in a text but none by itself for the scanner.
+    const t = term.trim();
+    const tokens = /^[\p{L}]+['’]$/u.test(t) ? [fold(t)] : scanWords(term).map(fold);
     const [first, ...rest] = tokens;
     if (first === undefined) return undefined;
     let head = words.get(first);
@@ -201,7 +233,25 @@ export function compile(lists: LanguageLists): CompiledLexicon {
   setRole(lists.contrast, ROLE_CONTRAST);
   setRole(lists.concessive, ROLE_CONCESSIVE);
   setRole(lists.conclusion, ROLE_CONCLUSION);
-  return { words, suffixes: lists.suffixes };
+  const setFlag = (list: string, flag: number): void => {
+    for (const w of items(list)) {
+      const e = entryOf(w, true);
+      if (e) e.flags |= flag;
+    }
+  };
+  setFlag(lists.persistence, FLAG_PERSIST);
+  setFlag(lists.waiting, FLAG_WAIT);
+  setFlag(lists.troubles, FLAG_TROUBLE);
+  setFlag(lists.remedies, FLAG_REMEDY);
+  for (const item of items(lists.contempt)) {
+    const [term, c] = pair(item);
+    const e = entryOf(term, true);
+    if (!e) continue;
+    e.flags |= FLAG_CONTEMPT;
+    e.c = c;
+  }
+  const contemptMarkers = new Set(items(lists.contemptMarkers).map(fold));
+  return { words, contemptMarkers, suffixes: lists.suffixes };
 }
 
 /** Single-word polarities with their original spelling, for `sentiment.registerLanguage`. */

@@ -9,12 +9,28 @@
  * - boosters, caps, "!" and contrast follow VADER (Hutto & Gilbert 2014): the clause after "but"
  *   weighs 1.5 ×, the one before 0.5 ×;
  * - the sum is squashed into [-1, 1] with VADER's `s / sqrt(s² + 15)`.
+ *
+ * Three constructions of customer talk, of general usage:
+ * - persistence: "still" / "toujours" before a negation ("still nothing", "toujours pas reçu")
+ *   or a wait ("still waiting", "j'attends toujours") is the complaint of something still
+ *   missing, unless what is negated is itself negative ("toujours pas déçu");
+ * - remedy: a problem word that a remedy word resolves ("they fixed my problem", "problème
+ *   réglé", "ils ont réglé mon souci") is not a complaint but mild praise, as "no problem" is;
+ * - contempt: "joke", "farce", "blague" said of something ("the refund process is a joke",
+ *   "quelle blague", "une vraie farce") are scorn, not fun ("he told us a joke");
+ * - irony: an angry or contemptuous emoji closing a sentence ("great service as usual 🙄")
+ *   tells how the sentence is meant, and its positive words no longer count.
  */
 import {
   type CompiledLexicon,
   type Entry,
   type Phrase,
   fold,
+  FLAG_CONTEMPT as FLAG_CONTEMPT_,
+  FLAG_PERSIST as FLAG_PERSIST_,
+  FLAG_REMEDY as FLAG_REMEDY_,
+  FLAG_TROUBLE as FLAG_TROUBLE_,
+  FLAG_WAIT as FLAG_WAIT_,
   NEG_CLAUSE as NEG_CLAUSE_,
   NEG_NE as NEG_NE_,
   NEG_PARTNER as NEG_PARTNER_,
@@ -24,6 +40,7 @@ import {
   ROLE_CONCLUSION as ROLE_CONCLUSION_,
   ROLE_CONTRAST as ROLE_CONTRAST_,
 } from './lexicon.js';
+import { ANGRY as ANGRY_ } from './emoji.js';
 import {
   KIND_CLAUSE as KIND_CLAUSE_,
   KIND_EMO as KIND_EMO_,
@@ -53,6 +70,12 @@ const NEG_SHORT = NEG_SHORT_;
 const ROLE_CONCESSIVE = ROLE_CONCESSIVE_;
 const ROLE_CONCLUSION = ROLE_CONCLUSION_;
 const ROLE_CONTRAST = ROLE_CONTRAST_;
+const FLAG_PERSIST = FLAG_PERSIST_;
+const FLAG_WAIT = FLAG_WAIT_;
+const FLAG_TROUBLE = FLAG_TROUBLE_;
+const FLAG_REMEDY = FLAG_REMEDY_;
+const FLAG_CONTEMPT = FLAG_CONTEMPT_;
+const ANGRY = ANGRY_;
 
 /** Words a negator reaches, within its clause. */
 const NEGATION_WINDOW = 4;
@@ -79,6 +102,18 @@ const EXCESS = -1.5;
 const EXCESS_BOOST = 1.2;
 const SQUASH = 15;
 const MEMO_LIMIT = 100_000;
+/** Something still missing: as strong as "problem" (AFINN -2). */
+const PERSIST = -2;
+/** How many tokens after "still" a wait word may come ("toujours en attente"). */
+const PERSIST_REACH = 2;
+/** A problem solved: mild praise, as much as "no problem" (1.5). */
+const REMEDY_BONUS = 1.5;
+/** Tokens from a remedy to the problem it solves ("réglé mon petit souci"), in one clause. */
+const REMEDY_REACH = 4;
+/** Words looked back from a contempt noun for its marker ("is a bit of a joke"). */
+const CONTEMPT_REACH = 4;
+/** Tokens from a problem back to the remedy that comes after ("the issue with my order was fixed"). */
+const TROUBLE_REACH = 12;
 
 export interface TextScore {
   /** In [-1, 1]. */
@@ -145,12 +180,44 @@ export class Scorer {
   private positive = 0;
   private negative = 0;
 
+  /** Positive part of the current sentence (as added to `sentence`, and unweighted). */
+  private sentencePos = 0;
+  private sentencePosW = 0;
+  /** What the last `add` added to `sentence`, and its weighted polarity. */
+  private lastDelta = 0;
+  private lastW = 0;
+  // Persistence: the token of a pending "still", and whether a negation after it is open.
+  private persistAt = -1;
+  private persistArmed = false;
+  private waitAt = -2;
+  // Remedy: the last unresolved problem (token, what it added, where) and the last remedy.
+  private troubleAt = -1;
+  private troubleDelta = 0;
+  private troubleW = 0;
+  private troubleInTotal = false;
+  private remedyAt = -1;
+  /** What that remedy word added by itself ("resolved" is positive), so the bonus is not doubled. */
+  private remedyOwn = 0;
+
   private add(v: number): void {
     const w = v < 0 ? v * NEGATIVE_WEIGHT : v;
-    this.sentence += w * this.sentenceWeight * this.clauseWeight;
+    const d = w * this.sentenceWeight * this.clauseWeight;
+    this.sentence += d;
+    this.lastDelta = d;
+    this.lastW = w;
     this.hits++;
-    if (w > 0) this.positive += w;
-    else this.negative -= w;
+    if (w > 0) {
+      this.positive += w;
+      this.sentencePos += d;
+      this.sentencePosW += w;
+    } else this.negative -= w;
+  }
+
+  /** A pending "still ... not" whose negation found nothing to bear on: "still nothing". */
+  private settlePersist(): void {
+    if (this.persistArmed) this.add(PERSIST);
+    this.persistArmed = false;
+    this.persistAt = -1;
   }
 
   /** Scores one text. `lo` is `text.toLowerCase()`. */
@@ -167,8 +234,21 @@ export class Scorer {
     this.hits = 0;
     this.positive = 0;
     this.negative = 0;
+    this.sentencePos = 0;
+    this.sentencePosW = 0;
+    this.persistAt = -1;
+    this.persistArmed = false;
+    this.waitAt = -2;
+    this.troubleAt = -1;
+    this.troubleInTotal = false;
+    this.remedyAt = -1;
 
     let total = 0;
+    // The previous sentence's positive part, for an emoji-only sentence that closes it ("... 🙄").
+    let previousPos = 0;
+    let previousPosW = 0;
+    // Whether the last word or emoji was an angry emoji (clause marks do not count).
+    let lastAngry = false;
     let previousSentence = 0;
     let wordsInSentence = 0;
     let negWindow = 0;
@@ -179,28 +259,57 @@ export class Scorer {
     for (let k = 0; k < n; k++) {
       const kind = tokKind[k];
       if (kind === KIND_SENTENCE || kind === KIND_CLAUSE) {
+        this.settlePersist();
         negWindow = 0;
         neOpen = false;
         boost = 1;
         boostWindow = 0;
         this.clauseWeight = 1;
+        this.remedyAt = -1;
         if (kind === KIND_SENTENCE) {
+          if (lastAngry) {
+            if (wordsInSentence > 0) this.dropPositive();
+            else {
+              total -= previousPos;
+              this.positive -= previousPosW;
+              previousPos = 0;
+              previousPosW = 0;
+            }
+          }
           const bangs = Math.min(MAX_BANGS, tokValue[k] ?? 0);
-          if (bangs > 0) this.sentence *= 1 + BANG_STEP * bangs;
+          const bang = 1 + BANG_STEP * bangs;
+          if (bangs > 0) this.sentence *= bang;
           total += this.sentence;
-          if (wordsInSentence > 0) previousSentence = this.sentence;
+          if (wordsInSentence > 0) {
+            previousSentence = this.sentence;
+            previousPos = this.sentencePos * bang;
+            previousPosW = this.sentencePosW;
+          }
+          // A problem may still be solved in the next sentence ("I had a problem. They fixed it").
+          if (this.troubleAt >= 0) {
+            if (this.troubleInTotal) this.troubleAt = -1;
+            else {
+              this.troubleDelta *= bang;
+              this.troubleInTotal = true;
+            }
+          }
           this.sentence = 0;
+          this.sentencePos = 0;
+          this.sentencePosW = 0;
           this.sentenceWeight = 1;
           wordsInSentence = 0;
+          lastAngry = false;
         }
         continue;
       }
       if (kind === KIND_EMO) {
         // Emoji stand outside the syntax: no negation, no boost.
         this.add(tokValue[k] ?? 0);
+        lastAngry = ANGRY.has(tokText[k] ?? '');
         continue;
       }
       if (kind !== KIND_WORD) continue;
+      lastAngry = false;
 
       let entry = this.resolve(tokText[k] ?? '').entry;
       const start = k;
@@ -214,12 +323,22 @@ export class Scorer {
       }
       if (negWindow > 0) negWindow--;
       if (boostWindow > 0 && --boostWindow === 0) boost = 1;
+
+      if (this.persistAt >= 0 && start - this.persistAt > PERSIST_REACH) this.persistAt = -1;
       if (!entry) continue;
 
       if (entry.role !== 0) {
         if (entry.role === ROLE_CONTRAST) {
-          if (wordsInSentence > 1) this.sentence *= BEFORE_CONTRAST;
-          else total -= previousSentence * (1 - BEFORE_CONTRAST);
+          this.settlePersist();
+          if (wordsInSentence > 1) {
+            this.sentence *= BEFORE_CONTRAST;
+            this.sentencePos *= BEFORE_CONTRAST;
+            if (!this.troubleInTotal) this.troubleDelta *= BEFORE_CONTRAST;
+          } else {
+            total -= previousSentence * (1 - BEFORE_CONTRAST);
+            previousPos *= BEFORE_CONTRAST;
+            if (this.troubleInTotal) this.troubleDelta *= BEFORE_CONTRAST;
+          }
           this.sentenceWeight = AFTER_CONTRAST;
           negWindow = 0;
           neOpen = false;
@@ -244,10 +363,41 @@ export class Scorer {
         continue;
       }
 
+      if (entry.flags !== 0) {
+        const flags = entry.flags;
+        if (flags & FLAG_CONTEMPT && this.judged(start)) {
+          this.emit(entry.c * this.caps(start, k), negWindow > 0, undefined);
+          boost = 1;
+          boostWindow = 0;
+          continue;
+        }
+        if (flags & FLAG_PERSIST) {
+          // "j'attends toujours": the wait came first.
+          if (this.waitAt === start - 1) this.add(PERSIST);
+          else this.persistAt = k;
+          continue;
+        }
+        if (flags & FLAG_WAIT) {
+          if (this.persistAt >= 0) {
+            this.add(PERSIST);
+            this.persistAt = -1;
+          }
+          this.waitAt = k;
+        }
+      }
+
       // A negator that is itself an opinion word ("fail", "lack") is not negated by its own scope.
       const negatedHere = negWindow > 0;
       if (entry.neg !== 0) {
         const neg = entry.neg;
+        // "still" right before a negation: wait to see what is negated ("still not received").
+        if (
+          this.persistAt === start - 1 &&
+          (neg === NEG_CLAUSE || neg === NEG_NE || (neg === NEG_PARTNER && neOpen))
+        ) {
+          this.persistArmed = true;
+          this.persistAt = -1;
+        }
         if (neg === NEG_CLAUSE) {
           negWindow = NEGATION_WINDOW + 1;
           neOpen = false;
@@ -283,11 +433,41 @@ export class Scorer {
       const f = boost * this.caps(start, k);
       boost = 1;
       boostWindow = 0;
-      this.emit(
-        entry.s * f,
-        entry.neg !== 0 ? negatedHere : negWindow > 0,
-        entry.n === undefined ? undefined : entry.n * f,
-      );
+      const negated = entry.neg !== 0 ? negatedHere : negWindow > 0;
+      if (entry.flags & (FLAG_TROUBLE | FLAG_REMEDY) && !negated) {
+        if (entry.flags & FLAG_REMEDY) {
+          if (this.troubleAt >= 0 && k - this.troubleAt <= TROUBLE_REACH) {
+            this.retractTrouble();
+            if (this.troubleInTotal) total -= this.troubleDelta;
+            this.troubleAt = -1;
+            this.add(REMEDY_BONUS);
+            continue;
+          }
+          this.remedyAt = k;
+          this.remedyOwn = Math.max(0, entry.s * f);
+        } else if (entry.s < 0) {
+          if (this.remedyAt >= 0 && start - this.remedyAt <= REMEDY_REACH) {
+            this.remedyAt = -1;
+            if (REMEDY_BONUS > this.remedyOwn) this.add(REMEDY_BONUS - this.remedyOwn);
+            continue;
+          }
+          this.emit(entry.s * f, false, undefined);
+          this.troubleAt = k;
+          this.troubleDelta = this.lastDelta;
+          this.troubleW = this.lastW;
+          this.troubleInTotal = false;
+          continue;
+        }
+      }
+      this.emit(entry.s * f, negated, entry.n === undefined ? undefined : entry.n * f);
+    }
+    this.settlePersist();
+    if (lastAngry) {
+      if (wordsInSentence > 0) this.dropPositive();
+      else {
+        total -= previousPos;
+        this.positive -= previousPosW;
+      }
     }
     total += this.sentence;
     const score = total / Math.sqrt(total * total + SQUASH);
@@ -300,7 +480,27 @@ export class Scorer {
       return;
     }
     const w = negatedValue ?? v * (v > 0 ? NEGATED_POSITIVE : NEGATED_NEGATIVE);
+    if (this.persistArmed) {
+      // "still not good", "toujours pas reçu": still missing. "Toujours pas déçu": praise.
+      this.persistArmed = false;
+      if (w < 0) this.add(PERSIST);
+    }
     if (w !== 0) this.add(w);
+  }
+
+  /** Irony: the sentence closed by an angry emoji keeps only its negative part. */
+  private dropPositive(): void {
+    this.sentence -= this.sentencePos;
+    this.positive -= this.sentencePosW;
+    this.sentencePos = 0;
+    this.sentencePosW = 0;
+  }
+
+  /** Takes back the pending problem's contribution (from the sentence; the caller fixes total). */
+  private retractTrouble(): void {
+    if (!this.troubleInTotal) this.sentence -= this.troubleDelta;
+    this.negative += this.troubleW;
+    this.hits--;
   }
 
   /** Emphasis of tokens `from..to`: CAPS_EMPHASIS when in capitals, less if the whole text is. */
@@ -323,6 +523,21 @@ export class Scorer {
     if (upper < 2) return 1;
     if (this.allCaps === -1) this.allCaps = text === text.toUpperCase() ? 1 : 0;
     return this.allCaps === 1 ? ALL_CAPS_EMPHASIS : CAPS_EMPHASIS;
+  }
+
+  /**
+   * Whether a contempt noun at `k` is a judgement: a marker ("is", "what", "quelle", "vraie")
+   * within CONTEMPT_REACH words before it in the clause, and no praise in between ("a good joke").
+   */
+  private judged(k: number): boolean {
+    const markers = this.lexicon.contemptMarkers;
+    for (let j = k - 1; j >= 0 && j >= k - CONTEMPT_REACH; j--) {
+      if (tokKind[j] !== KIND_WORD) return false;
+      const r = this.resolve(tokText[j] ?? '');
+      if (markers.has(r.key)) return true;
+      if (r.entry && r.entry.s > 0) return false;
+    }
+    return false;
   }
 
   /** Whether an opinion word follows within the boost window, inside the clause. */

@@ -29,7 +29,7 @@ export const KIND_SENTENCE = 3;
  */
 export const tokens = {
   kind: [] as number[],
-  /** The word as it appears, lower-cased; "" for other kinds. */
+  /** The word as it appears, lower-cased; the emoji or emoticon itself; "" for other kinds. */
   text: [] as string[],
   start: [] as number[],
   end: [] as number[],
@@ -157,7 +157,8 @@ export function scan(lo: string): number {
     if (emoticonStarts.has(c)) {
       const len = emoticonAt(lo, i);
       if (len > 0) {
-        push(KIND_EMO, '', i, i + len, emoticons.get(lo.slice(i, i + len)) ?? 0);
+        const e = lo.slice(i, i + len);
+        push(KIND_EMO, e, i, i + len, emoticons.get(e) ?? 0);
         i += len;
         continue;
       }
@@ -183,14 +184,16 @@ export function scan(lo: string): number {
       continue;
     }
     if (c >= 0xd800 && c <= 0xdbff) {
-      const v = emoji.get(lo.slice(i, i + 2));
-      if (v !== undefined) push(KIND_EMO, '', i, i + 2, v);
+      const e = lo.slice(i, i + 2);
+      const v = emoji.get(e);
+      if (v !== undefined) push(KIND_EMO, e, i, i + 2, v);
       i = skipModifiers(lo, i + 2);
       continue;
     }
     if (c >= 0x2190 && c <= 0x2bff) {
-      const v = emoji.get(lo[i] ?? '');
-      if (v !== undefined) push(KIND_EMO, '', i, i + 1, v);
+      const e = lo[i] ?? '';
+      const v = emoji.get(e);
+      if (v !== undefined) push(KIND_EMO, e, i, i + 1, v);
       i = skipModifiers(lo, i + 1);
       continue;
     }
