@@ -59,7 +59,8 @@ describe('a month replayed with a delivery outbreak and decoys', () => {
         const list = await app.rt.alerts.list({ kind: 'weak-link', limit: 10 });
         return waiting === 0 && list.length > 0 ? list : undefined;
       },
-      120_000,
+      // Analysis runs at the bundled store's pace (issue 9), slower on a loaded machine.
+      360_000,
       'the weak-link alert',
     );
     // Let detection settle on the complete month before judging.
@@ -106,5 +107,5 @@ describe('a month replayed with a delivery outbreak and decoys', () => {
     const body = accepted.at(-1)!.body;
     expect(body).toContain('Livraison');
     expect(byEvent.size).toBeGreaterThan(0);
-  }, 400_000);
+  }, 700_000);
 });
