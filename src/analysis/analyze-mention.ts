@@ -3,7 +3,12 @@
  * with the rating), which touchpoints it speaks of with the sentiment about each, whether it is
  * about the brand at all, and how far it can carry. Pure: same mention, same analysis.
  */
-import type { MentionAnalysis, MentionInput, MentionTouchpoint } from '../domain/mention.js';
+import type {
+  MentionAnalysis,
+  MentionInput,
+  MentionTouchpoint,
+  SentimentResult,
+} from '../domain/mention.js';
 import { detectLanguage } from './language.js';
 import { reachOf } from './reach.js';
 import { scoreSentiment } from './sentiment.js';
@@ -16,7 +21,11 @@ export type TouchpointLinkFn = (
 
 export interface AnalyzeOptions {
   link: TouchpointLinkFn;
-  /** Brand and product names, ignored by language detection. */
+  /**
+   * Brand and product names, ignored by language detection and sentiment. Each is also found
+   * glued, hyphenated, without accents and as a handle or hashtag ("MaisonLumière",
+   * "maison-lumiere", "#MaisonLumiere" for "Maison Lumière").
+   */
   brandAliases: string[];
   /** Whether the watch query decides relevance for this mention's source (searches do). */
   watched: boolean;
@@ -30,7 +39,9 @@ export function analyzeMention(
   m: MentionInput & { langDeclared?: boolean },
   opts: AnalyzeOptions,
 ): MentionAnalysis {
-  const text = m.title && !m.text.startsWith(m.title) ? `${m.title}. ${m.text}` : m.text;
+  const text = closeWithEmoji(
+    m.title && !m.text.startsWith(m.title) ? `${m.title}. ${m.text}` : m.text,
+  );
   // Brand names carry no opinion and no language, but a lexicon may think they do ("Lumière"
   // is a bright word) and so may a language guesser: both read the text with them blanked out;
   // relevance (the watch query) reads it with them in place.
@@ -43,17 +54,18 @@ export function analyzeMention(
   });
   const relevant = opts.watched ? opts.link(text, language.code).relevant : true;
   const linked = opts.link(masked, language.code);
+  const touchpoints = agreeWithMention(linked.touchpoints, sentiment);
   return {
     lang: language.code,
     langConfidence: language.confidence,
     langDeclared: language.declared,
     sentiment,
     relevant,
-    touchpoints: linked.touchpoints,
-    stages: [...new Set(linked.touchpoints.map((t) => t.stage))],
+    touchpoints,
+    stages: [...new Set(touchpoints.map((t) => t.stage))],
     facets: [
       ...new Set(
-        linked.touchpoints.flatMap((t) => [
+        touchpoints.flatMap((t) => [
           `tp:${t.id}`,
           `tp:${t.id}:${t.sentiment.label}`,
           `stage:${t.stage}`,
@@ -65,20 +77,107 @@ export function analyzeMention(
   };
 }
 
+/** A mention's sentiment is clear when it has a side, some evidence and some strength. */
+const CLEAR_CONFIDENCE = 0.3;
+const CLEAR_SCORE = 0.25;
+
+function isClear(r: SentimentResult): boolean {
+  return (
+    r.label !== 'neutral' && r.confidence >= CLEAR_CONFIDENCE && Math.abs(r.score) >= CLEAR_SCORE
+  );
+}
+
+/**
+ * A mention that names one touchpoint only is about that touchpoint: when the mention is clearly
+ * negative or positive, the touchpoint does not say otherwise. The linker reads the clause around
+ * the keyword, and a complaint often puts its opinion elsewhere ("Ordered a cake for delivery on
+ * Monday. Six days and still nothing.", a 1-star review with a bland text): without this, the
+ * complaint is counted against no touchpoint and the weak-link alerts never see it.
+ * One exception, so that no complaint is lost either way: a clearly negative clause about the
+ * touchpoint inside an otherwise positive mention ("lovely cakes, but the delivery took a week")
+ * is a mixed mention, not a clearly positive one, and the touchpoint keeps its complaint.
+ */
+function agreeWithMention(
+  touchpoints: MentionTouchpoint[],
+  overall: SentimentResult,
+): MentionTouchpoint[] {
+  const [only] = touchpoints;
+  if (touchpoints.length !== 1 || !only || !isClear(overall)) return touchpoints;
+  const own = only.sentiment;
+  if (own.label === overall.label) return touchpoints;
+  if (overall.label === 'positive' && own.label === 'negative' && isClear(own)) return touchpoints;
+  return [{ ...only, sentiment: { ...overall, method: `${overall.method}+mention` } }];
+}
+
+/**
+ * An emoji standing alone after the end of a sentence closes that sentence ("Still no refund!!
+ * 🤬"): it moves before the punctuation, so that the clause it judges carries it when the text is
+ * cut into sentences for touchpoints.
+ */
+const EMOJI_AFTER_END =
+  /([.!?…]+)[ \t]+((?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\uFE0F|\u200D)+)(?=\s|$)/gu;
+
+function closeWithEmoji(text: string): string {
+  return text.replace(EMOJI_AFTER_END, ' $2$1');
+}
+
 const namePatterns = new WeakMap<string[], RegExp | null>();
 
-/** The text with every brand or product name blanked out (case ignored, accents optional). */
+/** The text with every brand or product name blanked out (see `AnalyzeOptions.brandAliases`). */
 function maskNames(text: string, names: string[]): string {
   let re = namePatterns.get(names);
   if (re === undefined) {
-    const forms = new Set(names.filter((n) => n.trim() !== '').flatMap((n) => [n, fold(n)]));
-    const alternatives = [...forms]
-      .toSorted((a, b) => b.length - a.length)
-      .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    re = alternatives.length > 0 ? new RegExp(alternatives.join('|'), 'giu') : null;
+    const alternatives = [...new Set(names.map(namePattern).filter((p) => p !== ''))].toSorted(
+      (a, b) => b.length - a.length,
+    );
+    re =
+      alternatives.length > 0
+        ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'giu')
+        : null;
     namePatterns.set(names, re);
   }
   return re ? text.replace(re, ' ') : text;
+}
+
+/** Letters that a name written without accents may carry in a text, and the reverse. */
+const VARIANTS: Record<string, string> = {
+  a: '[aàáâãäå]',
+  c: '[cç]',
+  e: '[eéèêë]',
+  i: '[iíìîï]',
+  n: '[nñ]',
+  o: '[oóòôõö]',
+  u: '[uúùûü]',
+  y: '[yýÿ]',
+};
+const LIGATURES: Record<string, string> = { oe: 'œ', ae: 'æ' };
+
+/**
+ * One name as a pattern: its words in a row, joined by spaces, hyphens, dots, underscores or
+ * nothing ("Maison Lumière", "maison-lumiere", "MaisonLumière"), each letter with or without its
+ * accent (and decomposed accents), "œ" for "oe", with an optional @ or # before and a domain
+ * ending after ("maison-lumiere.fr").
+ */
+function namePattern(name: string): string {
+  const words = fold(name.toLowerCase().replaceAll('œ', 'oe').replaceAll('æ', 'ae'))
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w !== '');
+  if (words.length === 0) return '';
+  const word = (w: string): string => {
+    let out = '';
+    for (let i = 0; i < w.length; i++) {
+      const c = w[i] as string;
+      const pair = LIGATURES[w.slice(i, i + 2)];
+      const letter = `${VARIANTS[c] ?? c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\p{M}*`;
+      if (pair) {
+        const next = w[i + 1] as string;
+        out += `(?:${letter}${VARIANTS[next] ?? next}\\p{M}*|${pair})`;
+        i++;
+      } else out += letter;
+    }
+    return out;
+  };
+  return `[@#]?${words.map(word).join("[\\s\\-_.'’]*")}(?:\\.(?:fr|com|net|org|eu|be|ch|ca|co\\.uk|uk|shop|store))?`;
 }
 
 function fold(s: string): string {

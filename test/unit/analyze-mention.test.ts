@@ -82,3 +82,161 @@ describe('analyzeMention', () => {
     expect(seen).toBe(`Awful. ${mention.text}`);
   });
 });
+
+describe('analyzeMention: a touchpoint agrees with a clear mention that names only it', () => {
+  const at = (label: 'negative' | 'neutral' | 'positive', score: number, confidence = 0.6) => ({
+    score,
+    label,
+    confidence,
+    method: 'linker',
+  });
+  const one =
+    (sentiment: ReturnType<typeof at>): TouchpointLinkFn =>
+    () => ({
+      relevant: true,
+      touchpoints: [{ id: 'delivery', stage: 'receive', sentiment, matched: ['delivery'] }],
+    });
+  const analyze = (text: string, link: TouchpointLinkFn, rating?: number) =>
+    analyzeMention(
+      { ...mention, text, ...(rating !== undefined ? { rating } : {}) },
+      { link, brandAliases: [], watched: false },
+    );
+
+  it('takes the negative of a complaint whose opinion sits outside the keyword clause', () => {
+    const a = analyze(
+      'Booked a delivery slot for Friday. Five days on and still nothing.',
+      one(at('neutral', 0, 0.4)),
+    );
+    expect(a.sentiment.label).toBe('negative');
+    expect(a.touchpoints[0]?.sentiment.label).toBe('negative');
+    expect(a.touchpoints[0]?.sentiment.method).toMatch(/\+mention$/);
+    expect(a.facets).toContain('tp:delivery:negative');
+    expect(a.facets).not.toContain('tp:delivery:neutral');
+  });
+
+  it('overrides a positive touchpoint in a clearly negative mention', () => {
+    const a = analyze(
+      'Delivery, sure, quick. The cake inside was crushed and nobody answers. Never again.',
+      one(at('positive', 0.4)),
+    );
+    expect(a.touchpoints[0]?.sentiment.label).toBe('negative');
+  });
+
+  it('takes a one-star rating when the text says little', () => {
+    const a = analyze('About my delivery.', one(at('neutral', 0, 0.4)), 1);
+    expect(a.touchpoints[0]?.sentiment.label).toBe('negative');
+  });
+
+  it('gives a neutral touchpoint the praise of a clearly positive mention', () => {
+    const a = analyze(
+      'Delivery on Saturday morning. Wonderful cakes, lovely staff, thank you!',
+      one(at('neutral', 0, 0.4)),
+    );
+    expect(a.touchpoints[0]?.sentiment.label).toBe('positive');
+  });
+
+  it('keeps a clear complaint about the touchpoint inside an otherwise glowing mention', () => {
+    const a = analyze(
+      'Wonderful cakes, lovely staff, thank you! Delivery took a week though.',
+      one(at('negative', -0.6)),
+    );
+    expect(a.sentiment.label).toBe('positive');
+    expect(a.touchpoints[0]?.sentiment.label).toBe('negative');
+  });
+
+  it('leaves touchpoints alone when the mention names several, or is not clear', () => {
+    const two: TouchpointLinkFn = () => ({
+      relevant: true,
+      touchpoints: [
+        { id: 'delivery', stage: 'receive', sentiment: at('positive', 0.5), matched: ['x'] },
+        { id: 'support', stage: 'get-help', sentiment: at('neutral', 0, 0.4), matched: ['y'] },
+      ],
+    });
+    const several = analyze('Awful, awful, awful. Never again.', two);
+    expect(several.touchpoints.map((t) => t.sentiment.label)).toEqual(['positive', 'neutral']);
+    const unclear = analyze('The delivery came on Tuesday.', one(at('positive', 0.3)));
+    expect(unclear.touchpoints[0]?.sentiment.label).toBe('positive');
+  });
+});
+
+describe('analyzeMention: brand names and closing emoji', () => {
+  const seenBy = (text: string, brandAliases: string[]) => {
+    const seen: string[] = [];
+    const a = analyzeMention(
+      { ...mention, text },
+      {
+        link: (t) => {
+          seen.push(t);
+          return { relevant: true, touchpoints: [] };
+        },
+        brandAliases,
+        watched: false,
+      },
+    );
+    return { a, masked: seen[0] ?? '' };
+  };
+
+  it.each([
+    'Le Petit Fournil',
+    'le petit fournil',
+    'LE PETIT FOURNIL',
+    'LePetitFournil',
+    'le-petit-fournil',
+    '#LePetitFournil',
+    '@lepetitfournil',
+    'le_petit_fournil',
+    'lepetitfournil.fr',
+  ])('blanks out the brand written as %s', (written) => {
+    const { masked } = seenBy(`Card charged twice at ${written} this morning`, [
+      'Le Petit Fournil',
+    ]);
+    expect(masked).not.toMatch(/petit|fournil/i);
+    expect(masked).toMatch(/^Card charged twice at\s+this morning$/);
+  });
+
+  it('finds names with or without accents and ligatures, either way round', () => {
+    const { masked } = seenBy('Cafe Etoile, Café Étoile, CaféÉtoile and Sœur Anne, Soeur Anne', [
+      'Café Étoile',
+      'Soeur Anne',
+    ]);
+    expect(masked).not.toMatch(/[ée]toile|anne/i);
+  });
+
+  it('does not blank out a word that only starts like the brand', () => {
+    const { masked } = seenBy('La maison lumineuse du coin', ['Maison Lumière']);
+    expect(masked).toBe('La maison lumineuse du coin');
+  });
+
+  it('reads English mentions of a French-named brand as English', () => {
+    const brand = ['Le Petit Fournil', 'petitfournil', 'La Belle Équipe'];
+    for (const text of [
+      'Le Petit Fournil charged me twice',
+      'Cold latte at La Belle Equipe',
+      'LePetitFournil app crashed again at checkout',
+      'Worst morning ever at le-petit-fournil',
+      '#LePetitFournil still no refund',
+    ]) {
+      expect(seenBy(text, brand).a.lang).toBe('en');
+    }
+  });
+
+  it('reads French mentions of an English-named brand as French', () => {
+    const brand = ['The Daily Grind Coffee House', 'The Daily Grind', 'dailygrind'];
+    for (const text of [
+      'The Daily Grind Coffee House m’a débité deux fois',
+      'Commande chez TheDailyGrindCoffeeHouse jamais arrivée',
+      'Toujours pas de réponse de @dailygrind',
+      'The Daily Grind, jamais reçu',
+      'Super accueil The Daily Grind Coffee House',
+      'Nul de chez nul, The-Daily-Grind',
+    ]) {
+      expect(seenBy(text, brand).a.lang).toBe('fr');
+    }
+  });
+
+  it('keeps an emoji after the full stop with the sentence it closes', () => {
+    const { a, masked } = seenBy('Still no refund!! 🤬 Support is closed.', []);
+    expect(masked).toBe('Still no refund 🤬!! Support is closed.');
+    expect(a.sentiment.label).toBe('negative');
+  });
+});

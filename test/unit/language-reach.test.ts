@@ -30,6 +30,30 @@ describe('detectLanguage', () => {
     ).toBe('en');
   });
 
+  it('lets English grammar win over French dish and place names, and the reverse', () => {
+    for (const text of [
+      'The croissant aux amandes was burnt',
+      'Their crêpes are divine but the till was down',
+      'The mille-feuille is a joke',
+      'Rude staff at the caisse this morning',
+      'the pâtisserie was closed again',
+    ]) {
+      expect(detectLanguage(text).code, text).toBe('en');
+    }
+    for (const text of [
+      'Le cold brew de ce matin est imbuvable',
+      'La livraison Uber Eats était en retard',
+      'Le staff est super friendly',
+    ]) {
+      expect(detectLanguage(text).code, text).toBe('fr');
+    }
+  });
+
+  it('keeps other languages tinyld is sure of', () => {
+    expect(detectLanguage('Der Kaffee war kalt und das Personal unfreundlich').code).toBe('de');
+    expect(detectLanguage('Il caffè era freddo e il personale scortese').code).toBe('it');
+  });
+
   it('says und when there is nothing to go on', () => {
     expect(detectLanguage('👍👍').code).toBe('und');
   });
