@@ -96,10 +96,10 @@ describe('analyzeMention: a touchpoint agrees with a clear mention that names on
       relevant: true,
       touchpoints: [{ id: 'delivery', stage: 'receive', sentiment, matched: ['delivery'] }],
     });
-  const analyze = (text: string, link: TouchpointLinkFn, rating?: number) =>
+  const analyze = (text: string, linkFn: TouchpointLinkFn, rating?: number) =>
     analyzeMention(
       { ...mention, text, ...(rating !== undefined ? { rating } : {}) },
-      { link, brandAliases: [], watched: false },
+      { link: linkFn, brandAliases: [], watched: false },
     );
 
   it('takes the negative of a complaint whose opinion sits outside the keyword clause', () => {
