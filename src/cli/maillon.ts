@@ -1,18 +1,23 @@
 /**
  * The `maillon` command. `maillon import FILE.jsonl` sends mentions through the same store and
- * queues as polling and the API; the running workers analyse them.
+ * queues as polling and the API; the running workers analyse them. `maillon journey suggest`
+ * lists the words of recent complaints that the journey missed.
  *
  * Exit codes: 0 all lines imported (or already there), 2 some lines rejected (the rest imported),
  * 1 the import could not run.
  */
 import { createReadStream } from 'node:fs';
-import { Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_CONFIG_DIR, durationSchema, loadConfig } from '../../config/index.js';
 import { withLocalMongo } from '../devtools/local-env.js';
 import { importJsonl, type ImportSummary } from '../ingest/import-jsonl.js';
 import { createLogger } from '../logger.js';
 import { createRuntime, runtimeShutdownSteps } from '../runtime.js';
 import { runShutdown } from '../lifecycle.js';
+import { createMentionsRepository } from '../store/mentions-repository.js';
+import { connectMongo } from '../store/mongo.js';
+import { formatJourneySuggest, journeySuggest } from './journey-suggest.js';
 
 const program = new Command('maillon').description('Maillon: word-of-mouth monitor');
 
@@ -60,6 +65,59 @@ program
     }
     process.exitCode = summary.rejected.length > 0 ? 2 : 0;
   });
+
+const journey = program.command('journey').description('the customer journey of touchpoints.yaml');
+
+journey
+  .command('suggest')
+  .description(
+    'list the words and phrases of recent negative mentions that no touchpoint caught, to add to touchpoints.yaml',
+  )
+  .option('--since <duration>', 'how far back: 30m, 12h, 7d...', parseDuration, 7 * 86_400_000)
+  .option('--limit <n>', 'suggestions shown', parsePositive, 20)
+  .addOption(new Option('--lang <lang>', 'French or English mentions only').choices(['fr', 'en']))
+  .option('--json', 'print the report as one JSON object')
+  .action(async (opts: { since: number; limit: number; lang?: 'fr' | 'en'; json?: boolean }) => {
+    const say = (msg: string) => process.stderr.write(`maillon: ${msg}\n`);
+    const local = await withLocalMongo(process.env, opts.json ? () => {} : say);
+    try {
+      const config = loadConfig({ LOG_LEVEL: 'warn', ...local.env });
+      const mongo = await connectMongo(config.mongo);
+      try {
+        const dir = path.resolve(local.env.CONFIG_DIR || DEFAULT_CONFIG_DIR);
+        const report = await journeySuggest(
+          {
+            mentions: createMentionsRepository(mongo.db),
+            journey: config.touchpoints,
+            touchpointsFile: path.join(dir, 'touchpoints.yaml'),
+            now: new Date(),
+          },
+          { sinceMs: opts.since, limit: opts.limit, ...(opts.lang ? { lang: opts.lang } : {}) },
+        );
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify(report)}\n`
+            : formatJourneySuggest(report, config.touchpoints.touchpoints),
+        );
+      } finally {
+        await mongo.close();
+      }
+    } finally {
+      await local.stop();
+    }
+  });
+
+function parseDuration(v: string): number {
+  const r = durationSchema.safeParse(v);
+  if (!r.success) throw new InvalidArgumentError('expected a duration such as "12h" or "7d"');
+  return r.data;
+}
+
+function parsePositive(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+}
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`maillon: ${err instanceof Error ? err.message : String(err)}\n`);

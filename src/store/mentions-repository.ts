@@ -49,6 +49,17 @@ export interface MentionQuery {
   cursor?: string;
 }
 
+/** A negative mention as `recentNegative` returns it: its text and the touchpoints it was linked to. */
+export interface NegativeText {
+  id: string;
+  text: string;
+  lang: string;
+  url: string;
+  publishedAt: Date;
+  /** Each linked touchpoint with the sentiment about it. */
+  touchpoints: { id: string; label: SentimentLabel }[];
+}
+
 export interface MentionPage {
   mentions: Mention[];
   nextCursor: string | null;
@@ -179,6 +190,40 @@ export function createMentionsRepository(db: Db) {
         mentions: page.map(toMention),
         nextCursor: docs.length > q.limit && last ? encodeCursor(last.publishedAt, last._id) : null,
       };
+    },
+
+    /**
+     * The newest negative, relevant, analysed mentions published since `since`, with what
+     * `maillon journey suggest` reads of them. Equality and range filters and a sort on the
+     * `sentiment_publishedAt` (or `lang_publishedAt`) index, with a limit: what FerretDB v1 can
+     * push down to its backend.
+     */
+    async recentNegative(q: {
+      since: Date;
+      lang?: string;
+      limit: number;
+    }): Promise<NegativeText[]> {
+      const filter: Filter<MentionDoc> = {
+        'sentiment.label': 'negative',
+        relevant: true,
+        publishedAt: { $gte: q.since },
+      };
+      if (q.lang) filter.lang = q.lang;
+      const docs = await col
+        .find(filter, {
+          projection: { _id: 1, text: 1, lang: 1, url: 1, publishedAt: 1, touchpoints: 1 },
+        })
+        .sort({ publishedAt: -1 })
+        .limit(q.limit)
+        .toArray();
+      return docs.map((d) => ({
+        id: d._id.toHexString(),
+        text: d.text,
+        lang: d.lang ?? 'und',
+        url: d.url,
+        publishedAt: d.publishedAt,
+        touchpoints: (d.touchpoints ?? []).map((t) => ({ id: t.id, label: t.sentiment.label })),
+      }));
     },
 
     /**
