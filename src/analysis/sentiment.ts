@@ -13,6 +13,7 @@ import { compile, labelsOf } from './sentiment/lexicon.js';
 import { en } from './sentiment/lexicon-en.js';
 import { fr } from './sentiment/lexicon-fr.js';
 import { Scorer } from './sentiment/score.js';
+import { doubleChargePolarity } from './sentiment/charges.js';
 import { waitingPolarity } from './sentiment/waiting.js';
 
 /** Scores below -NEUTRAL_BAND are negative, above it positive. */
@@ -78,15 +79,15 @@ export function scoreSentiment(text: string, opts: SentimentOptions = {}): Senti
     const lower = text.toLowerCase();
     const t = scorers[lang].score(text, lower);
     score = t.score;
-    // Waiting is a complaint even without an opinion word (./sentiment/waiting.ts).
-    const wait = waitingPolarity(lower);
-    if (wait !== 0) {
-      // Back to the sum, add the wait, squash again.
+    // Waiting and paying twice are complaints even without an opinion word (./sentiment/*.ts).
+    const implicit = waitingPolarity(lower) + doubleChargePolarity(lower);
+    if (implicit !== 0) {
+      // Back to the sum, add the complaint, squash again.
       const sum = (score * Math.sqrt(SQUASH)) / Math.sqrt(Math.max(1e-9, 1 - score * score));
-      const withWait = sum + wait;
-      score = withWait / Math.sqrt(withWait * withWait + SQUASH);
+      const withImplicit = sum + implicit;
+      score = withImplicit / Math.sqrt(withImplicit * withImplicit + SQUASH);
       t.hits++;
-      t.negative++;
+      t.negative -= implicit;
     }
     if (t.hits === 0) confidence = NO_OPINION_CONFIDENCE;
     else {

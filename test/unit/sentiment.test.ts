@@ -396,3 +396,29 @@ describe('scoreSentiment: an angry emoji closing a sentence', () => {
     );
   });
 });
+
+describe('scoreSentiment: paying twice', () => {
+  it('reads a double charge as a complaint, said flatly', () => {
+    expect(fr('Débitée 2 fois pour le même brunch').label).toBe('negative');
+    expect(fr('Ils ont prélevé ma carte deux fois').label).toBe('negative');
+    expect(fr('Double prélèvement ce matin').label).toBe('negative');
+    expect(en('Billed twice for a single order').label).toBe('negative');
+    expect(en('Double charged on the app again').label).toBe('negative');
+  });
+
+  it('does not read instalments or repeat visits as paying twice', () => {
+    expect(fr('Payé en 2 fois sans frais, pratique').label).toBe('positive');
+    expect(en('Went twice this week and loved it').label).toBe('positive');
+  });
+});
+
+describe('scoreSentiment: time as the price of something', () => {
+  it('reads "40 minutes for a coffee" as a complaint', () => {
+    expect(en('35 minutes for a toastie').label).toBe('negative');
+    expect(fr('Une heure pour deux cafés').label).toBe('negative');
+  });
+
+  it('leaves a rate alone', () => {
+    expect(en('Open 7 days a week for the whole street').label).toBe('neutral');
+  });
+});

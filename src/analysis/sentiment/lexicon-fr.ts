@@ -84,7 +84,8 @@ pris en charge=0/-2, blague=0, mascarade=-3, foutage de gueule=-4, fout de=-3, f
 foutre de=-3, moque du monde=-3, moquent du monde=-3, moque de nous=-3, moquent de nous=-3,
 moquent des clients=-3, fiche du monde=-3, fichent du monde=-3, prend pour des pigeons=-3,
 prennent pour des pigeons=-3, prendre pour des pigeons=-3, cata=-3, nawak=-3, amateurisme=-3,
-bordel=-2, guignols=-3, hâte=2,
+bordel=-2, guignols=-3, hâte=2, abusé=-2.5, abusent=-2, abuse=-2, ouf=1.5, en baisse=-1.5,
+sans frais=1.5, frais de port=0, frais de livraison=0, frais de dossier=-1,
 `;
 
 export const fr: LanguageLists = {

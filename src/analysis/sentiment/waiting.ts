@@ -7,7 +7,8 @@
  *    que 5 minutes");
  * 2. an absence or a wait after it: "six days and still nothing", "deux semaines et toujours
  *    rien", "10 jours sans nouvelles", "45 minutes d'attente", "a 20-minute wait", "3 days late";
- * 3. elapsed time as a statement: "it has been two weeks", "ça fait 10 jours (que j'attends)".
+ * 3. elapsed time as a statement: "it has been two weeks", "ça fait 10 jours (que j'attends)";
+ *    or as the price of something: "45 minutes for a coffee", "10 jours pour un coussin".
  * Years are not a wait: "ça fait deux ans que je viens" speaks of loyalty.
  *
  * The patterns are costly on long texts, so they only read a window of words around each unit
@@ -54,8 +55,18 @@ const ELAPSED = new RegExp(
   'u',
 );
 
+/**
+ * 3b. A duration as what something cost: "40 minutes for a flat white", "2 h pour deux cafés";
+ * not a rate ("7 days a week for the neighbourhood").
+ */
+const DURATION_FOR = new RegExp(
+  `(?<![\\p{L}])(?<!(?:days?|hours?|jours?|heures?|times?|fois)\\s+)(?:${DURATION})\\s+(?:for|pour|pr)\\s+(?:a|an|one|two|my|our|the|un|une|deux|mon|ma|mes|notre|nos|le|la|les|des|\\d+)\\s`,
+  'u',
+);
+
 /** A cheap scan for units of time: most texts name none and skip the costly patterns. */
-const TIME_UNIT = /jour|semaine|mois|heure|day|week|month|hour|min|\dh|\dj|ages|forever|ternit/g;
+const TIME_UNIT =
+  /(?<![a-zà-ÿ])(?:jours?|semaines?|mois|heures?|days?|weeks?|months?|hours?|hrs?|minutes?|mins?|mn|ages|forever|[ée]ternit[ée]|eternity)(?![a-zà-ÿ])|\d\s*(?:h|j|min|mn)(?![a-zà-ÿ])/g;
 /** Characters read before and after a unit: a wait verb, two words, a number; an absence. */
 const BEFORE = 70;
 const AFTER = 60;
@@ -88,6 +99,6 @@ function windowPolarity(w: string): number {
     if (!SHORT.test(` ${before} ${m[1] ?? ''}`)) return WAIT_POLARITY;
   }
   if (DURATION_THEN_ABSENCE.test(w)) return WAIT_POLARITY;
-  if (ELAPSED.test(w)) return ELAPSED_POLARITY;
+  if (ELAPSED.test(w) || DURATION_FOR.test(w)) return ELAPSED_POLARITY;
   return 0;
 }
