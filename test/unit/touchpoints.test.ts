@@ -309,6 +309,9 @@ describe('journey presets', () => {
     expect(idsOf(cafe, 'Café brûlé, fade, franchement décevant', 'fr')).toEqual(['food']);
     expect(idsOf(cafe, 'The flat white was burnt and the scone stale', 'en')).toEqual(['food']);
     expect(idsOf(cafe, 'It was cold and bland', 'en')).toEqual(['food']);
+    expect(idsOf(cafe, 'The tea was cold', 'en')).toEqual(['food']);
+    // English "cold" describes people too: only what is served is food.
+    expect(idsOf(cafe, 'Cold, unfriendly welcome', 'en')).toEqual(['welcome']);
   });
 
   it('link staff behaviour to the staff, in a café, a shop and a hotel', () => {
