@@ -12,6 +12,7 @@ import type {
 import { detectLanguage } from './language.js';
 import { reachOf } from './reach.js';
 import { scoreSentiment } from './sentiment.js';
+import { splitText } from './touchpoints.js';
 
 /** Links a text to touchpoints; `relevant` says whether it passes the watch query. */
 export type TouchpointLinkFn = (
@@ -54,7 +55,12 @@ export function analyzeMention(
   });
   const relevant = opts.watched ? opts.link(text, language.code).relevant : true;
   const linked = opts.link(masked, language.code);
-  const touchpoints = agreeWithMention(linked.touchpoints, sentiment);
+  const touchpoints = agreeWithMention(linked.touchpoints, sentiment, (id) =>
+    // The sentences that name this touchpoint, each read whole.
+    splitText(masked)
+      .filter((s) => opts.link(s.text, language.code).touchpoints.some((t) => t.id === id))
+      .some((s) => scoreSentiment(s.text, { lang: language.code }).label === 'negative'),
+  );
   return {
     lang: language.code,
     langConfidence: language.confidence,
@@ -93,19 +99,29 @@ function isClear(r: SentimentResult): boolean {
  * the keyword, and a complaint often puts its opinion elsewhere ("Ordered a cake for delivery on
  * Monday. Six days and still nothing.", a 1-star review with a bland text): without this, the
  * complaint is counted against no touchpoint and the weak-link alerts never see it.
- * One exception, so that no complaint is lost either way: a clearly negative clause about the
- * touchpoint inside an otherwise positive mention ("lovely cakes, but the delivery took a week")
- * is a mixed mention, not a clearly positive one, and the touchpoint keeps its complaint.
+ * One exception, so that no complaint is lost either way: a touchpoint that is clearly negative
+ * inside an otherwise positive mention keeps its complaint when a sentence naming it is negative
+ * as a whole ("Wonderful cakes, thank you! Delivery took a week though."): that is a mixed
+ * mention, not a clearly positive one. When the sentence as a whole is positive, the complaint
+ * was answered within it ("had a problem with the payment but they sorted it out at once"), and
+ * the mention's praise stands.
  */
 function agreeWithMention(
   touchpoints: MentionTouchpoint[],
   overall: SentimentResult,
+  negativeSentenceNames: (touchpointId: string) => boolean,
 ): MentionTouchpoint[] {
   const [only] = touchpoints;
   if (touchpoints.length !== 1 || !only || !isClear(overall)) return touchpoints;
   const own = only.sentiment;
   if (own.label === overall.label) return touchpoints;
-  if (overall.label === 'positive' && own.label === 'negative' && isClear(own)) return touchpoints;
+  if (
+    overall.label === 'positive' &&
+    own.label === 'negative' &&
+    isClear(own) &&
+    negativeSentenceNames(only.id)
+  )
+    return touchpoints;
   return [{ ...only, sentiment: { ...overall, method: `${overall.method}+mention` } }];
 }
 

@@ -144,6 +144,21 @@ describe('analyzeMention: a touchpoint agrees with a clear mention that names on
     expect(a.touchpoints[0]?.sentiment.label).toBe('negative');
   });
 
+  it('lets praise stand when the complaint was answered within its own sentence', () => {
+    const checkout: TouchpointLinkFn = (text) => ({
+      relevant: true,
+      touchpoints: text.includes('payment')
+        ? [{ id: 'checkout', stage: 'buy', sentiment: at('negative', -0.6), matched: ['payment'] }]
+        : [],
+    });
+    const a = analyze(
+      'Had a problem with the card payment but they sorted it out at once. Lovely people, thank you!',
+      checkout,
+    );
+    expect(a.sentiment.label).toBe('positive');
+    expect(a.touchpoints[0]?.sentiment.label).toBe('positive');
+  });
+
   it('leaves touchpoints alone when the mention names several, or is not clear', () => {
     const two: TouchpointLinkFn = () => ({
       relevant: true,
