@@ -248,6 +248,8 @@ describe('scoreSentiment: contempt', () => {
       fr("C'est du grand n'importe quoi, cette file d'attente."),
       fr('Franchement ils se foutent de nous avec ces prix.'),
       fr('On nous prend pour des pigeons.'),
+      fr('Le programme de fidélité ? Une blague.'),
+      en('Their delivery tracking: a joke'),
     ]) {
       expect(r.label).toBe('negative');
     }
@@ -257,6 +259,7 @@ describe('scoreSentiment: contempt', () => {
     expect(en('The barista told us a joke while we waited, lovely.').label).toBe('positive');
     expect(en('What a good joke that was!').label).toBe('positive');
     expect(fr('Il nous a raconté une blague, très sympa.').label).toBe('positive');
+    expect(en('A joke about pigeons made the whole queue laugh').label).toBe('positive');
   });
 });
 

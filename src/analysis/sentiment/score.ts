@@ -112,6 +112,8 @@ const REMEDY_BONUS = 1.5;
 const REMEDY_REACH = 4;
 /** Words looked back from a contempt noun for its marker ("is a bit of a joke"). */
 const CONTEMPT_REACH = 4;
+/** Indefinite articles that, alone with a contempt noun, make a clause of it ("A joke."). */
+const ARTICLES = new Set(['a', 'an', 'un', 'une']);
 /** Tokens from a problem back to the remedy that comes after ("the issue with my order was fixed"). */
 const TROUBLE_REACH = 12;
 
@@ -365,7 +367,7 @@ export class Scorer {
 
       if (entry.flags !== 0) {
         const flags = entry.flags;
-        if (flags & FLAG_CONTEMPT && this.judged(start)) {
+        if (flags & FLAG_CONTEMPT && this.judged(start, n)) {
           this.emit(entry.c * this.caps(start, k), negWindow > 0, undefined);
           boost = 1;
           boostWindow = 0;
@@ -527,17 +529,21 @@ export class Scorer {
 
   /**
    * Whether a contempt noun at `k` is a judgement: a marker ("is", "what", "quelle", "vraie")
-   * within CONTEMPT_REACH words before it in the clause, and no praise in between ("a good joke").
+   * within CONTEMPT_REACH words before it in the clause, and no praise in between ("a good joke");
+   * or the noun alone with its article as a whole clause ("Le SAV ? Une blague.").
    */
-  private judged(k: number): boolean {
+  private judged(k: number, n: number): boolean {
     const markers = this.lexicon.contemptMarkers;
     for (let j = k - 1; j >= 0 && j >= k - CONTEMPT_REACH; j--) {
-      if (tokKind[j] !== KIND_WORD) return false;
+      if (tokKind[j] !== KIND_WORD) break;
       const r = this.resolve(tokText[j] ?? '');
       if (markers.has(r.key)) return true;
       if (r.entry && r.entry.s > 0) return false;
     }
-    return false;
+    const article = k >= 1 && tokKind[k - 1] === KIND_WORD && ARTICLES.has(tokText[k - 1] ?? '');
+    const opens = k < 2 || tokKind[k - 2] !== KIND_WORD;
+    const closes = k + 1 >= n || tokKind[k + 1] !== KIND_WORD;
+    return article && opens && closes;
   }
 
   /** Whether an opinion word follows within the boost window, inside the clause. */
