@@ -49,7 +49,7 @@ waste of money=-3.5, waste of time=-3.5, wasted=-2.5, fell apart=-3, falls apart
 broke=-2.5, broken=-2.5, breaks=-2, defective=-3, faulty=-2.5, flimsy=-2, junk=-3, garbage=-3,
 crap=-3, cheaply made=-2.5, poorly made=-2.5, poor quality=-3, low quality=-2.5,
 overpriced=-2, unusable=-3, useless=-3, unreliable=-2.5, malfunction=-2.5, refund=-1.5,
-money back=-2, sent it back=-2.5, send it back=-2.5, sending it back=-2.5, returned it=-2.5,
+money back=-2/-2.5, sent it back=-2.5, send it back=-2.5, sending it back=-2.5, returned it=-2.5,
 never again=-3, not again=-2, not what i expected=-2, not up to par=-2.5, avoid=-2.5, disappointing=-3, disappointment=-3, mediocre=-2,
 bland=-2, tasteless=-2.5, stale=-2, soggy=-2, greasy=-1.5, undercooked=-2, overcooked=-2,
 burnt=-2, cold food=-2, rude=-3, slow service=-2, wait forever=-2, unprofessional=-2.5,
