@@ -13,8 +13,8 @@ import { compile, labelsOf } from './sentiment/lexicon.js';
 import { en } from './sentiment/lexicon-en.js';
 import { fr } from './sentiment/lexicon-fr.js';
 import { Scorer } from './sentiment/score.js';
-import { doubleChargePolarity } from './sentiment/charges.js';
-import { waitingPolarity } from './sentiment/waiting.js';
+import { CHARGE_HINT, doubleChargePolarity } from './sentiment/charges.js';
+import { WAIT_HINT, waitingPolarity } from './sentiment/waiting.js';
 
 /** Scores below -NEUTRAL_BAND are negative, above it positive. */
 const NEUTRAL_BAND = 0.05;
@@ -44,6 +44,9 @@ export interface SentimentOptions {
   /** Star rating 1..5 when the mention has one; fused with the text. */
   rating?: number;
 }
+
+/** One scan for both implicit complaints: most texts hold neither. */
+const IMPLICIT_HINT = new RegExp(`${WAIT_HINT.source}|${CHARGE_HINT.source}`);
 
 const scorers = { en: new Scorer(compile(en)), fr: new Scorer(compile(fr)) };
 
@@ -80,7 +83,9 @@ export function scoreSentiment(text: string, opts: SentimentOptions = {}): Senti
     const t = scorers[lang].score(text, lower);
     score = t.score;
     // Waiting and paying twice are complaints even without an opinion word (./sentiment/*.ts).
-    const implicit = waitingPolarity(lower) + doubleChargePolarity(lower);
+    const implicit = IMPLICIT_HINT.test(lower)
+      ? waitingPolarity(lower) + doubleChargePolarity(lower)
+      : 0;
     if (implicit !== 0) {
       // Back to the sum, add the complaint, squash again.
       const sum = (score * Math.sqrt(SQUASH)) / Math.sqrt(Math.max(1e-9, 1 - score * score));

@@ -64,7 +64,13 @@ const DURATION_FOR = new RegExp(
   'u',
 );
 
-/** A cheap scan for units of time: most texts name none and skip the costly patterns. */
+/**
+ * What any wait names, as one plain alternation: the cheapest first look (most texts name no unit
+ * of time and skip everything else).
+ */
+export const WAIT_HINT =
+  /day|week|month|hour|minut|jour|semaine|mois|heure| ages|forever|ternit|\d\s*[hjm]/;
+/** Units of time on word boundaries, where the patterns below are read. */
 const TIME_UNIT =
   /(?<![a-zà-ÿ])(?:jours?|semaines?|mois|heures?|days?|weeks?|months?|hours?|hrs?|minutes?|mins?|mn|ages|forever|[ée]ternit[ée]|eternity)(?![a-zà-ÿ])|\d\s*(?:h|j|min|mn)(?![a-zà-ÿ])/g;
 /** Characters read before and after a unit: a wait verb, two words, a number; an absence. */
