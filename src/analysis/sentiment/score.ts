@@ -10,7 +10,7 @@
  *   weighs 1.5 ×, the one before 0.5 ×;
  * - the sum is squashed into [-1, 1] with VADER's `s / sqrt(s² + 15)`.
  *
- * Three constructions of customer talk, of general usage:
+ * Four constructions of customer talk, of general usage:
  * - persistence: "still" / "toujours" before a negation ("still nothing", "toujours pas reçu")
  *   or a wait ("still waiting", "j'attends toujours") is the complaint of something still
  *   missing, unless what is negated is itself negative ("toujours pas déçu");
