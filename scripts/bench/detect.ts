@@ -360,7 +360,13 @@ function scenarioTables(): void {
 }
 
 if (json) {
-  out(JSON.stringify({ bench: 'detect', rows }));
+  out(
+    JSON.stringify({
+      bench: 'detect',
+      rows,
+      ...(scenarioRows.length > 0 ? { scenarioTargets: TARGETS } : {}),
+    }),
+  );
 } else {
   // Per file: one column per system, "nab (TP/windows, FP)".
   const systems = [
