@@ -63,6 +63,9 @@ export const detectionParamsSchema = z
         authorCap: nonNegative.describe(
           'Negatives one author, or one copied text, may add to a window.',
         ),
+        textCap: nonNegative.describe(
+          'Negatives one text (however many accounts post it) may add.',
+        ),
       })
       .strict(),
     scan: z
@@ -94,6 +97,7 @@ export const detectionParamsSchema = z
       .object({
         minAuthors: nonNegative.describe('Distinct people (and distinct texts) over the window.'),
         maxTopAuthorShare: share.describe('Largest share of the window one author may hold.'),
+        minOwnWords: share.describe('Distinct texts per distinct person in the window, at least.'),
         minShareLift: nonNegative.describe('Negative share over baseline share, at least.'),
         sharePrior: nonNegative.describe(
           'Pseudo-mentions of the baseline negative share, and of its pull on the run share.',

@@ -5,7 +5,8 @@
  *
  * Per bucket i, in order (the decision at i uses buckets <= i only):
  * 1. Counted negatives: the bucket's negatives with its most active author, and its most copied
- *    text, capped at `evidence.authorCap`. They feed the baseline and the CUSUM.
+ *    text, capped at `evidence.authorCap` and `evidence.textCap`. They feed the baseline and
+ *    the CUSUM.
  * 2. Two ways to see a rise, each giving a candidate window ending at i:
  *    - the scan: for each window of `scan.windows` (1 to 6 hours), the chance that the baseline
  *      alone gives that many counted negatives in that window (negative-binomial tail). A ramp
@@ -116,10 +117,22 @@ function byPerson(authors: Readonly<Record<string, number>>): Record<string, num
 }
 
 /** One bucket's negatives, its most active person and most copied text capped. */
-export function countedNegatives(b: BucketStats, cap: number): number {
+export function countedNegatives(b: BucketStats, cap: number, textCap: number): number {
   const author = Math.max(0, maxOf(byPerson(b.negativeAuthors)) - cap);
-  const text = Math.max(0, maxOf(b.negativeTexts) - cap);
+  const text = Math.max(0, maxOf(b.negativeTexts) - textCap);
   return Math.max(0, b.negative - Math.max(author, text));
+}
+
+/** Why a candidate window did or did not open a wave (for benches and debugging). */
+export interface CandidateTrace {
+  /** The bucket being decided. */
+  at: Date;
+  by: 'scan' | 'cusum';
+  /** Whether its evidence held once one person and one text were capped over the window. */
+  significant: boolean;
+  /** The gates it failed. */
+  blocked: string[];
+  facts: WaveFacts;
 }
 
 interface Assessment {
@@ -152,6 +165,7 @@ export function detectWaves(
   series: readonly BucketStats[],
   params: DetectionParams,
   bucketMs: number,
+  opts: { trace?: (entry: CandidateTrace) => void } = {},
 ): Wave[] {
   const n = series.length;
   if (n === 0) return [];
@@ -164,8 +178,9 @@ export function detectWaves(
   const scoreWindow = buckets(spreading.window);
   const historyBuckets = buckets(params.baseline.history);
   const scanWindows = [...new Set(scan.windows.map(buckets))].toSorted((a, b) => a - b);
+  const longestWindow = scanWindows.at(-1) ?? 1;
 
-  const counted = series.map((b) => countedNegatives(b, evidence.authorCap));
+  const counted = series.map((b) => countedNegatives(b, evidence.authorCap, evidence.textCap));
   const times = series.map((b) => b.start.getTime());
   const detector = new CountDetector(times, counted, params, bucketMs);
 
@@ -195,7 +210,32 @@ export function detectWaves(
    * per-bucket dispersion: variance = mu + alpha mu^2 over the window's sum.
    */
   const tail = (x: number, a: number, i: number, alpha: number): number =>
-    nbUpperTail(x, between(pExpected, a, i), alpha);
+    nbUpperTail(x, between(pExpected, a, i) * volumeFactor(a, i), alpha);
+
+  /**
+   * How much more the window's other mentions explain: when the touchpoint's positive and
+   * neutral mentions rise (a viral wave, a news day), its negatives rise with them at the usual
+   * share, and only negatives beyond that are evidence. The baseline is scaled by the other
+   * mentions' rise over what the usual share implies for them. A wave of complaints leaves the
+   * other mentions where they were, and the factor at 1.
+   */
+  const volumeFactor = (a: number, i: number): number =>
+    Math.max(othersRise(a, i), othersRise(Math.max(0, i - longestWindow + 1), i));
+
+  /**
+   * The other mentions' rate over [a, i] against what the usual share implies for them, less
+   * two standard deviations of their noise (an ordinary busy hour must not dull the scan); at
+   * least 1. Judged on the window and on the longest scan window: a viral afternoon whose last
+   * hour happened to hold mostly complaints is still a viral afternoon.
+   */
+  const othersRise = (a: number, i: number): number => {
+    const expected = between(pExpected, a, i);
+    if (!(expected > 0)) return 1;
+    const s0 = Math.min(0.95, baseShare(a));
+    const usualOthers = (expected * (1 - s0)) / s0;
+    const others = between(pVol, a, i) - between(pNeg, a, i) - 2 * Math.sqrt(usualOthers + 1);
+    return Math.max(1, others / usualOthers);
+  };
 
   /** Facts, score and gates of buckets [a, i] (a wave's window, or its trailing part). */
   const assess = (a: number, i: number, share0: number, alpha: number): Assessment => {
@@ -203,6 +243,8 @@ export function detectWaves(
     const sources = new Set<string>();
     const texts = new Map<string, number>();
     const cap = evidence.authorCap;
+    const textCap = evidence.textCap;
+    const factor = volumeFactor(a, i);
     let contagion = 0;
     let observed = 0;
     // The CUSUM again, on the window's counts with one author and one text capped over the
@@ -224,7 +266,7 @@ export function detectWaves(
       for (const k in b.negativeTexts) {
         const before = texts.get(k) ?? 0;
         const now = before + (b.negativeTexts[k] ?? 0);
-        overText += Math.max(0, now - Math.max(cap, before));
+        overText += Math.max(0, now - Math.max(textCap, before));
         texts.set(k, now);
       }
       for (const k in b.negativeSources) sources.add(k);
@@ -235,7 +277,7 @@ export function detectWaves(
           ? Math.max(0, b.negative - Math.max(overAuthor, overText))
           : (counted[j] ?? 0);
       observed += x;
-      const mu = (pExpected[j + 1] ?? 0) - (pExpected[j] ?? 0);
+      const mu = ((pExpected[j + 1] ?? 0) - (pExpected[j] ?? 0)) * factor;
       cusum = Math.max(0, cusum + nbLogLikelihoodRatio(x, mu, alpha, evidence.shift));
     }
     const neg = between(pNeg, a, i);
@@ -290,6 +332,9 @@ export function detectWaves(
     if (observed < evidence.minCount) blocked.push('too few negatives');
     if (observed - expected < evidence.minExcess) blocked.push('too small an excess');
     if (authors.size > 0 && people < gates.minAuthors) blocked.push('too few people');
+    // Many accounts, few texts: a bot or a copy-paste campaign, not people telling their story.
+    if (authors.size > 0 && texts.size < gates.minOwnWords * authors.size)
+      blocked.push('copied texts');
     if (topShare > gates.maxTopAuthorShare) blocked.push('one author holds the window');
     if (lift < gates.minShareLift) blocked.push('negative share not above usual');
     return { score: round(score, 1), facts, cusum, blocked };
@@ -332,7 +377,7 @@ export function detectWaves(
     for (const w of scanWindows) {
       const a = Math.max(0, i - w + 1);
       const x = between(pCounted, a, i);
-      if (x < 1 || x <= between(pExpected, a, i)) continue;
+      if (x < 1 || x <= between(pExpected, a, i) * volumeFactor(a, i)) continue;
       top = Math.max(top, -Math.log(Math.max(1e-300, tail(x, a, i, alphaNow))));
     }
     return top;
@@ -372,6 +417,13 @@ export function detectWaves(
         const significant = c.cusum
           ? assessment.cusum >= step.threshold
           : assessment.facts.pValue <= maxP;
+        opts.trace?.({
+          at,
+          by: c.cusum ? 'cusum' : 'scan',
+          significant,
+          blocked: assessment.blocked,
+          facts: assessment.facts,
+        });
         if (significant && assessment.blocked.length === 0) {
           chosen = { a: c.a, share0, assessment };
           break;
