@@ -225,7 +225,23 @@ describe('detectWaves on 15-minute buckets, judged over hours', () => {
 
   it('refuses one text pasted by many accounts (a bot)', () => {
     const s = quiet(35);
+    // The fingerprint already ignores the links, numbers and handles a bot changes.
     for (let k = 0; k < 20; k++) addOne(s, onset + k, `bot-${k}`, 'the same complaint');
+    expect(detectWaves(s, params, Q)).toEqual([]);
+  });
+
+  it('expects more complaints when the other mentions rise too (a viral afternoon)', () => {
+    const s = quiet(35);
+    // Twelve hours at forty mentions an hour, a quarter of them negative as usual: the
+    // complaints come in clusters by chance, and still open nothing.
+    const r = rng(5);
+    for (let q = onset; q < onset + 48; q++) {
+      const b = s[q];
+      if (!b) continue;
+      const n = poisson(r, 10);
+      const neg = Array.from({ length: n }, () => r() < 0.25).filter(Boolean).length;
+      s[q] = { ...bucket(0, b.volume + n, [...negAuthors(b), ...crowd(neg)]), start: b.start };
+    }
     expect(detectWaves(s, params, Q)).toEqual([]);
   });
 });
