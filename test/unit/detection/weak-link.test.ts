@@ -201,8 +201,8 @@ describe('detectWaves on 15-minute buckets, judged over hours', () => {
   it('sees a wave spread thin, one complaint a bucket from different people, within hours', () => {
     const s = quiet(35);
     // A complaint every 45 minutes, then every 30: 3 by the second hour, 6 by the fourth.
-    const at = [0, 3, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24];
-    at.forEach((d, k) => addOne(s, onset + d, `person-${k}`));
+    const offsets = [0, 3, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24];
+    offsets.forEach((d, k) => addOne(s, onset + d, `person-${k}`));
     const waves = detectWaves(s, params, Q);
     expect(waves).toHaveLength(1);
     const after = openedAfter(waves[0], s);
