@@ -9,16 +9,17 @@
  *    the CUSUM.
  * 2. Two ways to see a rise, each giving a candidate window ending at i:
  *    - the scan: for each window of `scan.windows` (1 to 6 hours), the chance that the baseline
- *      alone gives that many counted negatives in that window (negative-binomial tail). A ramp
- *      of one complaint every half hour on a touchpoint that usually gets one a day is clear
- *      after a few hours, long before a 15-minute statistic notices;
+ *      alone gives that many counted negatives in that window (negative-binomial tail), the
+ *      baseline raised when the touchpoint's other mentions rise (a viral wave, a news day). A
+ *      ramp of one complaint every half hour on a touchpoint that usually gets one a day is
+ *      clear after a few hours, long before a 15-minute statistic notices;
  *    - the CUSUM of the count detector, whose run (since it left zero) is the window: it adds up
  *      buckets that are each a little high, and is what NAB measures.
  * 3. Idle, past warm-up and cooldown: a wave opens when a candidate window passes every gate,
  *    judged over the window itself (hours, not buckets): a minimum count and excess over
- *    expectation, counted with one author and one copied text capped over the whole window;
- *    enough distinct people; no single author holding most of it; a negative share clearly
- *    above the usual one (a viral positive wave lifts negatives and positives together).
+ *    expectation, counted with one person and one copied text capped over the whole window;
+ *    enough distinct people; no single person holding most of it; not many accounts with few
+ *    texts (a campaign); a negative share above the usual one.
  * 4. Open: the score is recomputed on the trailing `spreading.window`; a severity change is an
  *    update (calming needs `calmMargin` below the threshold). The wave resolves after
  *    `resolveAfter` of calm buckets in a row (observed <= expected x calmRatio + 1 over
