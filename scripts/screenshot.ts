@@ -18,12 +18,14 @@ const flag = (name: string): string | undefined => {
   return i >= 0 ? args.splice(i, 2)[1] : undefined;
 };
 const executablePath = flag('--chromium') ?? DEBIAN_CHROMIUM;
+// The browser of a community manager of the demo brand: Paris time, as the alerts' own words.
+const timezoneId = flag('--time-zone') ?? 'Europe/Paris';
 const base = (args[0] ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
 const docs = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs');
 
 const browser = await launchChromium(executablePath);
 try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, timezoneId });
   await page.goto(`${base}/`);
   await page.waitForSelector('body[data-ready="true"]');
   await page.screenshot({ path: path.join(docs, 'dashboard.png'), fullPage: true });
