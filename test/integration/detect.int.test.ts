@@ -7,6 +7,7 @@
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../config/index.js';
+import { mulberry32 } from '../../src/demo/scenario.js';
 import { createDetectProcessor } from '../../src/jobs/detect.js';
 import { createLogger } from '../../src/logger.js';
 import {
@@ -35,16 +36,6 @@ let counts: CountsRepository;
 let alerts: AlertsRepository;
 const notified: Array<{ alertId: string; eventIndex: number }> = [];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const fact = (id: string, at: number, negative: boolean, author = id): Contribution => ({
   mentionId: id,
   publishedAt: new Date(at),
@@ -60,7 +51,7 @@ const fact = (id: string, at: number, negative: boolean, author = id): Contribut
 
 /** Five weeks of a quiet delivery touchpoint (a mention every 3 hours, a quarter negative). */
 function history(): Contribution[] {
-  const r = rng(11);
+  const r = mulberry32(11);
   const out: Contribution[] = [];
   for (let t = T0; t < ONSET + DAY; t += 3 * HOUR * (0.5 + r())) {
     out.push(fact(`h${out.length}`, t, r() < 0.25));
