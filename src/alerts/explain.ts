@@ -281,9 +281,10 @@ function instant(
       : `${s.hour}:${s.minute}`;
   const sameDay = p.day === r.day && p.month === r.month && p.year === r.year;
   if (sameDay) return time;
+  // The date of the instant shown: a window ending at midnight ends on the next day's 00:00.
   return lang === 'fr'
-    ? `${p.weekday} ${p.day} ${p.month} à ${time}`
-    : `${p.weekday} ${p.day} ${p.month} ${time}`;
+    ? `${s.weekday} ${s.day} ${s.month} à ${time}`
+    : `${s.weekday} ${s.day} ${s.month} ${time}`;
 }
 
 function duration(ms: number, lang: Lang): string {

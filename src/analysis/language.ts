@@ -32,15 +32,15 @@ const FUNCTION_WORDS = {
   fr: new Set(
     `le la les un une des du de et est sont etait etaient ete ai avons avez ont suis sommes etes
     fait pas ne je tu il elle nous vous ils elles lui eux moi toi tres trop mais pour avec sur
-    sous vers au aux que qui quoi dont ce cette ces ceci celui ca cela mon ma mes son sa ses
-    leur nos vos notre votre plus rien jamais toujours deja encore aussi avant apres depuis
+    sous vers au aux que qui quoi dont ce cette ces ceci celui ca cela mon ma mes sa ses
+    leur nos vos notre votre rien jamais toujours deja encore aussi avant apres depuis
     meme quand comme chez dans par ou donc bien tout tous sans`.split(/\s+/),
   ),
   en: new Set(
-    `the an and is are was were been be have has had do does did will would can could should
-    not no i you he she we they it its us them him very too but for with at of to my your his her
+    `the and is are was were been be have has had do does did will would can could should
+    not no i you he she we they it its us them him very too for with at of to my your his her
     our their this that these those from never always already still ever again just only in
-    into by or so because well all about there what when where who how got get any some than
+    into by so because well all about there what when where who how got get any some than
     then if up out after here`.split(/\s+/),
   ),
 };

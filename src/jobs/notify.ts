@@ -46,7 +46,7 @@ import { createOpsCheck, type OpsCheckDeps, type OpsCheckResult } from './ops-ch
  * ```
  */
 export interface NotifyDeps extends OpsCheckDeps {
-  queues: Pick<Queues, 'enqueueDeliver' | 'enqueueNotify' | 'fanoutSettled'>;
+  queues: Pick<Queues, 'enqueueDeliver' | 'enqueueNotify' | 'fanoutSettled' | 'deliverSettled'>;
   /** Per request to a receiver. */
   timeoutMs: number;
   /** The clock; tests move it. Default: the system's. */
@@ -62,11 +62,6 @@ export interface NotifyDeps extends OpsCheckDeps {
 export const ORDER_HOLD_MS = 2_000;
 /** Longest wait between two looks: a receiver down for an hour is looked at once a minute. */
 const MAX_HOLD_MS = 60_000;
-/**
- * An earlier delivery still pending after this long (beyond the notify retry budget of about
- * 70 minutes) has lost its job, not its turn: the later event goes, and the log says so.
- */
-const MAX_ORDER_WAIT_MS = 2 * 3_600_000;
 
 export interface FanoutResult {
   alertId: string;
@@ -167,14 +162,18 @@ export function createNotifyProcessor(deps: NotifyDeps) {
         (j) => `${d.alertId}:${j}:${d.channelId}`,
       );
       const pending = await deps.deliveries.pendingAmong(before);
-      if (pending.length > 0) {
-        if (Date.now() - job.timestamp < MAX_ORDER_WAIT_MS)
-          return hold(job, token, `notify: ${deliveryKey} waits for ${pending.join(', ')}`);
+      // An earlier delivery waits its turn while its job lives (retrying, however long); one
+      // still pending without a job (lost with Redis) has lost its job, not its turn: this one
+      // goes, and the log says so.
+      const alive: string[] = [];
+      for (const key of pending) if (!(await deps.queues.deliverSettled(key))) alive.push(key);
+      if (alive.length > 0)
+        return hold(job, token, `notify: ${deliveryKey} waits for ${alive.join(', ')}`);
+      if (pending.length > 0)
         deps.logger.warn(
           { deliveryKey, pending },
-          'earlier deliveries stuck pending: sending this one out of order',
+          'earlier deliveries pending without a job: sending this one out of order',
         );
-      }
       msg = { kind: 'alert', deliveryKey, alert, event, eventIndex: d.eventIndex };
     } else {
       const lang = deps.alertsConfig.digest?.lang;

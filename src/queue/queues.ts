@@ -140,11 +140,17 @@ export function createQueues(connection: Redis, prefix: string, kinds: SourceCon
       return state === 'completed' || state === 'failed' || state === 'unknown';
     },
 
+    /** Whether a delivery's job is over (done, given up) or gone: no attempt of it is to come. */
+    async deliverSettled(deliveryKey: string): Promise<boolean> {
+      const state = await notify.getJobState(deliverJobId(deliveryKey));
+      return state === 'completed' || state === 'failed' || state === 'unknown';
+    },
+
     /** One delivery; retried with backoff until delivered or dead (then re-sendable). */
     async enqueueDeliver(job: DeliverJob, opts: { force?: boolean } = {}): Promise<void> {
       // A re-send (force) must not be swallowed by the job id of the first, dead attempt.
-      const jobId = `deliver-${job.deliveryKey}${opts.force ? `-${Date.now()}` : ''}`;
-      await notify.add('deliver', job, { jobId: jobId.replace(/:/g, '_') });
+      const jobId = deliverJobId(job.deliveryKey) + (opts.force ? `-${Date.now()}` : '');
+      await notify.add('deliver', job, { jobId });
     },
 
     /**
@@ -183,4 +189,9 @@ export function createQueues(connection: Redis, prefix: string, kinds: SourceCon
     /** Safe to call twice. */
     close: () => (closing ??= Promise.all(all.map((q) => q.close())).then(() => undefined)),
   };
+}
+
+/** A delivery's job id (BullMQ job ids may not hold ':'). */
+function deliverJobId(deliveryKey: string): string {
+  return `deliver-${deliveryKey}`.replace(/:/g, '_');
 }

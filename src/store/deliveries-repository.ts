@@ -74,11 +74,14 @@ export function createDeliveriesRepository(db: Db) {
 
     /** The keys among these whose delivery is still pending (neither delivered nor dead). */
     async pendingAmong(keys: string[]): Promise<string[]> {
-      if (keys.length === 0) return [];
-      const docs = await col
-        .find({ _id: { $in: keys }, status: 'pending' }, { projection: { _id: 1 } })
-        .toArray();
-      return docs.map((d) => d._id);
+      // One lookup by _id each (an alert has a handful of events): FerretDB v1 pushes an _id
+      // equality down to its store, not an $in.
+      const pending: string[] = [];
+      for (const key of keys) {
+        const doc = await col.findOne({ _id: key }, { projection: { status: 1 } });
+        if (doc?.status === 'pending') pending.push(key);
+      }
+      return pending;
     },
 
     async get(key: string): Promise<StoredDelivery | null> {

@@ -194,9 +194,9 @@ export function createMentionsRepository(db: Db) {
 
     /**
      * The newest negative, relevant, analysed mentions published since `since`, with what
-     * `maillon journey suggest` reads of them. Equality and range filters and a sort on the
-     * `sentiment_publishedAt` (or `lang_publishedAt`) index, with a limit: what FerretDB v1 can
-     * push down to its backend.
+     * `maillon journey suggest` reads of them: equality and range filters, a sort on an indexed
+     * field and a limit. The bundled FerretDB v1 still scans for it (only an `_id` lookup reaches
+     * its SQLite store, see issue 9); it runs when a manager asks, never per mention.
      */
     async recentNegative(q: {
       since: Date;

@@ -110,6 +110,13 @@ describe('explainAlert: a weak-link wave', () => {
     expect(explain(overnight, 'fr').headline).toContain('depuis lun. 9 mars à 23 h,');
   });
 
+  it('ends a wave at midnight on the next day, not at 00:00 of the day before', () => {
+    const since = new Date(T0.getTime() - 14 * H); // Mon 20:00
+    const until = new Date(T0.getTime() + 14 * H); // Wed 00:00
+    const over = withFacts({ since, until }, { status: 'resolved', resolvedAt: until });
+    expect(explain(over, 'en').headline).toContain('from Mon 9 Mar 20:00 to Wed 11 Mar 00:00');
+  });
+
   it('gives the span of a wave that is over', () => {
     const over = withFacts({}, { status: 'resolved', resolvedAt: new Date(T0.getTime() + 4 * H) });
     expect(explain(over, 'en').headline).toContain('13 complaints from 10:00 to 14:00 from 12');
