@@ -24,11 +24,6 @@ const SAME_ARRIVAL_MS = 60_000;
 
 export interface SourceHealthInput {
   now: Date;
-  /**
-   * When the checker began watching (its process started): failures recorded before count
-   * from here, since nothing says the source was polled, let alone failing, while it was down.
-   */
-  watchingSince: Date;
   state: {
     lastSuccessAt?: Date;
     lastPolledAt?: Date;
@@ -73,7 +68,9 @@ export function assessSource(input: SourceHealthInput, cfg: OperationalConfig): 
   let failing: FailingProblem | null = null;
   // A run recorded before its start was dated (an older Maillon) waits for its next failure.
   if (s.consecutiveFailures > 0 && s.failingSince) {
-    const since = new Date(Math.max(s.failingSince.getTime(), input.watchingSince.getTime()));
+    // The poll side starts a new run after a stretch without polls (Maillon stopped), so the
+    // run's start is real time seen polling, whichever process runs this check.
+    const since = s.failingSince;
     if (now - since.getTime() > cfg.failingAfter) {
       failing = {
         kind: 'failing',

@@ -31,11 +31,6 @@ export interface OpsCheckDeps {
   publicUrl: string;
   /** The brand's time zone (`baseline.timeZone`): the hours in alerts' words are read on it. */
   timeZone: string;
-  /**
-   * When this process began watching sources; failures recorded before it are counted from it.
-   * Default: when the check is created (the worker's start).
-   */
-  startedAt?: Date;
 }
 
 export interface OpsCheckResult {
@@ -50,7 +45,6 @@ type Problem = FailingProblem | SilentProblem;
 export function createOpsCheck(deps: OpsCheckDeps) {
   const { logger } = deps;
   const ops = deps.alertsConfig.operational;
-  const watchingSince = deps.startedAt ?? new Date();
 
   const open = async (sourceId: string, p: Problem, now: Date): Promise<string | null> => {
     const { alert, created } = await deps.alerts.openOnce(
@@ -120,7 +114,6 @@ export function createOpsCheck(deps: OpsCheckDeps) {
       const health = assessSource(
         {
           now,
-          watchingSince,
           state,
           arrivals: await deps.digestData.recentArrivals(source.id),
         },

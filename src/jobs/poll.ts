@@ -123,6 +123,7 @@ export function createPollProcessor(deps: PollDeps) {
         // BullMQ retries a failed poll a few times within a minute: one poll, one failure, or
         // a source would count as failing for hours after its first minute.
         retry: job.attemptsMade > 0,
+        runGapMs: Math.max(3 * source.every, MIN_RUN_GAP_MS),
       });
       log.warn({ err }, 'poll failed');
       if (wait) return { sourceId, skipped: 'backoff' };
@@ -130,6 +131,9 @@ export function createPollProcessor(deps: PollDeps) {
     }
   };
 }
+
+/** Polls missed for this long at least (three intervals, or this) mean nothing was polling. */
+const MIN_RUN_GAP_MS = 10 * 60_000;
 
 /** How long to leave a source alone after this error, or undefined to retry as usual. */
 function backoffFor(err: unknown, source: SourceConfig): number | undefined {

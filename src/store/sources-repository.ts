@@ -91,12 +91,25 @@ export function createSourcesRepository(db: Db) {
     /**
      * A failed poll; `backoffUntil` when the site asked us to wait. `retry`: a retry of a poll
      * whose failure is already counted, so the run of failures does not grow with BullMQ's
-     * attempts.
+     * attempts. `runGapMs`: a failure after this long without a poll (nor a wait the site asked
+     * for) starts a new run: nothing polled the source in between (Maillon was stopped), so the
+     * old run says nothing of how long it has been failing.
      */
     async recordFailure(
       id: string,
-      f: { message: string; at: Date; backoffUntil?: Date; retry?: boolean },
+      f: { message: string; at: Date; backoffUntil?: Date; retry?: boolean; runGapMs?: number },
     ): Promise<void> {
+      if (f.runGapMs !== undefined) {
+        const cutoff = new Date(f.at.getTime() - f.runGapMs);
+        await col.updateOne(
+          {
+            _id: id,
+            lastPolledAt: { $lt: cutoff },
+            $or: [{ backoffUntil: { $exists: false } }, { backoffUntil: { $lt: cutoff } }],
+          },
+          { $set: { failingSince: f.at, consecutiveFailures: 0 } },
+        );
+      }
       await col.updateOne(
         { _id: id },
         {

@@ -435,6 +435,20 @@ describe('notifications', () => {
     expect(recovered?.failingSince).toBeUndefined();
     await repo.recordFailure('state-test', { message: 'HTTP 500', at: t(90) });
     expect((await repo.get('state-test'))?.failingSince).toEqual(t(90));
+    // Maillon stopped for three days, the source still down: the run starts again at the first
+    // failure seen after the restart, not three days ago (nothing polled it in between).
+    const gap = 10 * 60_000;
+    await repo.recordFailure('state-test', { message: 'HTTP 500', at: t(150), runGapMs: gap });
+    expect(await repo.get('state-test')).toMatchObject({
+      failingSince: t(90),
+      consecutiveFailures: 2,
+    });
+    const restart = new Date(t(150).getTime() + 72 * 3_600_000);
+    await repo.recordFailure('state-test', { message: 'HTTP 500', at: restart, runGapMs: gap });
+    expect(await repo.get('state-test')).toMatchObject({
+      failingSince: restart,
+      consecutiveFailures: 1,
+    });
   });
 
   it('raises one operational alert for a failing source, escalates it once, to the ops route only', async () => {

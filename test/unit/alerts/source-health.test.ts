@@ -8,8 +8,8 @@ const ago = (ms: number) => new Date(now.getTime() - ms);
 const ok = { consecutiveFailures: 0, lastSuccessAt: ago(60_000) };
 
 describe('assessSource: failing', () => {
-  // The checker has been watching for a day unless a test says otherwise.
-  const watching = { now, watchingSince: ago(24 * H), arrivals: [] };
+  // A source with no arrivals unless a test says otherwise.
+  const watching = { now, arrivals: [] };
 
   it('fails once failingAfter of wall-clock time has passed since the first failure of the run', () => {
     const state = {
@@ -38,19 +38,6 @@ describe('assessSource: failing', () => {
     expect(assessSource({ ...watching, state }, cfg).failing).toBeNull();
   });
 
-  it('counts nothing from before the checker started watching', () => {
-    const state = { consecutiveFailures: 3, failingSince: ago(72 * H) };
-    // Started a minute ago: a run recorded three days ago is not an hour of failures seen.
-    const justStarted = assessSource(
-      { ...watching, watchingSince: ago(60_000), state },
-      cfg,
-    ).failing;
-    expect(justStarted).toBeNull();
-    // Still failing an hour after the start: failing since the start, no earlier.
-    const later = assessSource({ ...watching, watchingSince: ago(H + 60_000), state }, cfg);
-    expect(later.failing?.since).toEqual(ago(H + 60_000));
-  });
-
   it('leaves a run without a recorded start alone until its next failure dates it', () => {
     const state = { consecutiveFailures: 9, lastError: { message: 'ENOTFOUND', at: ago(60_000) } };
     expect(assessSource({ ...watching, state }, cfg).failing).toBeNull();
@@ -64,14 +51,11 @@ describe('assessSource: failing', () => {
       failingSince: new Date(start.getTime() + 100),
       lastError: { message: 'ENOTFOUND', at: ago(5_000) },
     };
-    expect(
-      assessSource({ now, watchingSince: start, state, arrivals: [] }, cfg).failing,
-    ).toBeNull();
+    expect(assessSource({ now, state, arrivals: [] }, cfg).failing).toBeNull();
     const anHourOn = new Date(start.getTime() + H + 1_000);
     const h = assessSource(
       {
         now: anHourOn,
-        watchingSince: start,
         state: { ...state, consecutiveFailures: 5 },
         arrivals: [],
       },
@@ -90,10 +74,7 @@ describe('assessSource: silent', () => {
     ]).flat();
 
   it('is silent after max(floor, factor x usual gap) without a new mention', () => {
-    const h = assessSource(
-      { now, watchingSince: ago(24 * H), state: ok, arrivals: hourly(7 * H) },
-      cfg,
-    );
+    const h = assessSource({ now, state: ok, arrivals: hourly(7 * H) }, cfg);
     expect(h.usualGapMs).toBe(H); // batches of one poll count once
     expect(h.silent).toEqual({
       kind: 'silent',
@@ -101,47 +82,37 @@ describe('assessSource: silent', () => {
       usualGapMs: H,
       thresholdMs: 6 * H,
     });
-    expect(
-      assessSource({ now, watchingSince: ago(24 * H), state: ok, arrivals: hourly(5 * H) }, cfg)
-        .silent,
-    ).toBeNull();
+    expect(assessSource({ now, state: ok, arrivals: hourly(5 * H) }, cfg).silent).toBeNull();
   });
 
   it('follows a slow rhythm: a daily source is not silent after a quiet day', () => {
     const daily = Array.from({ length: 10 }, (_, i) => ago(30 * H + i * 24 * H));
-    const quiet = assessSource(
-      { now, watchingSince: ago(24 * H), state: ok, arrivals: daily },
-      cfg,
-    );
+    const quiet = assessSource({ now, state: ok, arrivals: daily }, cfg);
     expect(quiet.usualGapMs).toBe(24 * H);
     expect(quiet.silent).toBeNull();
     const stopped = Array.from({ length: 10 }, (_, i) => ago(7 * 24 * H + i * 24 * H));
-    expect(
-      assessSource({ now, watchingSince: ago(24 * H), state: ok, arrivals: stopped }, cfg).silent
-        ?.thresholdMs,
-    ).toBe(144 * H);
+    expect(assessSource({ now, state: ok, arrivals: stopped }, cfg).silent?.thresholdMs).toBe(
+      144 * H,
+    );
   });
 
   it('does not call silent a source with too few arrivals to know its rhythm', () => {
     const few = [ago(100 * H), ago(200 * H), ago(300 * H)];
-    const h = assessSource({ now, watchingSince: ago(24 * H), state: ok, arrivals: few }, cfg);
+    const h = assessSource({ now, state: ok, arrivals: few }, cfg);
     expect(h.usualGapMs).toBeNull();
     expect(h.silent).toBeNull();
   });
 
   it('leaves silence to the failing alert while the source fails', () => {
     const state = { consecutiveFailures: 3, lastSuccessAt: ago(20 * H), failingSince: ago(19 * H) };
-    const h = assessSource(
-      { now, watchingSince: ago(24 * H), state, arrivals: hourly(20 * H) },
-      cfg,
-    );
+    const h = assessSource({ now, state, arrivals: hourly(20 * H) }, cfg);
     expect(h.failing).not.toBeNull();
     expect(h.silent).toBeNull();
   });
 
   it('recovers: a new arrival ends the silence', () => {
     const arrivals = [now, ...hourly(7 * H)];
-    const h = assessSource({ now, watchingSince: ago(24 * H), state: ok, arrivals }, cfg);
+    const h = assessSource({ now, state: ok, arrivals }, cfg);
     expect(h.silent).toBeNull();
     expect(h.lastArrival).toEqual(now);
   });

@@ -120,6 +120,12 @@ describe('poll: failures', () => {
       await expect(process(job(attemptsMade))).rejects.toThrow('ENOTFOUND');
     }
     expect(failures.map((f) => f.retry)).toEqual([false, true, true, true, true, true]);
-    expect(failures[0]).toEqual({ message: 'ENOTFOUND', at: NOW, retry: false });
+    // A new run after three intervals (45 min) without a poll: Maillon was not polling.
+    expect(failures[0]).toEqual({
+      message: 'ENOTFOUND',
+      at: NOW,
+      retry: false,
+      runGapMs: 45 * 60_000,
+    });
   });
 });
