@@ -16,7 +16,7 @@ import {
   keywordSchema,
   presetFileSchema,
   presetPath,
-  stageSchema,
+  STAGES,
   touchpointEntrySchema,
   type JourneyPreset,
   type Stage,
@@ -355,8 +355,8 @@ export interface TouchpointsConfig {
 }
 export type TouchpointConfig = Touchpoint;
 export type { Stage };
-/** The journey's stages, in order. */
-export const STAGES = stageSchema.options;
+/** The journey's stages, in order (owned by src/analysis/journey.ts). */
+export { STAGES };
 export type Severity = z.infer<typeof severitySchema>;
 /** A notification channel with its secrets resolved from the environment. */
 export type ChannelConfig =
