@@ -160,6 +160,44 @@ export function nbUpperTail(x: number, mu: number, alpha: number): number {
   return Math.min(1, sum);
 }
 
+/**
+ * An alert budget: the peaks of a statistic's past excursions over the history, and a bar at
+ * `factor` x the `rank`-th highest of them. A series whose ordinary excursions are large (heavy
+ * tails no dispersion captures) must beat its own usual bursts; a calm one keeps its level.
+ */
+export class PeakBudget {
+  private readonly peaks: Array<{ end: number; peak: number }> = [];
+  private current = 0;
+
+  constructor(
+    private readonly rank: number,
+    private readonly factor: number,
+    private readonly history: number,
+    private readonly level: number,
+  ) {}
+
+  /** The bar at bucket i, from excursions ended within the history before i. */
+  bar(i: number): number {
+    while (this.peaks.length > 0 && (this.peaks[0]?.end ?? 0) < i - this.history)
+      this.peaks.shift();
+    if (this.rank <= 0) return 0;
+    const sorted = this.peaks.map((p) => p.peak).toSorted((a, b) => b - a);
+    return (sorted[this.rank - 1] ?? 0) * this.factor;
+  }
+
+  /** The statistic at bucket i: above the level it extends an excursion, at or below it ends one. */
+  push(i: number, value: number): void {
+    if (value > this.level) this.current = Math.max(this.current, value);
+    else this.close(i);
+  }
+
+  /** Ends the current excursion, if any, at bucket i. */
+  close(i: number): void {
+    if (this.current > 0) this.peaks.push({ end: i, peak: this.current });
+    this.current = 0;
+  }
+}
+
 export class CountDetector {
   private readonly slots: Int16Array;
   private readonly historyBuckets: number;
@@ -170,9 +208,8 @@ export class CountDetector {
   private refreshKey = Number.NaN;
   private cusum = 0;
   private runStart = -1;
-  private runPeak = 0;
-  /** Peaks of the CUSUM runs that ended, with the index where each ended. */
-  private readonly pastRuns: Array<{ end: number; peak: number }> = [];
+  /** Peaks of the CUSUM's runs (from leaving zero to returning to it) over the history. */
+  private readonly budget: PeakBudget;
   private bar = 0;
 
   /**
@@ -191,14 +228,15 @@ export class CountDetector {
     this.warmupBuckets = Math.round(b.warmup / bucketMs);
     this.recentBuckets = Math.round(b.recent / bucketMs);
     this.floor = (b.minRatePerDay * bucketMs) / DAY_MS;
+    const { rank, rankFactor } = params.evidence;
+    this.budget = new PeakBudget(rank, rankFactor, this.historyBuckets, 0);
   }
 
   /** Forgets the current run (after a wave resolves), so the next wave needs fresh evidence. */
   reset(): void {
-    if (this.runStart >= 0) this.pastRuns.push({ end: this.lastIndex, peak: this.runPeak });
+    this.budget.close(this.lastIndex);
     this.cusum = 0;
     this.runStart = -1;
-    this.runPeak = 0;
   }
 
   private lastIndex = 0;
@@ -214,12 +252,7 @@ export class CountDetector {
   }
 
   private updateBar(i: number): void {
-    const { threshold, rank, rankFactor } = this.params.evidence;
-    const since = i - this.historyBuckets;
-    while (this.pastRuns.length > 0 && (this.pastRuns[0]?.end ?? 0) < since) this.pastRuns.shift();
-    const peaks = this.pastRuns.map((r) => r.peak).toSorted((a, b) => b - a);
-    const kth = rank > 0 ? (peaks[rank - 1] ?? 0) : 0;
-    this.bar = Math.max(threshold, kth * rankFactor);
+    this.bar = Math.max(this.params.evidence.threshold, this.budget.bar(i));
   }
 
   /** What the profile in use expects per day, over a whole week's rhythm (the usual rate). */
@@ -250,15 +283,9 @@ export class CountDetector {
     const { shift } = this.params.evidence;
     const llr = nbLogLikelihoodRatio(this.values[i] ?? 0, expected, alpha, shift);
     const next = Math.max(0, this.cusum + llr);
-    if (next > 0 && this.cusum === 0) {
-      this.runStart = i;
-      this.runPeak = 0;
-    }
-    if (next === 0 && this.runStart >= 0) {
-      this.pastRuns.push({ end: i, peak: this.runPeak });
-      this.runStart = -1;
-    }
-    this.runPeak = Math.max(this.runPeak, next);
+    if (next > 0 && this.cusum === 0) this.runStart = i;
+    if (next === 0) this.runStart = -1;
+    this.budget.push(i, next);
     this.cusum = next;
     return {
       expected,

@@ -37,7 +37,7 @@
  * same waves with the same opening times as a run over all of history, except when that window
  * starts inside a wave.
  */
-import { CountDetector, nbLogLikelihoodRatio, nbUpperTail } from './count-detector.js';
+import { CountDetector, nbLogLikelihoodRatio, nbUpperTail, PeakBudget } from './count-detector.js';
 import type { DetectionParams } from './params.js';
 import type { BucketStats, Severity, Wave, WaveFacts } from './types.js';
 
@@ -65,40 +65,6 @@ const maxOf = (m: Readonly<Record<string, number>>): number => {
 
 /** A scan surprise (-ln p) above this starts an excursion whose peak the budget remembers. */
 const RUN_LEVEL = Math.log(100);
-
-/**
- * An alert budget: the peaks of a statistic's past excursions over the history, and a bar at
- * `factor` x the `rank`-th highest of them. A series whose ordinary excursions are large (heavy
- * tails no dispersion captures) must beat its own usual bursts; a calm one keeps its level.
- */
-class PeakBudget {
-  private readonly peaks: Array<{ end: number; peak: number }> = [];
-  private current = 0;
-
-  constructor(
-    private readonly rank: number,
-    private readonly factor: number,
-    private readonly history: number,
-    private readonly level: number,
-  ) {}
-
-  /** The bar at bucket i, from excursions ended within the history before i. */
-  bar(i: number): number {
-    while (this.peaks.length > 0 && (this.peaks[0]?.end ?? 0) < i - this.history)
-      this.peaks.shift();
-    if (this.rank <= 0) return 0;
-    const sorted = this.peaks.map((p) => p.peak).toSorted((a, b) => b - a);
-    return (sorted[this.rank - 1] ?? 0) * this.factor;
-  }
-
-  push(i: number, value: number): void {
-    if (value > this.level) this.current = Math.max(this.current, value);
-    else if (this.current > 0) {
-      this.peaks.push({ end: i, peak: this.current });
-      this.current = 0;
-    }
-  }
-}
 
 /**
  * The person behind an author key (`source:handle`): one handle on several sites is taken for one
