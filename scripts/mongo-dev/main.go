@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -42,6 +43,8 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+
+	go keepIDIndexes(ctx, abs, 200*time.Millisecond)
 
 	// The launcher waits for the port to accept connections, not for this line.
 	fmt.Printf("mongo-dev ready %s\n", f.MongoDBURI())

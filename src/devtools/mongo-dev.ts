@@ -6,7 +6,7 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,10 @@ const GO_DIR = path.join(REPO_ROOT, 'scripts/mongo-dev');
 /** Path of the cached binary, built first if needed. */
 export async function ensureMongoDevBinary(log: (msg: string) => void = () => {}): Promise<string> {
   const hash = createHash('sha256');
-  for (const f of ['main.go', 'go.mod', 'go.sum']) hash.update(readFileSync(path.join(GO_DIR, f)));
+  const files = readdirSync(GO_DIR)
+    .filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum')
+    .toSorted();
+  for (const f of files) hash.update(f).update(readFileSync(path.join(GO_DIR, f)));
   const dir = path.join(REPO_ROOT, '.cache/mongo-dev');
   const bin = path.join(dir, `mongo-dev-${hash.digest('hex').slice(0, 12)}`);
   if (existsSync(bin)) return bin;
