@@ -70,10 +70,12 @@ describe.runIf(hasSqlite || process.env.CI)('mongo-dev', () => {
         `EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "${table}" WHERE _ferretdb_sjson->'$._id' = '"t7"'`,
       );
       expect(plan).toMatch(/USING INDEX .*maillon_id_path/);
-      expect(await db.collection('things').findOne({ _id: 't7' as never })).toMatchObject({
+      expect(
+        await db.collection<{ _id: string; round: number }>('things').findOne({ _id: 't7' }),
+      ).toMatchObject({
         round,
       });
-      await db.collection('things').drop();
+      await db.collection<{ _id: string; round: number }>('things').drop();
     }
   });
 });
