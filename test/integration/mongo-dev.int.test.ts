@@ -42,11 +42,9 @@ const sql = (file: string, query: string) =>
 // CI installs the sqlite3 shell (.ci/run); a machine without it says so here.
 describe.runIf(hasSqlite || process.env.CI)('mongo-dev', () => {
   it('looks documents up by _id through an index, in new and re-created collections', async () => {
-    const db = client!.db();
+    const things = client!.db().collection<{ _id: string; round: number }>('things');
     for (const round of [1, 2]) {
-      await db
-        .collection('things')
-        .insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: `t${i}`, round })));
+      await things.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: `t${i}`, round })));
       const file = path.join(dataDir, 'idindex.sqlite');
       expect(readdirSync(dataDir)).toContain('idindex.sqlite');
       const table = sql(
@@ -70,12 +68,10 @@ describe.runIf(hasSqlite || process.env.CI)('mongo-dev', () => {
         `EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "${table}" WHERE _ferretdb_sjson->'$._id' = '"t7"'`,
       );
       expect(plan).toMatch(/USING INDEX .*maillon_id_path/);
-      expect(
-        await db.collection<{ _id: string; round: number }>('things').findOne({ _id: 't7' }),
-      ).toMatchObject({
+      expect(await things.findOne({ _id: 't7' })).toMatchObject({
         round,
       });
-      await db.collection<{ _id: string; round: number }>('things').drop();
+      await things.drop();
     }
   });
 });
