@@ -14,6 +14,7 @@ import { createNotifyProcessor } from './jobs/notify.js';
 import { createPollProcessor } from './jobs/poll.js';
 import type { ShutdownStep } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
+import { createLeases } from './queue/lease.js';
 import { createQueues, QUEUE, type Queues } from './queue/queues.js';
 import { connectRedis, type RedisHandle } from './queue/redis.js';
 import { createHttpClient, SOURCE_KINDS, sourceAdapters } from './sources/index.js';
@@ -125,6 +126,7 @@ export async function startWorkers(
       enqueueAnalyze,
       http,
       logger,
+      leases: createLeases(rt.redis.redis, { prefix: config.redis.prefix }),
     });
     // A courtesy cap per source kind; per-site waits (Retry-After) are handled in the processor.
     for (const kind of SOURCE_KINDS) {

@@ -9,6 +9,7 @@ import { futureDateIssue, parseMention, type MentionInput } from '../domain/ment
 import { SourceHttpError } from '../errors.js';
 import { acceptMentions, type AcceptDeps } from '../ingest/accept.js';
 import type { Logger } from '../logger.js';
+import type { Leases } from '../queue/lease.js';
 import { pollJobSchema } from '../queue/queues.js';
 import type { HttpClient, SourceAdapter } from '../sources/index.js';
 import type { SourcesRepository } from '../store/sources-repository.js';
@@ -20,11 +21,14 @@ export interface PollDeps extends AcceptDeps {
   sources: SourcesRepository;
   http: HttpClient;
   logger: Logger;
+  /** One poll of a source at a time, across processes. */
+  leases: Leases;
   now?: () => Date;
 }
 
 export type PollResult =
-  | { sourceId: string; skipped: 'disabled' | 'backoff' }
+  /** `busy`: another poll of this source was running; it fetches for both. */
+  | { sourceId: string; skipped: 'disabled' | 'backoff' | 'busy' }
   | { sourceId: string; notModified: true }
   | {
       sourceId: string;
@@ -45,6 +49,33 @@ export function createPollProcessor(deps: PollDeps) {
     const source = byId.get(sourceId);
     if (!source || !source.enabled) return { sourceId, skipped: 'disabled' };
     const log = deps.logger.child({ queue: job.queueName, jobId: job.id, sourceId });
+    // Two polls of one source at once (a slow poll overtaken by the next, a stalled job run again
+    // elsewhere) would fetch twice, the second without the ETag the first is about to save. The
+    // state is read under the lease, so each poll starts from its predecessor's cursor.
+    const lease = await deps.leases.acquire(`poll:${sourceId}`);
+    if (!lease) {
+      log.debug('another poll of this source is running: skipped');
+      return { sourceId, skipped: 'busy' };
+    }
+    try {
+      return await poll(
+        job,
+        source,
+        log,
+        signal ? AbortSignal.any([signal, lease.signal]) : lease.signal,
+      );
+    } finally {
+      await lease.release();
+    }
+  };
+
+  async function poll(
+    job: Job,
+    source: SourceConfig,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<PollResult> {
+    const sourceId = source.id;
     const state = await deps.sources.get(sourceId);
     const started = now();
     if (state?.backoffUntil && state.backoffUntil > started)
@@ -54,7 +85,7 @@ export function createPollProcessor(deps: PollDeps) {
       const adapter = deps.adapters[source.kind];
       const page = await adapter.fetchPage(source, state?.cursor ?? {}, {
         http: deps.http,
-        signal: signal ?? new AbortController().signal,
+        signal,
       });
       if (page.notModified) {
         await deps.sources.recordSuccess(sourceId, {
@@ -129,7 +160,7 @@ export function createPollProcessor(deps: PollDeps) {
       if (wait) return { sourceId, skipped: 'backoff' };
       throw classifyForQueue(err);
     }
-  };
+  }
 }
 
 /** Polls missed for this long at least (three intervals, or this) mean nothing was polling. */

@@ -78,6 +78,10 @@ function harness(opts: { drafts?: MentionDraft[]; fails?: Error } = {}) {
       },
     } as unknown as PollDeps['mentions'],
     enqueueAnalyze: async () => {},
+    // Always granted here; the lease itself is tested against Redis (poll-lease.int.test.ts).
+    leases: {
+      acquire: async () => ({ signal: new AbortController().signal, release: async () => {} }),
+    },
     now: () => NOW,
   };
   const job = (attemptsMade = 0) =>
