@@ -16,6 +16,7 @@ import type { ShutdownStep } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createLeases } from './queue/lease.js';
 import { createQueues, QUEUE, type Queues } from './queue/queues.js';
+import { watchSchedules } from './queue/schedulers.js';
 import { connectRedis, type RedisHandle } from './queue/redis.js';
 import { createHttpClient, SOURCE_KINDS, sourceAdapters } from './sources/index.js';
 import { createAlertsRepository, type AlertsRepository } from './store/alerts-repository.js';
@@ -132,6 +133,15 @@ export async function startWorkers(
     for (const kind of SOURCE_KINDS) {
       start(QUEUE.poll(kind), poll, { limiter: { max: 10, duration: 1_000 } });
     }
+    // Redis may come back empty: the schedulers written above are written again; the watch
+    // ends with the poll workers.
+    const watch = watchSchedules({
+      queues: rt.queues,
+      sources: config.sources,
+      redis: rt.redis.redis,
+      logger,
+    });
+    workers.at(-1)?.once('closing', () => watch.stop());
   }
   if (kinds.includes('analyze')) {
     start(
@@ -203,7 +213,7 @@ export async function startApi(
     deliveries: rt.deliveries,
     counts: rt.counts,
     queues: rt.queues,
-    checks: { redis: () => rt.redis.redis.ping(), mongodb: () => rt.mongo.ping() },
+    checks: { redis: () => rt.redis.ping(), mongodb: () => rt.mongo.ping() },
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(rt.config.api.port, rt.config.api.host, (err?: Error) =>

@@ -3,6 +3,7 @@
  * here. `code` is stable (clients switch on it); `message` is for people.
  */
 import { AppError, ValidationError } from '../errors.js';
+import { isStoreUnavailable } from '../store/availability.js';
 
 export type ApiErrorCode =
   | 'validation_failed'
@@ -45,6 +46,12 @@ export function toErrorResponse(err: unknown, exposeStack: boolean): HandlerResu
     return errorResponse(400, 'malformed_json', 'request body is not valid JSON');
   if (e?.status === 415 || e?.type === 'encoding.unsupported')
     return errorResponse(415, 'validation_failed', e.message ?? 'unsupported body');
+  // The store down or restarting is not our bug: 503, and the client may try again.
+  if (isStoreUnavailable(err))
+    return {
+      ...errorResponse(503, 'unavailable', 'the store cannot be reached; try again shortly'),
+      headers: { 'retry-after': '5' },
+    };
   return errorResponse(
     500,
     'internal',

@@ -8,6 +8,7 @@ import {
   snoozeAlertHandler,
 } from './handlers/alert-actions.js';
 import { getHealthHandler } from './handlers/get-health.js';
+import { getReadyHandler } from './handlers/get-ready.js';
 import { getAlertHandler, listAlertsHandler } from './handlers/list-alerts.js';
 import { listDeliveriesHandler } from './handlers/list-deliveries.js';
 import { listMentionsHandler } from './handlers/list-mentions.js';
@@ -25,6 +26,7 @@ export interface Route {
 
 export const routes: Route[] = [
   { method: 'get', path: '/healthz', handler: getHealthHandler },
+  { method: 'get', path: '/readyz', handler: getReadyHandler },
   { method: 'get', path: '/api/v1/mentions', handler: listMentionsHandler },
   { method: 'post', path: '/api/v1/mentions', handler: postMentionsHandler },
   { method: 'get', path: '/api/v1/alerts', handler: listAlertsHandler },

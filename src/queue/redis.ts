@@ -3,6 +3,11 @@ import { Redis } from 'ioredis';
 
 export interface RedisHandle {
   redis: Redis;
+  /**
+   * Answers when Redis does; rejects at once while the connection is down, rather than waiting
+   * in the offline queue for it to come back (commands wait there: BullMQ needs that).
+   */
+  ping(): Promise<void>;
   /** Safe to call twice. */
   close(): Promise<void>;
 }
@@ -13,6 +18,10 @@ export function connectRedis(url: string): RedisHandle {
   let closing: Promise<void> | undefined;
   return {
     redis,
+    ping: async () => {
+      if (redis.status !== 'ready') throw new Error(`redis: connection ${redis.status}`);
+      await redis.ping();
+    },
     close: () =>
       (closing ??= redis.quit().then(
         () => undefined,

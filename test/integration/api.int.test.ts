@@ -196,7 +196,11 @@ describe('the rest of the surface', () => {
   it('reports health of Redis and MongoDB', async () => {
     const { status, body } = await get('/healthz');
     expect(status).toBe(200);
-    expect(body).toEqual({ status: 'ok', checks: { redis: 'ok', mongodb: 'ok' } });
+    expect(body).toEqual({
+      status: 'ok',
+      checks: { redis: 'ok', mongodb: 'ok' },
+      latencyMs: { redis: expect.any(Number), mongodb: expect.any(Number) },
+    });
   });
 
   it('answers unknown routes and unknown alerts with JSON 404s', async () => {
