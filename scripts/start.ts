@@ -1,10 +1,11 @@
 /**
  * The main job: the API and every worker in one process, on the default config. Without
- * MONGODB_URL it starts the local MongoDB-wire server. With --demo it works in a database and
- * queue prefix of its own (emptied at start: the demo is a show, not a store), loads four weeks
- * of ordinary history so the detector knows each touchpoint's baseline, then serves the demo
- * feed and polls it every 10 s: mentions flow, and the delivery complaints raise a weak-link
- * alert within about two minutes.
+ * MONGODB_URL it starts the local MongoDB-wire server. With --demo it works only in what it
+ * creates itself (src/devtools/demo-env.ts: a server of its own, or a database of its own on the
+ * server of MONGODB_URL, and queues of its own), loads four weeks of ordinary history so the
+ * detector knows each touchpoint's baseline, then serves the demo feed and polls it every 10 s:
+ * mentions flow, and the delivery complaints raise a weak-link alert within about two minutes.
+ * When it stops, it removes what it created.
  *
  *   npm start            # API + workers
  *   npm run demo         # the same, plus the demo feed
@@ -12,7 +13,7 @@
 import { loadConfig } from '../config/index.js';
 import { startDemoFeed } from '../src/demo/demo-feed.js';
 import { DEMO_HISTORY_DAYS, seedDemoHistory } from '../src/demo/seed.js';
-import { ensureIndexes } from '../src/store/mongo.js';
+import { prepareDemoEnv } from '../src/devtools/demo-env.js';
 import { withLocalMongo } from '../src/devtools/local-env.js';
 import { onShutdownSignal, type ShutdownStep } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
@@ -27,23 +28,32 @@ import {
 const demo = process.argv.includes('--demo');
 const say = (msg: string) => process.stderr.write(`maillon: ${msg}\n`);
 
-const local = await withLocalMongo(process.env, say, demo ? 'maillon_demo' : 'maillon');
-const steps: ShutdownStep[] = [];
+const local = demo
+  ? await prepareDemoEnv(process.env, say)
+  : { ...(await withLocalMongo(process.env, say)), dropOnStop: false };
+// Shut down in order: what runs (workers, API) first, then what holds data; on a failed start,
+// whatever was built so far.
+const running: ShutdownStep[] = [];
+const holding: ShutdownStep[] = [{ name: 'mongo-dev', run: () => local.stop() }];
+const steps = () => [...running, ...holding];
 try {
   const feed = demo ? await startDemoFeed() : undefined;
-  const env = demo
-    ? { LOG_FORMAT: 'pretty', QUEUE_PREFIX: 'maillon-demo', ...local.env }
-    : local.env;
-  const config = loadConfig(env, {
+  if (feed) holding.unshift({ name: 'demo feed', run: () => feed.stop() });
+  const config = loadConfig(local.env, {
     extraSources: feed ? [{ id: 'demo', kind: 'rss', every: '10s', url: feed.url }] : [],
   });
   const logger = createLogger(config.log);
   const rt = await createRuntime(config, logger);
+  holding.unshift(...runtimeShutdownSteps(rt));
   if (feed) {
-    // Only the demo's own database and queues are emptied, never ones a user pointed us at.
-    if (!process.env.MONGODB_URL) await rt.mongo.db.dropDatabase();
-    for (const q of rt.queues.all) await q.obliterate({ force: true });
-    await ensureIndexes(rt.mongo.db);
+    // The demo's own queues and database (never a user's: see demo-env.ts) go when it stops.
+    holding.unshift({
+      name: 'demo data',
+      run: async () => {
+        for (const q of rt.queues.all) await q.obliterate({ force: true });
+        if (local.dropOnStop) await rt.mongo.db.dropDatabase();
+      },
+    });
     const n = await seedDemoHistory(
       { mentions: rt.mentions, enqueueAnalyze: (ids) => rt.queues.enqueueAnalyze(ids) },
       new Date(),
@@ -51,11 +61,10 @@ try {
     say(`demo: ${n} mentions of the last ${DEMO_HISTORY_DAYS} days loaded as history.`);
   }
   const workers = await startWorkers(rt);
+  running.push(...workerShutdownSteps(workers));
   const api = await startApi(rt);
-  steps.push(...workerShutdownSteps(workers), ...api.steps, ...runtimeShutdownSteps(rt));
-  if (feed) steps.push({ name: 'demo feed', run: () => feed.stop() });
-  steps.push({ name: 'mongo-dev', run: () => local.stop() });
-  onShutdownSignal(() => steps, logger);
+  running.push(...api.steps);
+  onShutdownSignal(steps, logger);
   if (feed) {
     say(`demo: feed at ${feed.url}, polled every 10 s; items arrive over 3 minutes.`);
     say(
@@ -67,7 +76,6 @@ try {
   }
 } catch (err) {
   say(err instanceof Error ? err.message : String(err));
-  for (const step of steps) await step.run().catch(() => {});
-  await local.stop();
+  for (const step of steps()) await step.run().catch(() => {});
   process.exit(1);
 }

@@ -1,6 +1,7 @@
 /**
  * For local runs without MONGODB_URL: point at our MongoDB-wire server on 127.0.0.1:27017,
- * starting it (data in .data/ferretdb) unless one already answers there, e.g. a running demo.
+ * starting it (data in .data/ferretdb) unless one already answers there, e.g. another `npm start`'s
+ * (the demo never uses this one: it starts a server of its own, see demo-env.ts).
  */
 import path from 'node:path';
 import { canConnect, REPO_ROOT, startMongoDev } from './mongo-dev.js';
@@ -13,7 +14,7 @@ export interface LocalEnv {
   stop(): Promise<void>;
 }
 
-/** `dbName`: the database on the local server (the demo keeps its own, apart from real data). */
+/** `dbName`: the database on the local server. */
 export async function withLocalMongo(
   env: Record<string, string | undefined>,
   log: (msg: string) => void,
