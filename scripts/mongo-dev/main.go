@@ -2,7 +2,9 @@
 //
 // There is no mongod on our machines, so we embed FerretDB v1 with its SQLite
 // handler: one folder of SQLite files, one TCP port. Users with a real MongoDB
-// set MONGODB_URL and never start this program.
+// set MONGODB_URL and never start this program. With -postgresql-url it runs
+// FerretDB's PostgreSQL handler on that database instead (npm run bench:load
+// compares the two); the data folder then holds nothing but the log.
 package main
 
 import (
@@ -22,6 +24,7 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("data", ".data/ferretdb", "folder holding the SQLite databases")
+	pgURL := flag.String("postgresql-url", "", "PostgreSQL URL (postgres://host:5432/db): use FerretDB's PostgreSQL handler instead of SQLite")
 	flag.Parse()
 
 	abs, err := filepath.Abs(*dataDir)
@@ -32,11 +35,17 @@ func main() {
 		log.Fatalf("mongo-dev: data folder: %v", err)
 	}
 
-	f, err := ferretdb.New(&ferretdb.Config{
+	conf := &ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
-	})
+	}
+	if *pgURL != "" {
+		conf.Handler = "postgresql"
+		conf.SQLiteURL = ""
+		conf.PostgreSQLURL = *pgURL
+	}
+	f, err := ferretdb.New(conf)
 	if err != nil {
 		log.Fatalf("mongo-dev: %v", err)
 	}
@@ -44,7 +53,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	go keepIDIndexes(ctx, abs, 200*time.Millisecond)
+	// The keeper's indexes are SQLite's (see idindex.go); PostgreSQL plans its own way.
+	if *pgURL == "" {
+		go keepIDIndexes(ctx, abs, 200*time.Millisecond)
+	}
 
 	// The launcher waits for the port to accept connections, not for this line.
 	fmt.Printf("mongo-dev ready %s\n", f.MongoDBURI())

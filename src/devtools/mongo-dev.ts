@@ -1,6 +1,7 @@
 /**
  * Builds and starts our MongoDB-wire server for local runs and tests: FerretDB v1.24 embedded in
- * scripts/mongo-dev (SQLite files in a data folder). Used only when MONGODB_URL is not set.
+ * scripts/mongo-dev (SQLite files in a data folder, or FerretDB's PostgreSQL handler on a given
+ * database with `postgresqlUrl`, as `npm run bench:load` compares). Used only when MONGODB_URL is not set.
  * The binary is cached under .cache/mongo-dev/, keyed by a hash of the Go sources, so it is built
  * once per change (about a minute cold, seconds with Go's build cache).
  */
@@ -47,6 +48,8 @@ export interface MongoDevServer {
   /** mongodb://127.0.0.1:PORT (no database: callers add theirs). */
   url: string;
   port: number;
+  /** The server's process id (benchmarks read its CPU time and memory from /proc). */
+  pid: number | undefined;
   /** Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -57,14 +60,16 @@ export async function startMongoDev(opts: {
   port?: number;
   logFile?: string;
   log?: (msg: string) => void;
+  /** postgres://host:port/db: store in PostgreSQL (FerretDB's PostgreSQL handler), not SQLite. */
+  postgresqlUrl?: string;
 }): Promise<MongoDevServer> {
   const bin = await ensureMongoDevBinary(opts.log);
   const port = opts.port ?? (await freePort());
   mkdirSync(opts.dataDir, { recursive: true });
   const out = openSync(opts.logFile ?? path.join(opts.dataDir, 'mongo-dev.log'), 'a');
-  const child: ChildProcess = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-data', opts.dataDir], {
-    stdio: ['ignore', out, out],
-  });
+  const args = ['-listen', `127.0.0.1:${port}`, '-data', opts.dataDir];
+  if (opts.postgresqlUrl) args.push('-postgresql-url', opts.postgresqlUrl);
+  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', out, out] });
   let exited = false;
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + 30_000;
@@ -80,6 +85,7 @@ export async function startMongoDev(opts: {
   return {
     url: `mongodb://127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     stop: () =>
       (stopping ??= new Promise<void>((resolve) => {
         if (exited) return resolve();
