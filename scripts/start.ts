@@ -54,10 +54,7 @@ try {
         if (local.dropOnStop) await rt.mongo.db.dropDatabase();
       },
     });
-    const n = await seedDemoHistory(
-      { mentions: rt.mentions, enqueueAnalyze: (ids) => rt.queues.enqueueAnalyze(ids) },
-      new Date(),
-    );
+    const n = await seedDemoHistory(rt.acceptDeps, new Date());
     say(`demo: ${n} mentions of the last ${DEMO_HISTORY_DAYS} days loaded as history.`);
   }
   const workers = await startWorkers(rt);

@@ -7,8 +7,10 @@ import type { Server } from 'node:http';
 import { Worker, type Processor } from 'bullmq';
 import type { Config } from '../config/index.js';
 import { createApp } from './api/app.js';
+import { analyzeMention } from './analysis/analyze-mention.js';
 import { createTouchpointLinker } from './analysis/touchpoints.js';
-import { createAnalyzeProcessor } from './jobs/analyze.js';
+import type { AcceptDeps } from './ingest/accept.js';
+import { createCountProcessor } from './jobs/count.js';
 import { createDetectProcessor } from './jobs/detect.js';
 import { createNotifyProcessor } from './jobs/notify.js';
 import { createPollProcessor } from './jobs/poll.js';
@@ -25,7 +27,6 @@ import {
   createDeliveriesRepository,
   type DeliveriesRepository,
 } from './store/deliveries-repository.js';
-import { createDigestRepository, type DigestRepository } from './store/digest-repository.js';
 import { createMentionsRepository, type MentionsRepository } from './store/mentions-repository.js';
 import { connectMongo, ensureIndexes, type MongoStore } from './store/mongo.js';
 import { createSourcesRepository, type SourcesRepository } from './store/sources-repository.js';
@@ -41,7 +42,8 @@ export interface Runtime {
   alerts: AlertsRepository;
   counts: CountsRepository;
   deliveries: DeliveriesRepository;
-  digest: DigestRepository;
+  /** What every door (poll, API push, import, demo) needs to accept mentions. */
+  acceptDeps: AcceptDeps;
 }
 
 export async function createRuntime(
@@ -55,20 +57,29 @@ export async function createRuntime(
   const queues = createQueues(redis.redis, config.redis.prefix, SOURCE_KINDS);
   for (const q of queues.all)
     q.on('error', (err) => logger.error({ err, queue: q.name }, 'queue error'));
-  const rt: Runtime = {
+  const mentions = createMentionsRepository(mongo.db);
+  const counts = createCountsRepository(mongo.db);
+  const link = createTouchpointLinker(config.touchpoints).link;
+  const brandAliases = brandNames(config.touchpoints.brand);
+  const watched = new Set(config.sources.filter((s) => s.watch).map((s) => s.id));
+  return {
     config,
     logger,
     redis,
     mongo,
     queues,
-    mentions: createMentionsRepository(mongo.db),
+    mentions,
     sources: createSourcesRepository(mongo.db),
     alerts: createAlertsRepository(mongo.db),
-    counts: createCountsRepository(mongo.db),
+    counts,
     deliveries: createDeliveriesRepository(mongo.db),
-    digest: createDigestRepository(mongo.db),
+    acceptDeps: {
+      mentions,
+      counts,
+      analyze: (m) => analyzeMention(m, { link, brandAliases, watched: watched.has(m.source) }),
+      enqueueCount: () => queues.enqueueCount(),
+    },
   };
-  return rt;
 }
 
 /** In order: queues, MongoDB, Redis (workers and the API close before these). */
@@ -80,8 +91,8 @@ export function runtimeShutdownSteps(rt: Runtime): ShutdownStep[] {
   ];
 }
 
-export type WorkerKind = 'poll' | 'analyze' | 'detect' | 'notify';
-export const WORKER_KINDS: WorkerKind[] = ['poll', 'analyze', 'detect', 'notify'];
+export type WorkerKind = 'poll' | 'count' | 'detect' | 'notify';
+export const WORKER_KINDS: WorkerKind[] = ['poll', 'count', 'detect', 'notify'];
 
 /**
  * Starts the workers of the given kinds. The poll side also records the configured sources and
@@ -93,7 +104,6 @@ export async function startWorkers(
 ): Promise<Worker[]> {
   const { config, logger } = rt;
   const http = createHttpClient(config.http);
-  const enqueueAnalyze = (ids: string[]) => rt.queues.enqueueAnalyze(ids);
   const workers: Worker[] = [];
   const start = (
     name: string,
@@ -123,8 +133,7 @@ export async function startWorkers(
       sourcesConfig: config.sources,
       adapters: sourceAdapters,
       sources: rt.sources,
-      mentions: rt.mentions,
-      enqueueAnalyze,
+      ...rt.acceptDeps,
       http,
       logger,
       leases: createLeases(rt.redis.redis, { prefix: config.redis.prefix }),
@@ -143,19 +152,9 @@ export async function startWorkers(
     });
     workers.at(-1)?.once('closing', () => watch.stop());
   }
-  if (kinds.includes('analyze')) {
-    start(
-      QUEUE.analyze,
-      createAnalyzeProcessor({
-        mentions: rt.mentions,
-        counts: rt.counts,
-        link: createTouchpointLinker(config.touchpoints).link,
-        brandAliases: brandNames(config.touchpoints.brand),
-        watchedSources: new Set(config.sources.filter((s) => s.watch).map((s) => s.id)),
-        queues: rt.queues,
-        logger,
-      }),
-    );
+  if (kinds.includes('count')) {
+    // One drain at a time is also what the count job's deduplication guarantees.
+    start(QUEUE.count, createCountProcessor({ counts: rt.counts, queues: rt.queues, logger }));
   }
   if (kinds.includes('detect')) {
     start(
@@ -181,7 +180,7 @@ export async function startWorkers(
         alerts: rt.alerts,
         deliveries: rt.deliveries,
         sources: rt.sources,
-        digestData: rt.digest,
+        counts: rt.counts,
         queues: rt.queues,
         logger,
         publicUrl: config.api.publicUrl,
@@ -213,6 +212,7 @@ export async function startApi(
     deliveries: rt.deliveries,
     counts: rt.counts,
     queues: rt.queues,
+    acceptDeps: rt.acceptDeps,
     checks: { redis: () => rt.redis.ping(), mongodb: () => rt.mongo.ping() },
   });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -39,19 +39,15 @@ program
     let summary: ImportSummary;
     try {
       const input = file === '-' ? process.stdin : createReadStream(file);
-      summary = await importJsonl(
-        { mentions: rt.mentions, enqueueAnalyze: (ids) => rt.queues.enqueueAnalyze(ids) },
-        input,
-        {
-          batchSize: opts.batch,
-          onProgress: opts.quiet
-            ? undefined
-            : (s) =>
-                say(
-                  `${s.lines} lines read: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected.length} rejected`,
-                ),
-        },
-      );
+      summary = await importJsonl(rt.acceptDeps, input, {
+        batchSize: opts.batch,
+        onProgress: opts.quiet
+          ? undefined
+          : (s) =>
+              say(
+                `${s.lines} lines read: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected.length} rejected`,
+              ),
+      });
     } finally {
       await runShutdown(runtimeShutdownSteps(rt), logger);
       await local.stop();

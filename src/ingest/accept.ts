@@ -1,15 +1,27 @@
 /**
- * The one way into the pipeline, shared by the three doors (poll, API push, import): store each
- * mention on its natural key, then queue it for analysis. Storing first means a mention accepted
- * is never lost, even if Redis is: the analyze sweep re-queues what is still waiting.
+ * The one way into the pipeline, shared by the three doors (poll, API push, import): read each
+ * mention (language, sentiment, touchpoints: pure and fast), store it on its natural key with
+ * its reading, and leave its contribution in the counts' inbox for the count job.
+ *
+ * A mention is read at the door rather than by a job of its own because the bundled store
+ * charges a round trip per document it updates (issue 9): storing it once, read, is one insert a
+ * batch. Its contribution enters the inbox *before* the mention is stored, so that a failure
+ * between the two never leaves a stored mention uncounted: the caller retries, and the count
+ * job counts a mention once however many times it was staged.
  */
-import { futureDateIssue, type MentionInput } from '../domain/mention.js';
+import { textFingerprint } from '../analysis/text.js';
+import { futureDateIssue, type MentionAnalysis, type MentionInput } from '../domain/mention.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
-import type { MentionsRepository } from '../store/mentions-repository.js';
+import type { Contribution, CountsRepository } from '../store/counts-repository.js';
+import { mentionId, type MentionsRepository } from '../store/mentions-repository.js';
 
 export interface AcceptDeps {
-  mentions: MentionsRepository;
-  enqueueAnalyze(mentionIds: string[]): Promise<void>;
+  mentions: Pick<MentionsRepository, 'accept'>;
+  counts: Pick<CountsRepository, 'stage'>;
+  /** Reads one mention (src/analysis/analyze-mention.ts with the brand's journey). */
+  analyze(m: MentionInput): MentionAnalysis;
+  /** Asks for the inbox to be counted (coalesced: one count job at a time). */
+  enqueueCount(): Promise<void>;
 }
 
 export interface AcceptSummary {
@@ -35,11 +47,36 @@ export async function acceptMentions(
     return issue ? [{ ...issue, path: `${i}.${issue.path}` }] : [];
   });
   if (future.length > 0) throw new ValidationError('accept', future);
-  const outcomes = await deps.mentions.accept(inputs, fetchedAt);
-  // A duplicate still waiting for analysis is queued again: its first job may have been lost
-  // between the store and the queue. The job id keeps this idempotent.
-  const waiting = [...new Set(outcomes.filter((o) => o.status === 'received').map((o) => o.id))];
-  await deps.enqueueAnalyze(waiting);
+  if (inputs.length === 0) return { accepted: 0, duplicates: 0, ids: [] };
+
+  const read = inputs.map((m) => ({ ...m, analysis: deps.analyze(m) }));
+  const contributions = read.flatMap((m) =>
+    m.analysis.relevant ? [contributionOf(mentionId(m.source, m.externalId), m)] : [],
+  );
+  await deps.counts.stage(contributions);
+  const outcomes = await deps.mentions.accept(read, fetchedAt);
+  if (contributions.length > 0) await deps.enqueueCount();
   const accepted = outcomes.filter((o) => o.inserted).length;
   return { accepted, duplicates: outcomes.length - accepted, ids: outcomes.map((o) => o.id) };
+}
+
+/** What one read mention adds to the counts. */
+function contributionOf(id: string, m: MentionInput & { analysis: MentionAnalysis }): Contribution {
+  return {
+    mentionId: id,
+    publishedAt: m.publishedAt,
+    source: m.source,
+    author: m.author.id,
+    // Copies of one text are one voice, however many accounts post it.
+    textKey: textFingerprint(m.title ? `${m.title} ${m.text}` : m.text),
+    reach: m.analysis.reach.score,
+    shares: m.engagement?.shares ?? 0,
+    relevant: m.analysis.relevant,
+    overall: m.analysis.sentiment.label,
+    touchpoints: m.analysis.touchpoints.map((t) => ({
+      id: t.id,
+      stage: t.stage,
+      label: t.sentiment.label,
+    })),
+  };
 }

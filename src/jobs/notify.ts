@@ -39,7 +39,7 @@ import { createOpsCheck, type OpsCheckDeps, type OpsCheckResult } from './ops-ch
  *   alertsConfig: config.alerts, sourcesConfig: config.sources,
  *   touchpoints: config.touchpoints.touchpoints,
  *   alerts: rt.alerts, deliveries: rt.deliveries, sources: rt.sources,
- *   digestData: createDigestRepository(mongo.db), queues: rt.queues, logger,
+ *   counts: rt.counts, queues: rt.queues, logger,
  *   publicUrl: config.api.publicUrl, timeoutMs: config.http.timeoutMs,
  *   timeZone: config.detection.baseline.timeZone,
  * })

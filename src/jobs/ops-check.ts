@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js';
 import type { Queues } from '../queue/queues.js';
 import type { AlertsRepository } from '../store/alerts-repository.js';
 import type { DeliveriesRepository } from '../store/deliveries-repository.js';
-import type { DigestRepository } from '../store/digest-repository.js';
+import type { CountsRepository } from '../store/counts-repository.js';
 import type { SourcesRepository } from '../store/sources-repository.js';
 
 /** What the ops check needs; a slice of the notify processor's dependencies. */
@@ -25,7 +25,8 @@ export interface OpsCheckDeps {
   alerts: AlertsRepository;
   deliveries: DeliveriesRepository;
   sources: Pick<SourcesRepository, 'list'>;
-  digestData: DigestRepository;
+  /** The digest's negatives per touchpoint come from the counts. */
+  counts: Pick<CountsRepository, 'range'>;
   queues: Pick<Queues, 'enqueueDeliver' | 'enqueueNotify'>;
   logger: Logger;
   publicUrl: string;
@@ -115,7 +116,7 @@ export function createOpsCheck(deps: OpsCheckDeps) {
         {
           now,
           state,
-          arrivals: await deps.digestData.recentArrivals(source.id),
+          arrivals: state.arrivals ?? [],
         },
         ops,
       );
@@ -163,8 +164,8 @@ export function createOpsCheck(deps: OpsCheckDeps) {
     const to = now;
     const from = new Date(to.getTime() - DAY_MS);
     const [current, previous, openAlerts] = await Promise.all([
-      deps.digestData.negativesByTouchpoint(from, to),
-      deps.digestData.negativesByTouchpoint(new Date(from.getTime() - DAY_MS), from),
+      negativesByTouchpoint(deps.counts, from, to),
+      negativesByTouchpoint(deps.counts, new Date(from.getTime() - DAY_MS), from),
       deps.alerts.unresolved('weak-link'),
     ]);
     const digest = buildDigest({
@@ -225,4 +226,17 @@ function evidenceOf(sourceId: string, p: Problem, now: Date, failingAfter: numbe
       thresholdMs: p.thresholdMs,
     },
   };
+}
+
+/** Negative mentions about each touchpoint published in [from, to), from the 15-minute counts. */
+export async function negativesByTouchpoint(
+  counts: Pick<CountsRepository, 'range'>,
+  from: Date,
+  to: Date,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const b of await counts.range({ dim: 'touchpoint', size: '15m', from, to })) {
+    if (b.negative > 0) out.set(b.key, (out.get(b.key) ?? 0) + b.negative);
+  }
+  return out;
 }

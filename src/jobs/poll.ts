@@ -135,6 +135,7 @@ export function createPollProcessor(deps: PollDeps) {
         fetched: mentions.length,
         inserted: summary.accepted,
         at: started,
+        arrivals: state?.arrivals ?? [],
       });
       log.info({ fetched: drafts.length, accepted: summary.accepted, rejected, clamped }, 'polled');
       return {

@@ -2,7 +2,9 @@
  * The pipeline's queues, their job data (ids and cursors only, never payloads or secrets), and
  * the producer helpers every door uses.
  *
- *   poll.<kind> → analyze → detect → notify
+ *   poll.<kind> → count → detect → notify
+ *
+ * (Mentions are read at the door: see src/ingest/accept.ts.)
  *
  * One poll queue per source kind, because BullMQ's rate limiter applies to a whole queue.
  * Queue names may not contain ":".
@@ -14,15 +16,14 @@ import type { SourceConfig } from '../../config/index.js';
 
 export const QUEUE = {
   poll: (kind: SourceConfig['kind']) => `poll.${kind}` as const,
-  analyze: 'analyze',
+  count: 'count',
   detect: 'detect',
   notify: 'notify',
 } as const;
 
 export const pollJobSchema = z.object({ sourceId: z.string().min(1) }).strict();
-export const analyzeJobSchema = z
-  .object({ mentionId: z.string().regex(/^[0-9a-f]{24}$/) })
-  .strict();
+/** `count`: drain the counts' inbox; `sweep`: ask for that, in case a request was lost. */
+export const countJobSchema = z.object({}).strict();
 export const sweepJobSchema = z.object({}).strict();
 /**
  * `detect`: one touchpoint's detection up to its latest data; `extendToNow` also reads the quiet
@@ -47,7 +48,6 @@ export const deliverJobSchema = z.object({ deliveryKey: z.string().min(1) }).str
 export const opsCheckJobSchema = z.object({}).strict();
 
 export type PollJob = z.infer<typeof pollJobSchema>;
-export type AnalyzeJob = z.infer<typeof analyzeJobSchema>;
 export type DetectJob = z.infer<typeof detectJobSchema>;
 export type NotifyJob = z.infer<typeof notifyJobSchema>;
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
@@ -71,11 +71,14 @@ function fanoutJobId(job: NotifyJob): string {
   return `notify-${job.alertId}-${job.eventIndex}`;
 }
 
-/** How long a detection waits for the rest of a burst of mentions. */
-export const DETECT_DELAY_MS = 5_000;
+/**
+ * How long a detection waits for the rest of a burst of mentions: short, because an alert is
+ * due within seconds of its mention (issue 9), and a run reads a few documents by `_id`.
+ */
+export const DETECT_DELAY_MS = 1_000;
 
-/** How often the analyze sweep looks for accepted mentions whose job was lost. */
-export const SWEEP_EVERY_MS = 5 * 60_000;
+/** How often the count sweep asks for a drain, in case a request was lost with Redis. */
+export const SWEEP_EVERY_MS = 60_000;
 
 export type Queues = ReturnType<typeof createQueues>;
 
@@ -83,15 +86,15 @@ export function createQueues(connection: Redis, prefix: string, kinds: SourceCon
   const make = (name: string, defaultJobOptions = BASE_OPTIONS) =>
     new Queue(name, { connection, prefix, defaultJobOptions });
   const poll = new Map(kinds.map((k) => [k, make(QUEUE.poll(k))]));
-  const analyze = make(QUEUE.analyze);
+  const count = make(QUEUE.count);
   const detect = make(QUEUE.detect);
   const notify = make(QUEUE.notify, NOTIFY_OPTIONS);
-  const all = [...poll.values(), analyze, detect, notify];
+  const all = [...poll.values(), count, detect, notify];
   let closing: Promise<void> | undefined;
 
   return {
     all,
-    analyze,
+    count,
     detect,
     notify,
     pollQueue(kind: SourceConfig['kind']): Queue {
@@ -100,16 +103,13 @@ export function createQueues(connection: Redis, prefix: string, kinds: SourceCon
       return q;
     },
 
-    /** One job per mention: the job id makes a second enqueue of the same mention a no-op. */
-    async enqueueAnalyze(mentionIds: string[]): Promise<void> {
-      if (mentionIds.length === 0) return;
-      await analyze.addBulk(
-        mentionIds.map((mentionId) => ({
-          name: 'analyze',
-          data: { mentionId } satisfies AnalyzeJob,
-          opts: { jobId: `analyze-${mentionId}` },
-        })),
-      );
+    /**
+     * Asks for the counts' inbox to be drained. Never two drains at once, in any process (the
+     * drain's exactly-once counting relies on it): while one runs, one more waits to run after
+     * it, so nothing staged goes uncounted.
+     */
+    async enqueueCount(): Promise<void> {
+      await count.add('count', {}, { deduplication: { id: 'count', keepLastIfActive: true } });
     },
 
     /**
@@ -155,7 +155,7 @@ export function createQueues(connection: Redis, prefix: string, kinds: SourceCon
 
     /**
      * One job scheduler per enabled source at its interval; schedulers of sources that were
-     * removed or disabled are dropped. Plus the analyze sweep, the detection tick and the
+     * removed or disabled are dropped. Plus the count sweep, the detection tick and the
      * operational check.
      */
     async syncSchedules(sources: SourceConfig[]): Promise<void> {
@@ -173,7 +173,7 @@ export function createQueues(connection: Redis, prefix: string, kinds: SourceCon
           );
         }
       }
-      await analyze.upsertJobScheduler(
+      await count.upsertJobScheduler(
         'sweep',
         { every: SWEEP_EVERY_MS },
         { name: 'sweep', data: {} },

@@ -1,6 +1,6 @@
 /**
  * Keeps the job schedulers in place. They live in Redis only: a Redis that restarts empty (or is
- * flushed) takes them away, and polling, the analyze sweep, the detection tick and the
+ * flushed) takes them away, and polling, the count sweep, the detection tick and the
  * operational check would stop until Maillon restarted. The process that writes them at start
  * (the poll side, see `startWorkers`) looks again on every reconnection and periodically, and
  * writes them again when one is missing.
@@ -27,12 +27,12 @@ export interface ScheduleWatch {
 export function expectedSchedulers(
   queues: Queues,
   sources: SourceConfig[],
-): { queue: Queues['analyze']; id: string }[] {
+): { queue: Queues['count']; id: string }[] {
   return [
     ...sources
       .filter((s) => s.enabled)
       .map((s) => ({ queue: queues.pollQueue(s.kind), id: `poll-${s.id}` })),
-    { queue: queues.analyze, id: 'sweep' },
+    { queue: queues.count, id: 'sweep' },
     { queue: queues.detect, id: 'tick' },
     { queue: queues.notify, id: 'ops-check' },
   ];

@@ -2,21 +2,28 @@
  * Counts per touchpoint, stage, source and overall, in buckets of event time (publishedAt): 15
  * minutes for alerting, an hour or a day for trends.
  *
- * Counting must be atomic and idempotent: a retried analyze job, a stalled job run twice, or a
- * mention analysed again must count once. Increments are not idempotent and FerretDB v1 has no
- * transactions, so what is kept is one *fact* per mention and cell (`<mention>|<dim>|<key>`,
- * with its label, author, source, reach and shares), written with an unordered insert on that
- * id: a second write of the same fact fails on its key and changes nothing. Buckets of any size
- * are summed from the facts when read; one touchpoint's five weeks is a few thousand small
- * documents. (On FerretDB an upsert costs a query each, an insert batch one round trip.)
+ * Shaped for the bundled FerretDB v1, which runs a query in SQL only when its filter is a lone
+ * `_id` and scans the collection in Go otherwise (issue 9): every read here is by `_id` or of a
+ * small collection, so its cost does not grow with the history.
+ * - The doors write each mention's contribution to the `inbox` (an insert: one round trip a
+ *   batch). The inbox holds only what is not counted yet.
+ * - One drainer at a time (the count queue's single job, see `enqueueCount`) folds inbox
+ *   batches into `series` documents, one per dimension, key and UTC day, holding 96 quarters of
+ *   summed stats; detection and trends read a day in one lookup by `_id`.
+ * - Exactly once without transactions: a batch is claimed under a sequence number before it is
+ *   applied; the `counted` ledger keeps each mention's first batch, so a mention staged again
+ *   (polled twice, retried) is dropped; each day document records the last batch applied to it;
+ *   and the batch leaves the inbox only after every document has it. A drainer that dies
+ *   mid-batch is followed by one that re-applies the claimed batch to the documents that lack
+ *   it, and to no other.
  */
 import type { Collection, Db } from 'mongodb';
-import { isOnlyDuplicateKeys } from './mongo.js';
+import { duplicateIndexes, isOnlyDuplicateKeys } from './mongo.js';
 
 export const BUCKETS = { '15m': 15 * 60_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
 export type BucketSize = keyof typeof BUCKETS;
 export type Dimension = 'touchpoint' | 'stage' | 'source' | 'all';
-type Label = 'negative' | 'neutral' | 'positive';
+export type Label = 'negative' | 'neutral' | 'positive';
 
 /** What one analysed mention contributes to the counts. */
 export interface Contribution {
@@ -33,22 +40,6 @@ export interface Contribution {
   touchpoints: { id: string; stage: string; label: Label }[];
 }
 
-interface FactDoc {
-  _id: string;
-  mentionId: string;
-  dim: Dimension;
-  key: string;
-  at: Date;
-  label: Label;
-  /** Per source: "mastodon:@ann". */
-  author: string;
-  source: string;
-  /** Fingerprint of the text (absent on facts written before it was kept: the mention id stands in). */
-  text?: string;
-  reach: number;
-  shares: number;
-}
-
 /** A bucket as its readers see it: plain numbers. */
 export interface Bucket {
   dim: Dimension;
@@ -58,14 +49,12 @@ export interface Bucket {
   volume: number;
   negative: number;
   positive: number;
-  authors: number;
-  sources: number;
   negativeAuthors: number;
   negativeSources: number;
   topAuthorNegative: number;
   negativeReach: number;
   negativeShares: number;
-  /** The negatives' mention ids, for evidence. */
+  /** Some of the negatives' mention ids (at most 20 a quarter), for evidence. */
   negativeIds: string[];
   /** The negatives per author, source and text fingerprint: the detector judges windows of hours by them. */
   negativeByAuthor: Record<string, number>;
@@ -134,8 +123,6 @@ function emptyBucket(dim: Dimension, key: string, size: BucketSize, start: Date)
     volume: 0,
     negative: 0,
     positive: 0,
-    authors: 0,
-    sources: 0,
     negativeAuthors: 0,
     negativeSources: 0,
     topAuthorNegative: 0,
@@ -172,49 +159,321 @@ export function zeroFilled(
   return out;
 }
 
+/** A contribution waiting in the inbox; its mention id is its `_id`. */
+interface InboxDoc extends Omit<Contribution, 'mentionId'> {
+  _id: string;
+}
+
+/** One quarter of an hour, summed (short names: a day document holds 96 of them). */
+interface QuarterDoc {
+  /** volume, negative, positive */
+  v: number;
+  n: number;
+  p: number;
+  /** the negatives' reach and shares */
+  r: number;
+  sh: number;
+  /** some of the negatives' mention ids */
+  ids: string[];
+  /** negatives per author, per source and per text fingerprint (FerretDB v1 stores no nested arrays) */
+  a: Pair[];
+  s: Pair[];
+  t: Pair[];
+  /** negatives from authors (texts) beyond MAP_CAP distinct ones: each counts as one of its own */
+  ax: number;
+  tx: number;
+}
+
+interface SeriesDoc {
+  _id: string;
+  dim: Dimension;
+  key: string;
+  /** The UTC day the document covers. */
+  day: Date;
+  /** The last drain batch applied to it. */
+  seq: number;
+  /** Quarters of the day by index (0 = 00:00–00:15 UTC); quarters with nothing are absent. */
+  q: Record<string, QuarterDoc>;
+}
+
+/** A key and its count. */
+interface Pair {
+  k: string;
+  n: number;
+}
+
+/** Which keys a dimension has, each with the start of its latest quarter with data (ms). */
+interface KeysDoc {
+  _id: string;
+  keys: { k: string; t: number }[];
+}
+
+/** The drainer's own record: the last batch applied, and the batch being applied, if any. */
+interface DrainStateDoc {
+  _id: string;
+  seq: number;
+  claim: { seq: number; ids: string[] } | null;
+}
+
+const QUARTER_MS = BUCKETS['15m'];
+const DAY_MS = BUCKETS['1d'];
+/** Evidence needs a few quotes, not every id of a viral quarter. */
+const IDS_PER_QUARTER = 20;
+/** Keeps a day document far below MongoDB's 16 MB however viral the day. */
+const MAP_CAP = 1_000;
+const DRAIN_STATE_ID = 'drain';
+/** Reads by `_id` in flight at once: FerretDB serves each on a connection of its own. */
+const PARALLEL_READS = 16;
+
+const dayId = (dim: Dimension, key: string, day: number) =>
+  `${dim}|${key}|${new Date(day).toISOString().slice(0, 10)}`;
+const keysId = (dim: Dimension) => `keys|${dim}`;
+
+function emptyQuarter(): QuarterDoc {
+  return { v: 0, n: 0, p: 0, r: 0, sh: 0, ids: [], a: [], s: [], t: [], ax: 0, tx: 0 };
+}
+
+/** The cells one contribution counts in, each with the label it counts as. */
+function cellsOf(c: Omit<Contribution, 'mentionId'>) {
+  const cells: { dim: Dimension; key: string; label: Label }[] = [
+    { dim: 'all', key: 'all', label: c.overall },
+    { dim: 'source', key: c.source, label: c.overall },
+    ...c.touchpoints.map((t) => ({ dim: 'touchpoint' as const, key: t.id, label: t.label })),
+  ];
+  // A stage is negative when any of its touchpoints is, positive when one is and none is negative.
+  const stages = new Map<string, Label>();
+  for (const t of c.touchpoints) {
+    const prev = stages.get(t.stage);
+    if (prev !== 'negative' && (t.label !== 'neutral' || !prev)) stages.set(t.stage, t.label);
+  }
+  for (const [stage, label] of stages) cells.push({ dim: 'stage', key: stage, label });
+  return cells;
+}
+
+/** Adds `n` to `key` in a capped list of pairs; false when the key did not fit. */
+function addTo(pairs: Pair[], key: string, n = 1): boolean {
+  const found = pairs.find((p) => p.k === key);
+  if (found) found.n += n;
+  else if (pairs.length < MAP_CAP) pairs.push({ k: key, n });
+  else return false;
+  return true;
+}
+
+function addContribution(q: QuarterDoc, c: InboxDoc, label: Label): void {
+  q.v++;
+  if (label === 'positive') q.p++;
+  if (label !== 'negative') return;
+  q.n++;
+  q.r = Math.round((q.r + c.reach) * 1000) / 1000;
+  q.sh += c.shares;
+  if (q.ids.length < IDS_PER_QUARTER) q.ids.push(c._id);
+  if (!addTo(q.a, `${c.source}:${c.author}`)) q.ax++;
+  addTo(q.s, c.source);
+  if (!addTo(q.t, c.textKey ?? c._id)) q.tx++;
+}
+
+function mergeQuarter(into: QuarterDoc, q: QuarterDoc): void {
+  into.v += q.v;
+  into.n += q.n;
+  into.p += q.p;
+  into.r = Math.round((into.r + q.r) * 1000) / 1000;
+  into.sh += q.sh;
+  for (const id of q.ids) if (into.ids.length < IDS_PER_QUARTER) into.ids.push(id);
+  into.ax += q.ax + mergePairs(into.a, q.a);
+  mergePairs(into.s, q.s);
+  into.tx += q.tx + mergePairs(into.t, q.t);
+}
+
+/** Adds `add` into the capped list `into`; returns the count that did not fit. */
+function mergePairs(into: Pair[], add: Pair[]): number {
+  if (add.length === 0) return 0;
+  const at = new Map(into.map((p, i) => [p.k, i]));
+  let overflow = 0;
+  for (const { k, n } of add) {
+    const i = at.get(k);
+    if (i !== undefined) into[i]!.n += n;
+    else if (into.length < MAP_CAP) at.set(k, into.push({ k, n }) - 1);
+    else overflow += n;
+  }
+  return overflow;
+}
+
+/** Runs `fn` on every item, at most `limit` at a time. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+}
+
 export function createCountsRepository(db: Db) {
-  const col: Collection<FactDoc> = db.collection<FactDoc>('counts');
+  const inbox: Collection<InboxDoc> = db.collection<InboxDoc>('inbox');
+  const series: Collection<SeriesDoc> = db.collection<SeriesDoc>('series');
+  const keysCol = db.collection<KeysDoc>('series');
+  const stateCol = db.collection<DrainStateDoc>('series');
+  const ledger = db.collection<{ _id: string; seq: number }>('counted');
+  // One drain at a time in this process; across processes, the count queue runs one job at a
+  // time (see `enqueueCount`).
+  let draining: Promise<unknown> = Promise.resolve();
+
+  async function readDay(id: string): Promise<SeriesDoc | null> {
+    return series.findOne({ _id: id });
+  }
+
+  /**
+   * The batch without the mentions counted by an earlier batch: each mention enters the ledger
+   * once, stamped with the batch that counted it (a batch finished after its drainer died finds
+   * its own stamps).
+   */
+  async function firstTimeOnly(seq: number, batch: InboxDoc[]): Promise<InboxDoc[]> {
+    if (batch.length === 0) return batch;
+    try {
+      await ledger.insertMany(
+        batch.map((c) => ({ _id: c._id, seq })),
+        { ordered: false },
+      );
+      return batch;
+    } catch (err) {
+      if (!isOnlyDuplicateKeys(err)) throw err;
+      const seen = duplicateIndexes(err).map((i) => batch[i]!);
+      const counted = new Set<string>();
+      await eachLimited(seen, PARALLEL_READS, async (c) => {
+        const entry = await ledger.findOne({ _id: c._id });
+        if (entry && entry.seq !== seq) counted.add(c._id);
+      });
+      return batch.filter((c) => !counted.has(c._id));
+    }
+  }
+
+  async function keysOf(dim: Dimension): Promise<Map<string, number>> {
+    const doc = await keysCol.findOne({ _id: keysId(dim) });
+    return new Map((doc?.keys ?? []).map((e) => [e.k, e.t]));
+  }
+
+  async function applyBatch(seq: number, batch: InboxDoc[]) {
+    // Group the batch by day document, then by quarter.
+    const days = new Map<
+      string,
+      { dim: Dimension; key: string; day: number; q: Map<number, QuarterDoc> }
+    >();
+    const latest = new Map<Dimension, Map<string, number>>();
+    for (const c of batch) {
+      if (!c.relevant) continue;
+      const at = new Date(c.publishedAt).getTime();
+      const day = Math.floor(at / DAY_MS) * DAY_MS;
+      const quarter = Math.floor((at - day) / QUARTER_MS);
+      for (const cell of cellsOf(c)) {
+        const id = dayId(cell.dim, cell.key, day);
+        let d = days.get(id);
+        if (!d) days.set(id, (d = { dim: cell.dim, key: cell.key, day, q: new Map() }));
+        let q = d.q.get(quarter);
+        if (!q) d.q.set(quarter, (q = emptyQuarter()));
+        addContribution(q, c, cell.label);
+        const byKey = latest.get(cell.dim) ?? new Map<string, number>();
+        latest.set(cell.dim, byKey);
+        byKey.set(cell.key, Math.max(byKey.get(cell.key) ?? 0, day + quarter * QUARTER_MS));
+      }
+    }
+    await eachLimited([...days.entries()], PARALLEL_READS, async ([id, d]) => {
+      const doc = await readDay(id);
+      if (doc && doc.seq >= seq) return; // applied before the drainer that claimed it died
+      const next: SeriesDoc = doc ?? {
+        _id: id,
+        dim: d.dim,
+        key: d.key,
+        day: new Date(d.day),
+        seq,
+        q: {},
+      };
+      for (const [i, q] of d.q) {
+        const into = next.q[i] ?? emptyQuarter();
+        mergeQuarter(into, q);
+        next.q[i] = into;
+      }
+      next.seq = seq;
+      await series.replaceOne({ _id: id }, next, { upsert: true });
+    });
+    // The latest quarter per key is a maximum: applying it twice changes nothing.
+    for (const [dim, byKey] of latest) {
+      const known = await keysOf(dim);
+      let changed = false;
+      for (const [key, t] of byKey) {
+        if ((known.get(key) ?? -1) < t) {
+          known.set(key, t);
+          changed = true;
+        }
+      }
+      if (changed)
+        await keysCol.replaceOne(
+          { _id: keysId(dim) },
+          { keys: [...known].map(([k, t]) => ({ k, t })) },
+          { upsert: true },
+        );
+    }
+    return [...days.values()].map((d) => ({ dim: d.dim, key: d.key }));
+  }
 
   return {
     /**
-     * Records one mention's facts. Idempotent; `replace` first removes the facts of an earlier
-     * analysis (a re-analysis may change a label). Mentions the watch query excluded count
-     * nowhere.
+     * Puts contributions in the inbox, to be counted by the next drain. A contribution already
+     * waiting stays as it is; one of a mention already counted is dropped by the drain.
      */
-    async add(c: Contribution, opts: { replace?: boolean } = {}): Promise<void> {
-      if (opts.replace) await col.deleteMany({ mentionId: c.mentionId });
-      if (!c.relevant) return;
-      const cells: { dim: Dimension; key: string; label: Label }[] = [
-        { dim: 'all', key: 'all', label: c.overall },
-        { dim: 'source', key: c.source, label: c.overall },
-        ...c.touchpoints.map((t) => ({ dim: 'touchpoint' as const, key: t.id, label: t.label })),
-      ];
-      // A stage is negative when any of its touchpoints is, positive when one is and none is negative.
-      const stages = new Map<string, Label>();
-      for (const t of c.touchpoints) {
-        const prev = stages.get(t.stage);
-        if (prev !== 'negative' && (t.label !== 'neutral' || !prev)) stages.set(t.stage, t.label);
-      }
-      for (const [stage, label] of stages) cells.push({ dim: 'stage', key: stage, label });
-      const author = `${c.source}:${c.author}`;
-      const facts = cells.map((cell) => ({
-        _id: `${c.mentionId}|${cell.dim}|${cell.key}`,
-        mentionId: c.mentionId,
-        dim: cell.dim,
-        key: cell.key,
-        at: c.publishedAt,
-        label: cell.label,
-        author,
-        source: c.source,
-        text: c.textKey ?? c.mentionId,
-        reach: c.reach,
-        shares: c.shares,
-      }));
+    async stage(contributions: Contribution[]): Promise<void> {
+      if (contributions.length === 0) return;
+      const docs = contributions.map(({ mentionId, ...rest }) => ({ _id: mentionId, ...rest }));
       try {
-        await col.insertMany(facts, { ordered: false });
+        await inbox.insertMany(docs, { ordered: false });
       } catch (err) {
         if (!isOnlyDuplicateKeys(err)) throw err;
       }
+    },
+
+    /** Stages contributions and counts everything waiting, now (tools and tests). */
+    async add(contributions: Contribution | Contribution[]): Promise<void> {
+      await this.stage([contributions].flat());
+      while ((await this.drain()).counted > 0);
+    },
+
+    /** How many contributions wait to be counted. */
+    async pending(): Promise<number> {
+      return inbox.countDocuments({});
+    },
+
+    /**
+     * Counts up to `limit` waiting contributions, exactly once (see the top of this file), and
+     * says which keys changed. Must not run in two processes at once.
+     */
+    drain(limit = 1_000): Promise<{ counted: number; changed: { dim: Dimension; key: string }[] }> {
+      const run = draining.then(async () => {
+        const state = await stateCol.findOne({ _id: DRAIN_STATE_ID });
+        let seq: number;
+        let batch: InboxDoc[];
+        if (state?.claim) {
+          // A drainer died during this batch: finish it, on the documents that lack it.
+          seq = state.claim.seq;
+          batch = await inbox.find({ _id: { $in: state.claim.ids } }).toArray();
+        } else {
+          batch = await inbox.find({}).limit(limit).toArray();
+          if (batch.length === 0) return { counted: 0, changed: [] };
+          seq = (state?.seq ?? 0) + 1;
+          await stateCol.replaceOne(
+            { _id: DRAIN_STATE_ID },
+            {
+              seq: state?.seq ?? 0,
+              claim: { seq, ids: batch.map((b) => b._id) },
+            },
+            { upsert: true },
+          );
+        }
+        const changed = await applyBatch(seq, await firstTimeOnly(seq, batch));
+        const ids = state?.claim?.ids ?? batch.map((b) => b._id);
+        await inbox.deleteMany({ _id: { $in: ids } });
+        await stateCol.replaceOne({ _id: DRAIN_STATE_ID }, { seq, claim: null }, { upsert: true });
+        return { counted: batch.length, changed };
+      });
+      draining = run.catch(() => {});
+      return run;
     },
 
     /**
@@ -229,74 +488,80 @@ export function createCountsRepository(db: Db) {
       to: Date;
       timeZone?: string;
     }): Promise<Bucket[]> {
-      const facts = await col
-        .find({ dim: q.dim, ...(q.key ? { key: q.key } : {}), at: { $gte: q.from, $lt: q.to } })
-        .toArray();
-      const groups = new Map<string, { start: Date; facts: FactDoc[] }>();
-      // A bucket start depends only on the fact's slot (its 15 minutes, or its UTC hour for
-      // longer buckets, in zones with whole-hour offsets): one time-zone lookup per slot.
-      const slot = Math.min(BUCKETS[q.size], HOUR_MS);
-      const startOfSlot = new Map<number, Date>();
-      for (const f of facts) {
-        const key = Math.floor(f.at.getTime() / slot);
-        let start = startOfSlot.get(key);
-        if (!start) {
-          start = bucketStart(new Date(key * slot), q.size, q.timeZone);
-          startOfSlot.set(key, start);
+      const keys = q.key ? [q.key] : [...(await keysOf(q.dim)).keys()];
+      const from = q.from.getTime();
+      const to = q.to.getTime();
+      const ids: string[] = [];
+      for (const key of keys) {
+        for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS) {
+          ids.push(dayId(q.dim, key, day));
         }
-        const k = `${f.key}\u0000${start.getTime()}`;
-        const group = groups.get(k);
-        if (group) group.facts.push(f);
-        else groups.set(k, { start, facts: [f] });
+      }
+      const docs: SeriesDoc[] = [];
+      await eachLimited(ids, PARALLEL_READS, async (id) => {
+        const doc = await readDay(id);
+        if (doc) docs.push(doc);
+      });
+      const groups = new Map<string, { key: string; start: Date; quarters: QuarterDoc[] }>();
+      // A bucket start depends only on the quarter (its UTC hour for longer buckets, in zones
+      // with whole-hour offsets): one time-zone lookup per hour.
+      const startOfHour = new Map<number, Date>();
+      for (const doc of docs) {
+        const day = doc.day.getTime();
+        for (const [i, quarter] of Object.entries(doc.q)) {
+          const at = day + Number(i) * QUARTER_MS;
+          if (at < from || at >= to) continue;
+          let start: Date;
+          if (q.size === '15m') start = new Date(at);
+          else {
+            const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
+            start = startOfHour.get(hour) ?? bucketStart(new Date(hour), q.size, q.timeZone);
+            startOfHour.set(hour, start);
+          }
+          const k = `${doc.key}\u0000${start.getTime()}`;
+          const group = groups.get(k);
+          if (group) group.quarters.push(quarter);
+          else groups.set(k, { key: doc.key, start, quarters: [quarter] });
+        }
       }
       return [...groups.values()]
-        .map((g) => toBucket(q.dim, q.size, g.start, g.facts))
+        .map((g) => toBucket(q.dim, g.key, q.size, g.start, g.quarters))
         .toSorted((a, b) => a.start.getTime() - b.start.getTime() || a.key.localeCompare(b.key));
     },
 
     /** The latest bucket with data for this key, if any (event time, not wall clock). */
     async latest(dim: Dimension, key: string, size: BucketSize): Promise<Date | null> {
-      const [doc] = await col
-        .find({ dim, key }, { projection: { at: 1 } })
-        .sort({ at: -1 })
-        .limit(1)
-        .toArray();
-      return doc ? bucketStart(doc.at, size) : null;
+      const t = (await keysOf(dim)).get(key);
+      return t === undefined ? null : bucketStart(new Date(t), size);
     },
   };
 }
 
-function toBucket(dim: Dimension, size: BucketSize, start: Date, facts: FactDoc[]): Bucket {
-  const first = facts[0]!;
-  const negatives = facts.filter((f) => f.label === 'negative');
-  const byAuthor: Record<string, number> = {};
-  const bySource: Record<string, number> = {};
-  const byText: Record<string, number> = {};
-  for (const f of negatives) {
-    byAuthor[f.author] = (byAuthor[f.author] ?? 0) + 1;
-    bySource[f.source] = (bySource[f.source] ?? 0) + 1;
-    const text = f.text ?? f.mentionId;
-    byText[text] = (byText[text] ?? 0) + 1;
-  }
-  const round = (x: number) => Math.round(x * 1000) / 1000;
+function toBucket(
+  dim: Dimension,
+  key: string,
+  size: BucketSize,
+  start: Date,
+  quarters: QuarterDoc[],
+): Bucket {
+  const sum = emptyQuarter();
+  for (const q of quarters) mergeQuarter(sum, q);
   return {
     dim,
-    key: first.key,
+    key,
     size,
     start,
-    volume: facts.length,
-    negative: negatives.length,
-    positive: facts.filter((f) => f.label === 'positive').length,
-    authors: new Set(facts.map((f) => f.author)).size,
-    sources: new Set(facts.map((f) => f.source)).size,
-    negativeAuthors: Object.keys(byAuthor).length,
-    negativeSources: Object.keys(bySource).length,
-    topAuthorNegative: Math.max(0, ...Object.values(byAuthor)),
-    negativeReach: round(negatives.reduce((s, f) => s + f.reach, 0)),
-    negativeShares: negatives.reduce((s, f) => s + f.shares, 0),
-    negativeIds: negatives.map((f) => f.mentionId),
-    negativeByAuthor: byAuthor,
-    negativeBySource: bySource,
-    negativeByText: byText,
+    volume: sum.v,
+    negative: sum.n,
+    positive: sum.p,
+    negativeAuthors: sum.a.length + sum.ax,
+    negativeSources: sum.s.length,
+    topAuthorNegative: Math.max(0, ...sum.a.map((p) => p.n)),
+    negativeReach: sum.r,
+    negativeShares: sum.sh,
+    negativeIds: sum.ids,
+    negativeByAuthor: Object.fromEntries(sum.a.map((p) => [p.k, p.n])),
+    negativeBySource: Object.fromEntries(sum.s.map((p) => [p.k, p.n])),
+    negativeByText: Object.fromEntries(sum.t.map((p) => [p.k, p.n])),
   };
 }

@@ -3,7 +3,7 @@
  * job that re-runs, a feed polled twice or a file imported twice stores nothing twice. Returns
  * plain `Mention` objects; nothing outside this folder sees a MongoDB type.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import type {
   Mention,
@@ -13,15 +13,13 @@ import type {
   SentimentLabel,
 } from '../domain/mention.js';
 import { ValidationError } from '../errors.js';
-import { isOnlyDuplicateKeys } from './mongo.js';
+import { duplicateIndexes, isOnlyDuplicateKeys } from './mongo.js';
 
 interface MentionDoc extends MentionInput, Partial<Omit<MentionAnalysis, 'lang'>> {
   _id: ObjectId;
   fetchedAt: Date;
   status: MentionStatus;
   analyzedAt?: Date;
-  /** Written by the accept call that inserted the document (see `accept`). */
-  insertToken?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -31,7 +29,6 @@ export interface AcceptOutcome {
   id: string;
   /** False when the store already held this (source, externalId). */
   inserted: boolean;
-  status: MentionStatus;
 }
 
 export interface MentionQuery {
@@ -72,54 +69,50 @@ export function createMentionsRepository(db: Db) {
 
   return {
     /**
-     * Stores each mention unless its (source, externalId) is already stored; outcomes come back
-     * in input order.
+     * Stores each analysed mention unless its (source, externalId) is already stored; outcomes
+     * come back in input order.
      *
      * The `_id` is derived from the natural key, so storing is a plain unordered insert in which
-     * a duplicate simply fails on its key: one round trip for a batch, where an upsert a mention
-     * costs FerretDB a query each. Which inserts were this call's is read back by a token the
-     * call writes, so racing writers and repeats within the batch are told apart exactly.
+     * a duplicate simply fails on its key, and the insert's own errors say which positions were
+     * duplicates: one round trip for a batch, racing writers told apart exactly.
      */
-    async accept(inputs: MentionInput[], fetchedAt: Date): Promise<AcceptOutcome[]> {
+    async accept(
+      inputs: (MentionInput & { analysis: MentionAnalysis })[],
+      fetchedAt: Date,
+    ): Promise<AcceptOutcome[]> {
       if (inputs.length === 0) return [];
       const now = new Date();
-      const token = randomUUID();
       const ids = inputs.map((m) => mentionObjectId(m.source, m.externalId));
       const firstOf = new Map<string, number>();
       const docs: MentionDoc[] = [];
-      inputs.forEach((m, i) => {
+      const docIndex: number[] = [];
+      inputs.forEach(({ analysis, ...m }, i) => {
         const hex = ids[i]!.toHexString();
         if (firstOf.has(hex)) return;
         firstOf.set(hex, i);
+        docIndex.push(i);
         docs.push({
           ...m,
+          ...analysis,
           _id: ids[i]!,
           fetchedAt,
-          status: 'received',
-          insertToken: token,
+          status: 'analyzed',
+          analyzedAt: now,
           createdAt: now,
           updatedAt: now,
         });
       });
+      const refused = new Set<number>();
       try {
         await col.insertMany(docs, { ordered: false });
       } catch (err) {
         if (!isOnlyDuplicateKeys(err)) throw err;
+        for (const d of duplicateIndexes(err)) refused.add(docIndex[d]!);
       }
-      const stored = await col
-        .find(
-          { _id: { $in: docs.map((d) => d._id) } },
-          { projection: { _id: 1, status: 1, insertToken: 1 } },
-        )
-        .toArray();
-      const byId = new Map(stored.map((d) => [d._id.toHexString(), d]));
-      return inputs.map((m, i) => {
+      return inputs.map((_, i) => {
         const hex = ids[i]!.toHexString();
-        const doc = byId.get(hex);
-        if (!doc) throw new Error(`mentions: ${m.source}/${m.externalId} vanished after insert`);
         // A repeat within the batch is a duplicate of its first copy.
-        const inserted = doc.insertToken === token && firstOf.get(hex) === i;
-        return { id: hex, inserted, status: doc.status };
+        return { id: hex, inserted: firstOf.get(hex) === i && !refused.has(i) };
       });
     },
 
@@ -129,29 +122,14 @@ export function createMentionsRepository(db: Db) {
       return doc ? toMention(doc) : null;
     },
 
-    /** Stores the analysis; running it twice leaves the same document. */
+    /**
+     * The mentions with these ids, in no particular order. One lookup by `_id` each: FerretDB
+     * runs those in SQL, where an `$in` would scan the collection.
+     */
     async findByIds(ids: string[]): Promise<Mention[]> {
-      const oids = ids.filter((i) => ObjectId.isValid(i)).map((i) => new ObjectId(i));
-      if (oids.length === 0) return [];
-      return (await col.find({ _id: { $in: oids } }).toArray()).map(toMention);
-    },
-
-    async markAnalyzed(id: string, analysis: MentionAnalysis): Promise<void> {
-      const now = new Date();
-      await col.updateOne(
-        { _id: new ObjectId(id) },
-        { $set: { ...analysis, status: 'analyzed', analyzedAt: now, updatedAt: now } },
-      );
-    },
-
-    /** Mentions accepted before `before` and still waiting for analysis (lost queue jobs). */
-    async findWaiting(before: Date, limit: number): Promise<string[]> {
-      const docs = await col
-        .find({ status: 'received', fetchedAt: { $lt: before } }, { projection: { _id: 1 } })
-        .sort({ fetchedAt: 1 })
-        .limit(limit)
-        .toArray();
-      return docs.map((d) => d._id.toHexString());
+      const oids = [...new Set(ids)].filter((i) => ObjectId.isValid(i)).map((i) => new ObjectId(i));
+      const docs = await Promise.all(oids.map((_id) => col.findOne({ _id })));
+      return docs.filter((d): d is MentionDoc => d !== null).map(toMention);
     },
 
     /** Newest first (by publishedAt, then id), with an opaque cursor for the next page. */
@@ -225,31 +203,12 @@ export function createMentionsRepository(db: Db) {
         touchpoints: (d.touchpoints ?? []).map((t) => ({ id: t.id, label: t.sentiment.label })),
       }));
     },
-
-    /**
-     * Negative mentions published in [from, to): how many, when the `nth` was published (event
-     * time, so a replay finds the same instant), and the `top` most negative.
-     */
-    async negativeIn(from: Date, to: Date, opts: { nth: number; top: number }) {
-      const filter: Filter<MentionDoc> = {
-        status: 'analyzed',
-        relevant: { $ne: false },
-        'sentiment.label': 'negative',
-        publishedAt: { $gte: from, $lt: to },
-      };
-      const [count, nth, top] = await Promise.all([
-        col.countDocuments(filter),
-        col
-          .find(filter, { projection: { publishedAt: 1 } })
-          .sort({ publishedAt: 1, _id: 1 })
-          .skip(opts.nth - 1)
-          .limit(1)
-          .toArray(),
-        col.find(filter).sort({ 'sentiment.score': 1, publishedAt: -1 }).limit(opts.top).toArray(),
-      ]);
-      return { count, nthAt: nth[0]?.publishedAt ?? null, top: top.map(toMention) };
-    },
   };
+}
+
+/** The mention's id (hex), derived from its natural key. */
+export function mentionId(source: string, externalId: string): string {
+  return mentionObjectId(source, externalId).toHexString();
 }
 
 /** The mention's id, derived from its natural key: the same mention always gets the same id. */
@@ -260,7 +219,7 @@ export function mentionObjectId(source: string, externalId: string): ObjectId {
 }
 
 function toMention(doc: MentionDoc): Mention {
-  const { _id, createdAt: _c, updatedAt: _u, insertToken: _t, ...rest } = doc;
+  const { _id, createdAt: _c, updatedAt: _u, ...rest } = doc;
   return { id: _id.toHexString(), ...rest };
 }
 

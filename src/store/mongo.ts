@@ -91,3 +91,12 @@ export function isOnlyDuplicateKeys(err: unknown): boolean {
   const errors = Array.isArray(list) ? list : list ? [list] : [];
   return errors.length > 0 && errors.every(isDuplicateKeyError);
 }
+
+/** The positions of the documents a bulk insert refused as duplicates. */
+export function duplicateIndexes(err: unknown): number[] {
+  const list = (err as { writeErrors?: unknown }).writeErrors;
+  const errors = Array.isArray(list) ? list : list ? [list] : [];
+  return errors
+    .map((e: { index?: unknown; err?: { index?: unknown } }) => e.index ?? e.err?.index)
+    .filter((i): i is number => typeof i === 'number');
+}

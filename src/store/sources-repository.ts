@@ -27,7 +27,16 @@ export interface SourceState {
   /** Totals since the source was added. */
   fetched: number;
   inserted: number;
+  /**
+   * When its latest polls that brought something new ran (at most `ARRIVALS_KEPT`), for the
+   * gone-silent check: kept here, read by `_id`, rather than read back from a growing mentions
+   * collection every minute.
+   */
+  arrivals?: Date[];
 }
+
+/** Arrivals kept per source: a month of hourly news, or a few days of a busy search. */
+export const ARRIVALS_KEPT = 500;
 
 interface SourceDoc extends Omit<SourceState, 'id'> {
   _id: string;
@@ -70,12 +79,24 @@ export function createSourcesRepository(db: Db) {
 
     async recordSuccess(
       id: string,
-      r: { cursor: SourceCursor; fetched: number; inserted: number; at: Date },
+      r: {
+        cursor: SourceCursor;
+        fetched: number;
+        inserted: number;
+        at: Date;
+        /** The source's arrivals so far (its state as this poll read it). */
+        arrivals?: Date[];
+      },
     ): Promise<void> {
+      // One poll of a source at a time (its lease) writes this: the list is trimmed here, since
+      // FerretDB v1 ignores `$push`'s `$slice`.
+      const arrivals =
+        r.inserted > 0 ? [...(r.arrivals ?? []), r.at].slice(-ARRIVALS_KEPT) : undefined;
       await col.updateOne(
         { _id: id },
         {
           $set: {
+            ...(arrivals ? { arrivals } : {}),
             cursor: r.cursor,
             lastPolledAt: r.at,
             lastSuccessAt: r.at,

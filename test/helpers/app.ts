@@ -73,3 +73,17 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * True when everything staged is counted and no count or detect job waits, runs or is due (but
+ * the next runs of the periodic schedulers, which are always due).
+ */
+export async function pipelineIdle(app: TestApp): Promise<boolean> {
+  if ((await app.rt.counts.pending()) > 0) return false;
+  for (const q of [app.rt.queues.count, app.rt.queues.detect]) {
+    const c = await q.getJobCounts('waiting', 'active', 'prioritized');
+    if (Object.values(c).some((n) => n > 0)) return false;
+    if ((await q.getDelayed()).some((j) => !j.repeatJobKey)) return false;
+  }
+  return true;
+}

@@ -1,7 +1,7 @@
 /**
  * The HTTP API on the real stores: push, list with filters and cursors, health, and the one error
- * shape for every kind of bad input. Only the API runs here (no workers), so mentions stay
- * "received" unless a test analyses them through the repository.
+ * shape for every kind of bad input. Only the API runs here (no workers); mentions are read at
+ * the door, so they are stored analysed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -137,8 +137,9 @@ describe('GET /api/v1/mentions', () => {
         engagement: { likes: 3, shares: 1, replies: 0 },
         author: { id: 'a-1', name: 'Author 1', followers: 10 },
         publishedAt: '2026-01-01T00:01:00.000Z',
-        status: 'received',
-        sentiment: null,
+        status: 'analyzed',
+        // Read at the door: four stars and nothing said is a mild yes.
+        sentiment: expect.objectContaining({ label: 'positive' }),
       }),
     ]);
   });
@@ -157,22 +158,12 @@ describe('GET /api/v1/mentions', () => {
       'm-3',
     ]);
 
-    const [target] = (await get('/api/v1/mentions?source=reviews&limit=1')).body.data as {
-      id: string;
-    }[];
-    await app.rt.mentions.markAnalyzed(target!.id, {
-      lang: 'en',
-      langConfidence: 1,
-      langDeclared: true,
-      sentiment: { score: -0.5, label: 'negative', confidence: 0.8, method: 'test' },
-      relevant: true,
-      touchpoints: [],
-      stages: [],
-      facets: [],
-      reach: { audience: 1, score: 0.301 },
-    });
+    const angry = await post(
+      mention(90, { text: 'Terrible service, the worst shop I have ever seen. Awful.' }),
+    );
+    const [target] = ((await angry.json()) as { ids: string[] }).ids;
     const negative = await get('/api/v1/mentions?sentiment=negative');
-    expect((negative.body.data as { id: string }[]).map((m) => m.id)).toEqual([target!.id]);
+    expect((negative.body.data as { id: string }[]).map((m) => m.id)).toEqual([target]);
   });
 
   it('refuses operators, unknown parameters and forged cursors with 400', async () => {

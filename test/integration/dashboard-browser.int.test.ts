@@ -69,7 +69,7 @@ suite('the dashboard in a browser', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    app = await startTestApp({ workers: ['analyze'] });
+    app = await startTestApp({ workers: ['count'] });
     // One real mention through the API and the analyze worker, with markup in its text.
     const res = await fetch(`${app.url}/api/v1/mentions`, {
       method: 'POST',

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoFeed, type DemoFeed } from '../../src/demo/demo-feed.js';
 import { seedDemoHistory } from '../../src/demo/seed.js';
-import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
+import { eventually, pipelineIdle, startTestApp, type TestApp } from '../helpers/app.js';
 
 let clock = Date.now();
 let feed: DemoFeed;
@@ -17,10 +17,7 @@ beforeAll(async () => {
   app = await startTestApp({
     extraSources: [{ id: 'demo', kind: 'rss', every: 500, url: feed.url }],
   });
-  await seedDemoHistory(
-    { mentions: app.rt.mentions, enqueueAnalyze: (ids) => app.rt.queues.enqueueAnalyze(ids) },
-    new Date(clock),
-  );
+  await seedDemoHistory(app.rt.acceptDeps, new Date(clock));
 }, 120_000);
 afterAll(async () => {
   await app?.stop();
@@ -35,11 +32,10 @@ describe('npm run demo', () => {
     });
     expect(first).toHaveLength(2); // only the posts of second 0
     // The history raises nothing by itself.
-    // Analysis runs at the bundled store's pace (issue 9), slower on a loaded machine.
     await eventually(
-      async () => ((await app.rt.queues.analyze.getWaitingCount()) === 0 ? true : undefined),
-      240_000,
-      'the history analysed',
+      async () => ((await pipelineIdle(app)) ? true : undefined),
+      60_000,
+      'the history counted',
     );
     expect(await app.rt.alerts.list({ kind: 'weak-link', limit: 5 })).toEqual([]);
 

@@ -42,10 +42,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const deps = () => ({
-  mentions: app.rt.mentions,
-  enqueueAnalyze: (ids: string[]) => app.rt.queues.enqueueAnalyze(ids),
-});
+const deps = () => app.rt.acceptDeps;
 
 describe('importJsonl', () => {
   it('imports the good lines, reports the bad ones by number, and counts repeats as duplicates', async () => {

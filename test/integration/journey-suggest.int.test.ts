@@ -89,7 +89,7 @@ beforeAll(async () => {
     text,
     publishedAt: new Date(now.getTime() - hoursAgo * HOUR),
   }));
-  const outcomes = await mentions.accept(inputs, now);
+  const read: (MentionInput & { analysis: MentionAnalysis })[] = [];
   for (const [i, [text, lang, , label, relevant]] of MENTIONS.entries()) {
     const sentiment = {
       score: label === 'negative' ? -0.6 : 0.6,
@@ -110,8 +110,9 @@ beforeAll(async () => {
       facets: touchpoints.flatMap((t) => [`tp:${t.id}`, `tp:${t.id}:${label}`]),
       reach: { audience: 1, score: 0.3 },
     };
-    await mentions.markAnalyzed(outcomes[i]!.id, analysis);
+    read.push({ ...inputs[i]!, analysis });
   }
+  await mentions.accept(read, now);
 });
 
 afterAll(async () => {

@@ -12,14 +12,15 @@ import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../../src/alerts/webhook.js';
 import type { AlertEvidence } from '../../src/domain/alert.js';
+import { negativesByTouchpoint } from '../../src/jobs/ops-check.js';
 import { createNotifyProcessor } from '../../src/jobs/notify.js';
 import { QUEUE } from '../../src/queue/queues.js';
 import type { AlertSpec } from '../../src/store/alerts-repository.js';
+import type { Contribution, Label } from '../../src/store/counts-repository.js';
 import type {
   DeliveriesRepository,
   StoredDelivery,
 } from '../../src/store/deliveries-repository.js';
-import { createDigestRepository } from '../../src/store/digest-repository.js';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
 import { configDir } from '../helpers/config-dir.js';
 import { sharedFixture } from '../helpers/fixtures.js';
@@ -174,7 +175,7 @@ describe('notifications', () => {
         alerts: rt.alerts,
         deliveries,
         sources: rt.sources,
-        digestData: createDigestRepository(rt.mongo.db),
+        counts: rt.counts,
         queues: rt.queues,
         logger: rt.logger,
         publicUrl: 'https://maillon.example',
@@ -372,16 +373,18 @@ describe('notifications', () => {
 
   it('counts negative mentions per touchpoint for the digest', async () => {
     const now = new Date();
-    const mention = (i: number, tps: [string, string][], hoursAgo: number) => ({
-      source: 'push',
-      externalId: `digest-${i}`,
-      status: 'analyzed',
-      relevant: true,
-      fetchedAt: now,
+    const mention = (i: number, tps: [string, Label][], hoursAgo: number): Contribution => ({
+      mentionId: `digest-${i}`,
       publishedAt: new Date(now.getTime() - hoursAgo * 3_600_000),
-      touchpoints: tps.map(([id, label]) => ({ id, stage: 'receive', sentiment: { label } })),
+      source: 'push',
+      author: `a${i}`,
+      reach: 1,
+      shares: 0,
+      relevant: true,
+      overall: 'negative',
+      touchpoints: tps.map(([id, label]) => ({ id, stage: 'receive', label })),
     });
-    await app.rt.mongo.db.collection('mentions').insertMany([
+    await app.rt.counts.add([
       mention(1, [['delivery', 'negative']], 1),
       mention(
         2,
@@ -395,15 +398,16 @@ describe('notifications', () => {
       mention(4, [['support', 'negative']], 30),
       { ...mention(5, [['delivery', 'negative']], 4), relevant: false },
     ]);
-    const repo = createDigestRepository(app.rt.mongo.db);
     const day = 24 * 3_600_000;
     const from = new Date(now.getTime() - day);
-    expect(Object.fromEntries(await repo.negativesByTouchpoint(from, now))).toEqual({
+    expect(Object.fromEntries(await negativesByTouchpoint(app.rt.counts, from, now))).toEqual({
       delivery: 2,
       support: 1,
     });
     expect(
-      Object.fromEntries(await repo.negativesByTouchpoint(new Date(from.getTime() - day), from)),
+      Object.fromEntries(
+        await negativesByTouchpoint(app.rt.counts, new Date(from.getTime() - day), from),
+      ),
     ).toEqual({ support: 1 });
   });
 

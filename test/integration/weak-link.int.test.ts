@@ -11,7 +11,7 @@ import { generateScenario } from '../../src/demo/scenario.js';
 import { importJsonl } from '../../src/ingest/import-jsonl.js';
 import { configDir } from '../helpers/config-dir.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
-import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
+import { eventually, pipelineIdle, startTestApp, type TestApp } from '../helpers/app.js';
 
 /** The receiver refuses this many posts before it accepts: the first delivery must be retried. */
 const REFUSALS = 2;
@@ -40,10 +40,7 @@ beforeAll(async () => {
     env: { CONFIG_DIR: dir, TEST_SLACK_URL: `${slack.url}/hook`, WORKER_CONCURRENCY: '4' },
   });
   const lines = scenario.mentions.map((m) => JSON.stringify(m)).join('\n');
-  const summary = await importJsonl(
-    { mentions: app.rt.mentions, enqueueAnalyze: (ids) => app.rt.queues.enqueueAnalyze(ids) },
-    Readable.from([lines]),
-  );
+  const summary = await importJsonl(app.rt.acceptDeps, Readable.from([lines]));
   if (summary.rejected.length > 0)
     throw new Error(`import rejected ${JSON.stringify(summary.rejected[0])}`);
 }, 300_000);
@@ -57,12 +54,11 @@ describe('a month replayed with a delivery outbreak and decoys', () => {
   it('opens one weak-link alert, on delivery, at the outbreak, and Slack gets it once after recovering', async () => {
     const alerts = await eventually(
       async () => {
-        const waiting = await app.rt.queues.analyze.getWaitingCount();
+        const idle = await pipelineIdle(app);
         const list = await app.rt.alerts.list({ kind: 'weak-link', limit: 10 });
-        return waiting === 0 && list.length > 0 ? list : undefined;
+        return idle && list.length > 0 ? list : undefined;
       },
-      // Analysis runs at the bundled store's pace (issue 9), slower on a loaded machine.
-      360_000,
+      120_000,
       'the weak-link alert',
     );
     // Let detection settle on the complete month before judging.

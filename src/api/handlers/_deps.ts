@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../../../config/index.js';
 import { zodIssues } from '../../domain/mention.js';
 import { ValidationError } from '../../errors.js';
+import type { AcceptDeps } from '../../ingest/accept.js';
 import type { Logger } from '../../logger.js';
 import type { Queues } from '../../queue/queues.js';
 import type { AlertsRepository } from '../../store/alerts-repository.js';
@@ -19,7 +20,9 @@ export interface ApiDeps {
   sources: SourcesRepository;
   deliveries: DeliveriesRepository;
   counts: CountsRepository;
-  queues: Pick<Queues, 'enqueueAnalyze' | 'enqueueDeliver'>;
+  queues: Pick<Queues, 'enqueueDeliver'>;
+  /** The door into the pipeline (src/ingest/accept.ts). */
+  acceptDeps: AcceptDeps;
   /** Health checks by dependency name; each rejects when its dependency is down. */
   checks: Record<string, () => Promise<unknown>>;
 }

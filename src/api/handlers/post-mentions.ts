@@ -39,10 +39,6 @@ export async function postMentionsHandler(req: ApiRequest, deps: ApiDeps): Promi
     }
   });
   if (issues.length > 0) throw new ValidationError('body', issues);
-  const summary = await acceptMentions(
-    { mentions: deps.mentions, enqueueAnalyze: (ids) => deps.queues.enqueueAnalyze(ids) },
-    mentions,
-    now,
-  );
+  const summary = await acceptMentions(deps.acceptDeps, mentions, now);
   return { status: 202, body: summary };
 }

@@ -1,7 +1,7 @@
 /** The accept door and the import refuse mentions dated in the future, judged on their clock. */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { MentionInput } from '../../../src/domain/mention.js';
+import type { MentionAnalysis, MentionInput } from '../../../src/domain/mention.js';
 import { ValidationError } from '../../../src/errors.js';
 import { acceptMentions, type AcceptDeps } from '../../../src/ingest/accept.js';
 import { importJsonl } from '../../../src/ingest/import-jsonl.js';
@@ -14,10 +14,12 @@ function fakeDeps() {
     mentions: {
       accept: async (inputs: MentionInput[]) => {
         stored.push(...inputs);
-        return inputs.map((m) => ({ id: m.externalId, inserted: true, status: 'received' }));
+        return inputs.map((m) => ({ id: m.externalId, inserted: true }));
       },
-    } as unknown as AcceptDeps['mentions'],
-    enqueueAnalyze: async () => {},
+    },
+    counts: { stage: async () => {} },
+    analyze: () => ({}) as MentionAnalysis,
+    enqueueCount: async () => {},
   };
   return { deps, stored };
 }

@@ -6,7 +6,7 @@ import type { Job } from 'bullmq';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { SourceConfig } from '../../../config/index.js';
-import type { MentionInput } from '../../../src/domain/mention.js';
+import type { MentionAnalysis, MentionInput } from '../../../src/domain/mention.js';
 import { createPollProcessor, type PollDeps } from '../../../src/jobs/poll.js';
 import type { HttpClient } from '../../../src/sources/_http.js';
 import type { MentionDraft, SourceAdapter } from '../../../src/sources/_types.js';
@@ -74,10 +74,12 @@ function harness(opts: { drafts?: MentionDraft[]; fails?: Error } = {}) {
     mentions: {
       accept: async (inputs: MentionInput[], fetchedAt: Date) => {
         accepted.push({ inputs, fetchedAt });
-        return inputs.map((m) => ({ id: m.externalId, inserted: true, status: 'received' }));
+        return inputs.map((m) => ({ id: m.externalId, inserted: true }));
       },
-    } as unknown as PollDeps['mentions'],
-    enqueueAnalyze: async () => {},
+    },
+    counts: { stage: async () => {} },
+    analyze: () => ({}) as MentionAnalysis,
+    enqueueCount: async () => {},
     // Always granted here; the lease itself is tested against Redis (poll-lease.int.test.ts).
     leases: {
       acquire: async () => ({ signal: new AbortController().signal, release: async () => {} }),

@@ -1,4 +1,0 @@
-/** Entry point: the analyze worker alone (scale it on its own). */
-import { runWorkers } from '../src/run-workers.js';
-
-await runWorkers(['analyze']);
