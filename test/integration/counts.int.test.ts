@@ -1,6 +1,7 @@
 /**
- * Bucketed counts on the real MongoDB-wire server: atomic and idempotent (the same mention added
- * twice, or by two racing writers, counts once), per touchpoint, stage, source and overall, in
+ * Bucketed counts on the real MongoDB-wire server: exactly once (the same mention staged twice,
+ * by racing writers or after it was counted, counts once; a drainer that dies mid-batch is
+ * finished by the next without counting twice), per touchpoint, stage, source and overall, in
  * 15-minute, hourly and daily buckets of event time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,5 +97,49 @@ describe('counts', () => {
     expect(await counts.latest('touchpoint', 'delivery', '15m')).toEqual(
       new Date('2026-05-04T10:15:00Z'),
     );
+  });
+
+  it('finishes the batch of a drainer that died half-way, counting each mention once', async () => {
+    // A drainer whose store connection fails after writing two day documents: it has claimed
+    // the batch and applied part of it when it dies.
+    let writes = 0;
+    const dying = createCountsRepository(
+      new Proxy(mongo.db, {
+        get(db, prop, receiver) {
+          if (prop !== 'collection') return Reflect.get(db, prop, receiver) as unknown;
+          return (name: string) => {
+            const col = db.collection(name);
+            return new Proxy(col, {
+              get(target, p, r) {
+                if (p !== 'replaceOne' || name !== 'series')
+                  return Reflect.get(target, p, r) as unknown;
+                return async (...args: Parameters<typeof col.replaceOne>) => {
+                  if (++writes > 3) throw new Error('connection lost');
+                  return target.replaceOne(...args);
+                };
+              },
+            });
+          };
+        },
+      }),
+    );
+    const when = { publishedAt: new Date('2026-05-06T08:05:00Z') };
+    const batch = ['r1', 'r2', 'r3'].map((id) => c(id, when));
+    await dying.stage(batch);
+    await expect(dying.drain()).rejects.toThrow('connection lost');
+    expect(await counts.pending()).toBe(3);
+    // The next drainer finishes it; a mention staged again afterwards is not counted again.
+    while ((await counts.drain()).counted > 0);
+    await counts.add(c('r1', when));
+    const range = { from: new Date('2026-05-06T00:00:00Z'), to: new Date('2026-05-07T00:00:00Z') };
+    const totals = async (dim: 'all' | 'touchpoint' | 'stage' | 'source') =>
+      Object.fromEntries(
+        (await counts.range({ dim, size: '1d', ...range })).map((b) => [b.key, b.volume]),
+      );
+    expect(await totals('all')).toEqual({ all: 3 });
+    expect(await totals('source')).toEqual({ reviews: 3 });
+    expect(await totals('touchpoint')).toEqual({ delivery: 3, welcome: 3 });
+    expect(await totals('stage')).toEqual({ receive: 3, buy: 3 });
+    expect(await counts.pending()).toBe(0);
   });
 });
