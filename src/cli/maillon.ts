@@ -1,7 +1,7 @@
 /**
- * The `maillon` command. `maillon import FILE.jsonl` sends mentions through the same store and
- * queues as polling and the API; the running workers analyse them. `maillon journey suggest`
- * lists the words of recent complaints that the journey missed.
+ * The `maillon` command. `maillon import FILE.jsonl` reads and stores mentions as polling and
+ * the API do; the running workers count them. `maillon recount` counts a store again (nothing
+ * twice). `maillon journey suggest` lists the words of recent complaints that the journey missed.
  *
  * Exit codes: 0 all lines imported (or already there), 2 some lines rejected (the rest imported),
  * 1 the import could not run.
@@ -12,6 +12,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG_DIR, durationSchema, loadConfig } from '../../config/index.js';
 import { withLocalMongo } from '../devtools/local-env.js';
 import { importJsonl, type ImportSummary } from '../ingest/import-jsonl.js';
+import { recountStored } from '../ingest/recount.js';
 import { createLogger } from '../logger.js';
 import { createRuntime, runtimeShutdownSteps } from '../runtime.js';
 import { runShutdown } from '../lifecycle.js';
@@ -60,6 +61,37 @@ program
       for (const r of summary.rejected) process.stdout.write(`  line ${r.line}: ${r.reason}\n`);
     }
     process.exitCode = summary.rejected.length > 0 ? 2 : 0;
+  });
+
+program
+  .command('recount')
+  .description(
+    'count every stored mention again (a store whose counts were kept before version 0.2, or lost); nothing is counted twice',
+  )
+  .option('--json', 'print the summary as one JSON object')
+  .action(async (opts: { json?: boolean }) => {
+    const say = (msg: string) => process.stderr.write(`maillon: ${msg}\n`);
+    const local = await withLocalMongo(process.env, opts.json ? () => {} : say);
+    const config = loadConfig({ LOG_LEVEL: 'warn', ...local.env });
+    const rt = await createRuntime(config, createLogger(config.log));
+    try {
+      const summary = await recountStored(
+        { ...rt.acceptDeps, mentions: rt.mentions },
+        {
+          onProgress: opts.json
+            ? undefined
+            : (s) => say(`${s.mentions} mentions: ${s.read} read now, ${s.staged} to count`),
+        },
+      );
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(summary)}\n`
+          : `${summary.mentions} mentions, ${summary.read} read now, ${summary.staged} sent to the count job (running workers count them; none twice)\n`,
+      );
+    } finally {
+      await runShutdown(runtimeShutdownSteps(rt), rt.logger);
+      await local.stop();
+    }
   });
 
 const journey = program.command('journey').description('the customer journey of touchpoints.yaml');

@@ -51,7 +51,7 @@ export async function acceptMentions(
 
   const read = inputs.map((m) => ({ ...m, analysis: deps.analyze(m) }));
   const contributions = read.flatMap((m) =>
-    m.analysis.relevant ? [contributionOf(mentionId(m.source, m.externalId), m)] : [],
+    m.analysis.relevant ? [contributionOf(mentionId(m.source, m.externalId), m, m.analysis)] : [],
   );
   await deps.counts.stage(contributions);
   const outcomes = await deps.mentions.accept(read, fetchedAt);
@@ -61,7 +61,11 @@ export async function acceptMentions(
 }
 
 /** What one read mention adds to the counts. */
-function contributionOf(id: string, m: MentionInput & { analysis: MentionAnalysis }): Contribution {
+export function contributionOf(
+  id: string,
+  m: MentionInput,
+  analysis: MentionAnalysis,
+): Contribution {
   return {
     mentionId: id,
     publishedAt: m.publishedAt,
@@ -69,11 +73,11 @@ function contributionOf(id: string, m: MentionInput & { analysis: MentionAnalysi
     author: m.author.id,
     // Copies of one text are one voice, however many accounts post it.
     textKey: textFingerprint(m.title ? `${m.title} ${m.text}` : m.text),
-    reach: m.analysis.reach.score,
+    reach: analysis.reach.score,
     shares: m.engagement?.shares ?? 0,
-    relevant: m.analysis.relevant,
-    overall: m.analysis.sentiment.label,
-    touchpoints: m.analysis.touchpoints.map((t) => ({
+    relevant: analysis.relevant,
+    overall: analysis.sentiment.label,
+    touchpoints: analysis.touchpoints.map((t) => ({
       id: t.id,
       stage: t.stage,
       label: t.sentiment.label,

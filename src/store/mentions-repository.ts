@@ -116,6 +116,31 @@ export function createMentionsRepository(db: Db) {
       });
     },
 
+    /**
+     * Every stored mention, in batches: a scan, for one-off tools (`maillon recount`), never a
+     * job.
+     */
+    async *scan(batchSize = 500): AsyncGenerator<Mention[]> {
+      let batch: Mention[] = [];
+      for await (const doc of col.find({}).batchSize(batchSize)) {
+        batch.push(toMention(doc));
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    },
+
+    /** Stores a reading of a mention stored before mentions were read at the door. */
+    async saveAnalysis(id: string, analysis: MentionAnalysis): Promise<void> {
+      const now = new Date();
+      await col.updateOne(
+        { _id: new ObjectId(id) },
+        { $set: { ...analysis, status: 'analyzed', analyzedAt: now, updatedAt: now } },
+      );
+    },
+
     async findById(id: string): Promise<Mention | null> {
       if (!ObjectId.isValid(id)) return null;
       const doc = await col.findOne({ _id: new ObjectId(id) });

@@ -5,8 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MentionInput } from '../../src/domain/mention.js';
 import { acceptMentions } from '../../src/ingest/accept.js';
+import { recountStored } from '../../src/ingest/recount.js';
+import { mentionId, mentionObjectId } from '../../src/store/mentions-repository.js';
 import { ensureIndexes } from '../../src/store/mongo.js';
-import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
+import { eventually, pipelineIdle, startTestApp, type TestApp } from '../helpers/app.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -56,5 +58,39 @@ describe('mentions store', () => {
     await acceptMentions(app.rt.acceptDeps, [m, m]);
     await eventually(async () => ((await app.rt.counts.pending()) === 0 ? true : undefined));
     expect(await volume()).toBe(1);
+  });
+
+  it('recounts a store kept before mentions were read at the door, once however often it runs', async () => {
+    // Two mentions as an older version stored them: one waiting for its reading, one read.
+    const old = { ...input('old-unread'), publishedAt: new Date('2026-02-03T09:00:00Z') };
+    const read = { ...input('old-read'), publishedAt: new Date('2026-02-03T10:00:00Z') };
+    await app.rt.mongo.db.collection('mentions').insertMany([
+      {
+        _id: mentionObjectId(old.source, old.externalId),
+        ...old,
+        status: 'received',
+        fetchedAt: new Date(),
+      },
+      {
+        _id: mentionObjectId(read.source, read.externalId),
+        ...read,
+        ...app.rt.acceptDeps.analyze(read),
+        status: 'analyzed',
+        fetchedAt: new Date(),
+      },
+    ]);
+    const day = { from: new Date('2026-02-03T00:00:00Z'), to: new Date('2026-02-04T00:00:00Z') };
+    const positive = async () =>
+      (await app.rt.counts.range({ dim: 'all', size: '1d', ...day }))[0]?.positive ?? 0;
+    const deps = { ...app.rt.acceptDeps, mentions: app.rt.mentions };
+    for (const run of [1, 2]) {
+      const summary = await recountStored(deps);
+      expect(summary.read).toBe(run === 1 ? 1 : 0);
+      await eventually(async () => ((await pipelineIdle(app)) ? true : undefined));
+      expect(await positive()).toBe(2);
+    }
+    expect((await app.rt.mentions.findById(mentionId(old.source, old.externalId)))?.status).toBe(
+      'analyzed',
+    );
   });
 });
