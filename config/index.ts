@@ -134,6 +134,14 @@ export const envSchema = z
       .max(64)
       .default(4)
       .describe('Jobs one worker runs at once.'),
+    RETRY_DELAY_SCALE: z.coerce
+      .number()
+      .positive()
+      .max(1)
+      .default(1)
+      .describe(
+        'Multiplies every job retry back-off (1 s, 2 s, 4 s... by default): the tests run them at 1/100.',
+      ),
     SLACK_WEBHOOK_URL: httpUrl
       .optional()
       .describe('Slack incoming webhook, referenced from alerts.yaml.'),
@@ -392,7 +400,7 @@ export interface Config {
   redis: { url: string; prefix: string };
   mongo: { url: string; dbName: string };
   http: { timeoutMs: number; maxBytes: number };
-  workers: { concurrency: number };
+  workers: { concurrency: number; retryDelayScale: number };
   sources: SourceConfig[];
   touchpoints: TouchpointsConfig;
   alerts: AlertsConfig;
@@ -529,7 +537,7 @@ export function loadConfig(
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
     mongo: { url: e.MONGODB_URL, dbName },
     http: { timeoutMs: e.HTTP_TIMEOUT_MS, maxBytes: e.HTTP_MAX_BYTES },
-    workers: { concurrency: e.WORKER_CONCURRENCY },
+    workers: { concurrency: e.WORKER_CONCURRENCY, retryDelayScale: e.RETRY_DELAY_SCALE },
     sources,
     touchpoints,
     alerts: {

@@ -54,7 +54,9 @@ export async function createRuntime(
   redis.redis.on('error', (err) => logger.error({ err }, 'redis error'));
   const mongo = await connectMongo(config.mongo);
   await ensureIndexes(mongo.db);
-  const queues = createQueues(redis.redis, config.redis.prefix, SOURCE_KINDS);
+  const queues = createQueues(redis.redis, config.redis.prefix, SOURCE_KINDS, {
+    retryDelayScale: config.workers.retryDelayScale,
+  });
   for (const q of queues.all)
     q.on('error', (err) => logger.error({ err, queue: q.name }, 'queue error'));
   const mentions = createMentionsRepository(mongo.db);

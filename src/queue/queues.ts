@@ -67,6 +67,13 @@ const NOTIFY_OPTIONS: JobsOptions = {
   backoff: { type: 'exponential', delay: 2_000 },
 };
 
+/** The options with their back-off delay multiplied by `scale` (tests wait 1/100 of it). */
+function scaled(o: JobsOptions, scale: number): JobsOptions {
+  const b = o.backoff;
+  if (scale === 1 || typeof b !== 'object' || b.delay === undefined) return o;
+  return { ...o, backoff: { ...b, delay: Math.max(1, Math.round(b.delay * scale)) } };
+}
+
 function fanoutJobId(job: NotifyJob): string {
   return `notify-${job.alertId}-${job.eventIndex}`;
 }
@@ -82,9 +89,15 @@ export const SWEEP_EVERY_MS = 60_000;
 
 export type Queues = ReturnType<typeof createQueues>;
 
-export function createQueues(connection: Redis, prefix: string, kinds: SourceConfig['kind'][]) {
-  const make = (name: string, defaultJobOptions = BASE_OPTIONS) =>
-    new Queue(name, { connection, prefix, defaultJobOptions });
+export function createQueues(
+  connection: Redis,
+  prefix: string,
+  kinds: SourceConfig['kind'][],
+  opts: { retryDelayScale?: number } = {},
+) {
+  const scale = opts.retryDelayScale ?? 1;
+  const make = (name: string, base = BASE_OPTIONS) =>
+    new Queue(name, { connection, prefix, defaultJobOptions: scaled(base, scale) });
   const poll = new Map(kinds.map((k) => [k, make(QUEUE.poll(k))]));
   const count = make(QUEUE.count);
   const detect = make(QUEUE.detect);

@@ -13,6 +13,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     MONGODB_URL: mongo.toString(),
     REDIS_URL: inject('redisUrl'),
     QUEUE_PREFIX: `test-${id}`,
+    // Retries back off in tens of milliseconds: tests wait for the retry, not for the clock.
+    RETRY_DELAY_SCALE: '0.01',
     ...overrides,
   };
 }
