@@ -13,7 +13,7 @@ export interface CountDeps {
   counts: Pick<CountsRepository, 'drain'>;
   queues: Pick<Queues, 'enqueueCount' | 'enqueueDetect'>;
   logger: Logger;
-  /** Contributions per drain batch. @default 1000 */
+  /** Contributions per drain batch. @default 5000 */
   batch?: number;
 }
 
@@ -35,7 +35,7 @@ export function createCountProcessor(deps: CountDeps) {
       const touchpoints = new Set<string>();
       let counted = 0;
       for (;;) {
-        const r = await deps.counts.drain(deps.batch ?? 1_000);
+        const r = await deps.counts.drain(deps.batch ?? 5_000);
         counted += r.counted;
         for (const c of r.changed) if (c.dim === 'touchpoint') touchpoints.add(c.key);
         if (r.counted === 0) break;
