@@ -118,18 +118,13 @@ export function createDetectProcessor(deps: DetectDeps) {
         from: new Date(from),
         to: new Date(to),
       });
-      // Contagion is read over the recent days only: reading every touchpoint's five weeks on
-      // every run would cost more than the signal is worth for old buckets.
+      // Contagion is read over the recent days only, from one document a day for all the
+      // touchpoints.
       const recentFrom = Math.max(from, to - CONTAGION_DAYS * DAY_MS);
       const others = (
-        await deps.counts.range({
-          dim: 'touchpoint',
-          size: '15m',
-          from: new Date(recentFrom),
-          to: new Date(to),
-        })
+        await deps.counts.touchpointNegatives({ from: new Date(recentFrom), to: new Date(to) })
       ).filter((b) => b.key !== tpId);
-      const series = seriesOf(tpId, [...own, ...others], from, to, CONTAGION_MIN_NEGATIVE);
+      const series = seriesOf(tpId, own, others, from, to, CONTAGION_MIN_NEGATIVE);
       const waves = detectWaves(series.stats, deps.params, BUCKET_MS);
 
       let opened = 0;
@@ -270,14 +265,21 @@ function eventKind(ev: WaveEvent, current: Severity): AlertEventKind {
  * The touchpoint's series over [from, to), one entry a bucket, gaps as zeros; `contagion` counts
  * the other touchpoints with at least `contagionMin` negatives in the same bucket.
  */
-function seriesOf(tpId: string, all: Bucket[], from: number, to: number, contagionMin: number) {
+function seriesOf(
+  tpId: string,
+  ownBuckets: Bucket[],
+  others: { key: string; start: Date; negative: number }[],
+  from: number,
+  to: number,
+  contagionMin: number,
+) {
   const elevatedOthers = new Map<number, number>();
-  for (const b of all) {
+  for (const b of others) {
     const t = b.start.getTime();
     if (b.key !== tpId && b.negative >= contagionMin)
       elevatedOthers.set(t, (elevatedOthers.get(t) ?? 0) + 1);
   }
-  const own = zeroFilled(all, { dim: 'touchpoint', key: tpId, size: '15m', from, to });
+  const own = zeroFilled(ownBuckets, { dim: 'touchpoint', key: tpId, size: '15m', from, to });
   const byStart = new Map(own.map((b) => [b.start.getTime(), b]));
   const stats: BucketStats[] = own.map((b) => ({
     start: b.start,

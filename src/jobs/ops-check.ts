@@ -26,7 +26,7 @@ export interface OpsCheckDeps {
   deliveries: DeliveriesRepository;
   sources: Pick<SourcesRepository, 'list'>;
   /** The digest's negatives per touchpoint come from the counts. */
-  counts: Pick<CountsRepository, 'range'>;
+  counts: Pick<CountsRepository, 'touchpointNegatives'>;
   queues: Pick<Queues, 'enqueueDeliver' | 'enqueueNotify'>;
   logger: Logger;
   publicUrl: string;
@@ -228,15 +228,15 @@ function evidenceOf(sourceId: string, p: Problem, now: Date, failingAfter: numbe
   };
 }
 
-/** Negative mentions about each touchpoint published in [from, to), from the 15-minute counts. */
+/** Negative mentions about each touchpoint published in [from, to) (to the quarter of an hour). */
 export async function negativesByTouchpoint(
-  counts: Pick<CountsRepository, 'range'>,
+  counts: Pick<CountsRepository, 'touchpointNegatives'>,
   from: Date,
   to: Date,
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const b of await counts.range({ dim: 'touchpoint', size: '15m', from, to })) {
-    if (b.negative > 0) out.set(b.key, (out.get(b.key) ?? 0) + b.negative);
+  for (const b of await counts.touchpointNegatives({ from, to })) {
+    out.set(b.key, (out.get(b.key) ?? 0) + b.negative);
   }
   return out;
 }

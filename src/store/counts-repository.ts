@@ -202,6 +202,17 @@ interface Pair {
   n: number;
 }
 
+/**
+ * Every touchpoint's negatives by quarter of one UTC day, in one document: what the detector
+ * reads of the other touchpoints (contagion), in one lookup a day however many there are.
+ */
+interface NegativesDoc {
+  _id: string;
+  day: Date;
+  seq: number;
+  q: Record<string, Pair[]>;
+}
+
 /** Which keys a dimension has, each with the start of its latest quarter with data (ms). */
 interface KeysDoc {
   _id: string;
@@ -228,6 +239,8 @@ const PARALLEL_READS = 16;
 const dayId = (dim: Dimension, key: string, day: number) =>
   `${dim}|${key}|${new Date(day).toISOString().slice(0, 10)}`;
 const keysId = (dim: Dimension) => `keys|${dim}`;
+const negativesId = (day: number) =>
+  `negatives|touchpoint|${new Date(day).toISOString().slice(0, 10)}`;
 
 function emptyQuarter(): QuarterDoc {
   return { v: 0, n: 0, p: 0, r: 0, sh: 0, ids: [], a: [], s: [], t: [], ax: 0, tx: 0 };
@@ -312,6 +325,7 @@ export function createCountsRepository(db: Db) {
   const series: Collection<SeriesDoc> = db.collection<SeriesDoc>('series');
   const keysCol = db.collection<KeysDoc>('series');
   const stateCol = db.collection<DrainStateDoc>('series');
+  const negativesCol = db.collection<NegativesDoc>('series');
   const ledger = db.collection<{ _id: string; seq: number }>('counted');
   // One drain at a time in this process; across processes, the count queue runs one job at a
   // time (see `enqueueCount`).
@@ -358,6 +372,7 @@ export function createCountsRepository(db: Db) {
       { dim: Dimension; key: string; day: number; q: Map<number, QuarterDoc> }
     >();
     const latest = new Map<Dimension, Map<string, number>>();
+    const negatives = new Map<number, Map<number, Pair[]>>();
     for (const c of batch) {
       if (!c.relevant) continue;
       const at = new Date(c.publishedAt).getTime();
@@ -373,6 +388,13 @@ export function createCountsRepository(db: Db) {
         const byKey = latest.get(cell.dim) ?? new Map<string, number>();
         latest.set(cell.dim, byKey);
         byKey.set(cell.key, Math.max(byKey.get(cell.key) ?? 0, day + quarter * QUARTER_MS));
+        if (cell.dim === 'touchpoint' && cell.label === 'negative') {
+          const quarters = negatives.get(day) ?? new Map<number, Pair[]>();
+          negatives.set(day, quarters);
+          const pairs = quarters.get(quarter) ?? [];
+          quarters.set(quarter, pairs);
+          addTo(pairs, cell.key);
+        }
       }
     }
     await eachLimited([...days.entries()], PARALLEL_READS, async ([id, d]) => {
@@ -394,6 +416,19 @@ export function createCountsRepository(db: Db) {
       next.seq = seq;
       await series.replaceOne({ _id: id }, next, { upsert: true });
     });
+    for (const [day, quarters] of negatives) {
+      const id = negativesId(day);
+      const doc = await negativesCol.findOne({ _id: id });
+      if (doc && doc.seq >= seq) continue;
+      const next: NegativesDoc = doc ?? { _id: id, day: new Date(day), seq, q: {} };
+      for (const [i, pairs] of quarters) {
+        const into = next.q[i] ?? [];
+        mergePairs(into, pairs);
+        next.q[i] = into;
+      }
+      next.seq = seq;
+      await negativesCol.replaceOne({ _id: id }, next, { upsert: true });
+    }
     // The latest quarter per key is a maximum: applying it twice changes nothing.
     for (const [dim, byKey] of latest) {
       const known = await keysOf(dim);
@@ -533,6 +568,32 @@ export function createCountsRepository(db: Db) {
       return [...groups.values()]
         .map((g) => toBucket(q.dim, g.key, q.size, g.start, g.quarters))
         .toSorted((a, b) => a.start.getTime() - b.start.getTime() || a.key.localeCompare(b.key));
+    },
+
+    /**
+     * Every touchpoint's negatives per quarter of an hour in [from, to) (to the quarter), from
+     * one document a day: what the detector needs of the others.
+     */
+    async touchpointNegatives(q: {
+      from: Date;
+      to: Date;
+    }): Promise<{ key: string; start: Date; negative: number }[]> {
+      const from = q.from.getTime();
+      const to = q.to.getTime();
+      const ids: string[] = [];
+      for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS)
+        ids.push(negativesId(day));
+      const docs = await Promise.all(ids.map((_id) => negativesCol.findOne({ _id })));
+      const out: { key: string; start: Date; negative: number }[] = [];
+      for (const doc of docs) {
+        if (!doc) continue;
+        for (const [i, pairs] of Object.entries(doc.q)) {
+          const at = doc.day.getTime() + Number(i) * QUARTER_MS;
+          if (at + QUARTER_MS <= from || at >= to) continue;
+          for (const p of pairs) out.push({ key: p.k, start: new Date(at), negative: p.n });
+        }
+      }
+      return out;
     },
 
     /** The latest bucket with data for this key, if any (event time, not wall clock). */

@@ -140,6 +140,8 @@ describe('counts', () => {
     expect(await totals('source')).toEqual({ reviews: 3 });
     expect(await totals('touchpoint')).toEqual({ delivery: 3, welcome: 3 });
     expect(await totals('stage')).toEqual({ receive: 3, buy: 3 });
+    const negatives = await counts.touchpointNegatives(range);
+    expect(negatives.map((n) => [n.key, n.negative])).toEqual([['delivery', 3]]);
     expect(await counts.pending()).toBe(0);
   });
 });
