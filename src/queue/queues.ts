@@ -93,9 +93,9 @@ export function createQueues(
   connection: Redis,
   prefix: string,
   kinds: SourceConfig['kind'][],
-  opts: { retryDelayScale?: number } = {},
+  tuning: { retryDelayScale?: number } = {},
 ) {
-  const scale = opts.retryDelayScale ?? 1;
+  const scale = tuning.retryDelayScale ?? 1;
   const make = (name: string, base = BASE_OPTIONS) =>
     new Queue(name, { connection, prefix, defaultJobOptions: scaled(base, scale) });
   const poll = new Map(kinds.map((k) => [k, make(QUEUE.poll(k))]));
