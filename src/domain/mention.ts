@@ -97,8 +97,8 @@ export interface MentionAnalysis {
 }
 
 /**
- * `received`: accepted and stored, waiting for analysis; `analyzed`: scored and counted.
- * Mentions stuck in `received` are re-queued by the analyze sweep, so none is lost.
+ * `analyzed`: read at the door and stored with its reading (src/ingest/accept.ts). `received`:
+ * stored unread, only by versions before issue 9; `maillon recount` reads those.
  */
 export type MentionStatus = 'received' | 'analyzed';
 

@@ -121,9 +121,10 @@ export function createDetectProcessor(deps: DetectDeps) {
       // Contagion is read over the recent days only, from one document a day for all the
       // touchpoints.
       const recentFrom = Math.max(from, to - CONTAGION_DAYS * DAY_MS);
-      const others = (
-        await deps.counts.touchpointNegatives({ from: new Date(recentFrom), to: new Date(to) })
-      ).filter((b) => b.key !== tpId);
+      const others = await deps.counts.touchpointNegatives({
+        from: new Date(recentFrom),
+        to: new Date(to),
+      });
       const series = seriesOf(tpId, own, others, from, to, CONTAGION_MIN_NEGATIVE);
       const waves = detectWaves(series.stats, deps.params, BUCKET_MS);
 
