@@ -1,6 +1,6 @@
 /**
  * The dashboard in a real browser (Debian's Chromium through playwright-core) against the real
- * API, store and analyze worker: the overview shows the open alert and the chart, the alert page
+ * API, store and count worker: the overview shows the open alert and the chart, the alert page
  * shows its evidence and quotes, Acknowledge goes through to the stored alert, and the
  * touchpoint page lists what people wrote, as text. The page must load
  * without a script error or a content-policy violation.
@@ -70,7 +70,7 @@ suite('the dashboard in a browser', () => {
 
   beforeAll(async () => {
     app = await startTestApp({ workers: ['count'] });
-    // One real mention through the API and the analyze worker, with markup in its text.
+    // One real mention through the API (read at the door) and the count worker, with markup in its text.
     const res = await fetch(`${app.url}/api/v1/mentions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
