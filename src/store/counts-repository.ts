@@ -17,7 +17,7 @@
  *   mid-batch is followed by one that re-applies the claimed batch to the documents that lack
  *   it, and to no other.
  */
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import { duplicateIndexes, isOnlyDuplicateKeys } from './mongo.js';
 
 export const BUCKETS = { '15m': 15 * 60_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
@@ -264,12 +264,8 @@ function cellsOf(c: Omit<Contribution, 'mentionId'>) {
 }
 
 /** Adds `n` to `key` in a capped list of pairs; false when the key did not fit. */
-function addTo(pairs: Pair[], key: string, n = 1): boolean {
-  const found = pairs.find((p) => p.k === key);
-  if (found) found.n += n;
-  else if (pairs.length < MAP_CAP) pairs.push({ k: key, n });
-  else return false;
-  return true;
+function addTo(pairs: Pair[], key: string): boolean {
+  return mergePairs(pairs, [{ k: key, n: 1 }]) === 0;
 }
 
 function addContribution(q: QuarterDoc, c: InboxDoc, label: Label): void {
@@ -320,6 +316,25 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
 }
 
+/**
+ * Applies batch `seq` to one stamped document: read it by `_id`, skip it when it already holds
+ * the batch (its drainer died after writing it), else merge and write it back with the stamp.
+ */
+async function applyStamped<T extends { _id: string; seq: number }>(
+  col: Collection<T>,
+  id: string,
+  seq: number,
+  fresh: () => T,
+  merge: (doc: T) => void,
+): Promise<void> {
+  const found = (await col.findOne({ _id: id } as Filter<T>)) as T | null;
+  if (found && found.seq >= seq) return;
+  const next = found ?? fresh();
+  merge(next);
+  next.seq = seq;
+  await col.replaceOne({ _id: id } as Filter<T>, next, { upsert: true });
+}
+
 export function createCountsRepository(db: Db) {
   const inbox: Collection<InboxDoc> = db.collection<InboxDoc>('inbox');
   const series: Collection<SeriesDoc> = db.collection<SeriesDoc>('series');
@@ -330,10 +345,6 @@ export function createCountsRepository(db: Db) {
   // One drain at a time in this process; across processes, the count queue runs one job at a
   // time (see `enqueueCount`).
   let draining: Promise<unknown> = Promise.resolve();
-
-  async function readDay(id: string): Promise<SeriesDoc | null> {
-    return series.findOne({ _id: id });
-  }
 
   /**
    * The batch without the mentions counted by an earlier batch: each mention enters the ledger
@@ -397,37 +408,36 @@ export function createCountsRepository(db: Db) {
         }
       }
     }
-    await eachLimited([...days.entries()], PARALLEL_READS, async ([id, d]) => {
-      const doc = await readDay(id);
-      if (doc && doc.seq >= seq) return; // applied before the drainer that claimed it died
-      const next: SeriesDoc = doc ?? {
-        _id: id,
-        dim: d.dim,
-        key: d.key,
-        day: new Date(d.day),
+    await eachLimited([...days.entries()], PARALLEL_READS, ([id, d]) =>
+      applyStamped<SeriesDoc>(
+        series,
+        id,
         seq,
-        q: {},
-      };
-      for (const [i, q] of d.q) {
-        const into = next.q[i] ?? emptyQuarter();
-        mergeQuarter(into, q);
-        next.q[i] = into;
-      }
-      next.seq = seq;
-      await series.replaceOne({ _id: id }, next, { upsert: true });
-    });
+        () => ({ _id: id, dim: d.dim, key: d.key, day: new Date(d.day), seq, q: {} }),
+        (doc) => {
+          for (const [i, q] of d.q) {
+            const into = doc.q[i] ?? emptyQuarter();
+            mergeQuarter(into, q);
+            doc.q[i] = into;
+          }
+        },
+      ),
+    );
     for (const [day, quarters] of negatives) {
       const id = negativesId(day);
-      const doc = await negativesCol.findOne({ _id: id });
-      if (doc && doc.seq >= seq) continue;
-      const next: NegativesDoc = doc ?? { _id: id, day: new Date(day), seq, q: {} };
-      for (const [i, pairs] of quarters) {
-        const into = next.q[i] ?? [];
-        mergePairs(into, pairs);
-        next.q[i] = into;
-      }
-      next.seq = seq;
-      await negativesCol.replaceOne({ _id: id }, next, { upsert: true });
+      await applyStamped<NegativesDoc>(
+        negativesCol,
+        id,
+        seq,
+        () => ({ _id: id, day: new Date(day), seq, q: {} }),
+        (doc) => {
+          for (const [i, pairs] of quarters) {
+            const into = doc.q[i] ?? [];
+            mergePairs(into, pairs);
+            doc.q[i] = into;
+          }
+        },
+      );
     }
     // The latest quarter per key is a maximum: applying it twice changes nothing.
     for (const [dim, byKey] of latest) {
@@ -539,7 +549,7 @@ export function createCountsRepository(db: Db) {
       }
       const docs: SeriesDoc[] = [];
       await eachLimited(ids, PARALLEL_READS, async (id) => {
-        const doc = await readDay(id);
+        const doc = await series.findOne({ _id: id });
         if (doc) docs.push(doc);
       });
       const groups = new Map<string, { key: string; start: Date; quarters: QuarterDoc[] }>();

@@ -93,19 +93,22 @@ export function isDuplicateKeyError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
+/** The per-document errors of a bulk write (the driver gives one alone unwrapped). */
+function writeErrorsOf(err: unknown): { index?: unknown; err?: { index?: unknown } }[] {
+  const list = (err as { writeErrors?: unknown }).writeErrors;
+  return (Array.isArray(list) ? list : list ? [list] : []) as { index?: unknown }[];
+}
+
 /** True when a single or bulk write failed only on duplicate keys (a lost race on an upsert). */
 export function isOnlyDuplicateKeys(err: unknown): boolean {
   if (isDuplicateKeyError(err)) return true;
-  const list = (err as { writeErrors?: unknown }).writeErrors;
-  const errors = Array.isArray(list) ? list : list ? [list] : [];
+  const errors = writeErrorsOf(err);
   return errors.length > 0 && errors.every(isDuplicateKeyError);
 }
 
 /** The positions of the documents a bulk insert refused as duplicates. */
 export function duplicateIndexes(err: unknown): number[] {
-  const list = (err as { writeErrors?: unknown }).writeErrors;
-  const errors = Array.isArray(list) ? list : list ? [list] : [];
-  return errors
-    .map((e: { index?: unknown; err?: { index?: unknown } }) => e.index ?? e.err?.index)
+  return writeErrorsOf(err)
+    .map((e) => e.index ?? e.err?.index)
     .filter((i): i is number => typeof i === 'number');
 }

@@ -6,7 +6,7 @@ import type { Queue } from 'bullmq';
 import type { Config } from '../../../config/index.js';
 import { analyzeMention } from '../../../src/analysis/analyze-mention.js';
 import { createTouchpointLinker } from '../../../src/analysis/touchpoints.js';
-import type { CountsRepository } from '../../../src/store/counts-repository.js';
+import { BUCKETS, type CountsRepository } from '../../../src/store/counts-repository.js';
 import { BENCH_SOURCES, type WireMention } from './generate.js';
 
 /**
@@ -49,7 +49,7 @@ export async function countedInPeriod(
   return days.reduce((s, b) => s + b.volume, 0);
 }
 
-const QUARTER_MS = 15 * 60_000;
+const QUARTER_MS = BUCKETS['15m'];
 
 export interface SettleResult {
   counted: number;
