@@ -246,7 +246,12 @@ if (only !== 'nab') {
     Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : null;
   for (const r of scenarioRows) {
     rows.push({
-      system: r.mode === 'reader' ? 'maillon' : 'maillon (oracle labels)',
+      system:
+        r.mode === 'reader'
+          ? 'maillon'
+          : r.mode === 'oracle'
+            ? 'maillon (oracle labels)'
+            : 'bound (true rates, oracle labels)',
       dataset: `scenarios/${r.shape}`,
       seeds: r.seeds,
       runs: r.runs,
@@ -265,6 +270,7 @@ if (only !== 'nab') {
       decoyAlerts: r.decoyAlerts,
       decoyRunsAlerted: r.decoyRunsAlerted,
       ...(r.mode === 'reader' ? { wavesNegativesRead: num(r.wavesNegativesRead, 3) } : {}),
+      ...(r.level !== undefined ? { level: r.level } : {}),
     });
   }
 }
@@ -299,7 +305,10 @@ function scenarioTables(): void {
     out(
       `Scenario suite, ${set} seeds ${base}-${base + runs - 1} (${runs} runs per shape, two waves or decoys a run); journey ${presets}`,
     );
-    out("each cell: real reader / oracle (the generator's own labels)");
+    const level = scenarioRows.find((x) => x.seeds === set && x.mode === 'bound')?.level;
+    out(
+      `each cell: real reader / oracle (the generator's own labels) / bound (true rates and labels, level ${level} chosen on these seeds for the false-alert target)`,
+    );
     const body: string[][] = [];
     const shapes = [...SHAPE_NOTES.map((n) => n.name), 'all'];
     for (const shape of shapes) {
@@ -309,8 +318,11 @@ function scenarioTables(): void {
       const o = scenarioRows.find(
         (x) => x.seeds === set && x.shape === shape && x.mode === 'oracle',
       );
-      if (!r || !o) continue;
-      const both = (f: (x: ShapeResult) => string) => `${f(r)} / ${f(o)}`;
+      const b = scenarioRows.find(
+        (x) => x.seeds === set && x.shape === shape && x.mode === 'bound',
+      );
+      if (!r || !o || !b) continue;
+      const both = (f: (x: ShapeResult) => string) => `${f(r)} / ${f(o)} / ${f(b)}`;
       const isDecoy = r.kind === 'decoy';
       body.push([
         shape,

@@ -32,6 +32,7 @@ import { loadTouchpointsFile, type TouchpointsConfig } from '../../../config/ind
 import type { DetectionParams } from '../../../src/detection/params.js';
 import { detectWaves } from '../../../src/detection/weak-link.js';
 import { BANK_TOUCHPOINTS, PhraseBank } from './scenario-bank.js';
+import { boundAlerts, LEVELS } from './scenario-bound.js';
 import {
   BUCKET_MS,
   DAY,
@@ -81,7 +82,8 @@ export function benchTouchpoints(configDir: string): {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-export type Mode = 'reader' | 'oracle';
+/** The real reader, the generator's labels, and the bound (scenario-bound.ts). */
+export type Mode = 'reader' | 'oracle' | 'bound';
 
 export const QUALIFY_NOTE = `qualifying: within its span, some 6 h window where the wave's own complaints reach ${QUALIFY.ratio} x the touchpoint's usual negatives over those hours and at least ${QUALIFY.min}`;
 
@@ -120,6 +122,8 @@ export interface ShapeResult {
   decoyRunsAlerted: number;
   /** Reader only: share of the waves' complaints read as negative about their touchpoint. */
   wavesNegativesRead: number;
+  /** Bound only: the chance level it alerts at. */
+  level?: number;
 }
 
 export interface Tally {
@@ -324,6 +328,8 @@ export interface Job {
 export interface JobResult {
   reader: Tally;
   oracle: Tally;
+  /** One per level of LEVELS. */
+  bound: Tally[];
   mentions: number;
   texts: number;
 }
@@ -345,6 +351,7 @@ export function createRunner(
     return {
       reader: score(sc, alertsOf(sc, bank, reader, params), bank, reader),
       oracle: score(sc, alertsOf(sc, bank, oracle, params), bank, null),
+      bound: boundAlerts(sc, bank).map((alerts) => score(sc, alerts, bank, null)),
       mentions: sc.log.n,
       texts: reader.distinct(),
     };
@@ -430,21 +437,39 @@ export async function runScenarioSuite(opts: SuiteOptions): Promise<ShapeResult[
   const out: ShapeResult[] = [];
   for (const set of opts.seeds) {
     const totals = { reader: tally(), oracle: tally() };
+    const boundTotals = LEVELS.map(() => tally());
+    const boundPer = new Map<string, Tally[]>();
     for (const shape of shapes) {
       const per = { reader: tally(), oracle: tally() };
+      const bound = LEVELS.map(() => tally());
       jobs.forEach((j, i) => {
         const r = results[i];
         if (j.set !== set || j.shape !== shape.name || !r) return;
         merge(per.reader, r.reader);
         merge(per.oracle, r.oracle);
+        r.bound.forEach((t, k) => merge(bound[k] as Tally, t));
       });
       for (const mode of ['reader', 'oracle'] as const) {
         out.push(result(mode, set, shape.name, shape.kind, per[mode]));
         merge(totals[mode], per[mode]);
       }
+      bound.forEach((t, k) => merge(boundTotals[k] as Tally, t));
+      boundPer.set(shape.name, bound);
     }
     for (const mode of ['reader', 'oracle'] as const)
       out.push(result(mode, set, 'all', 'all', totals[mode]));
+    // The bound at the most sensitive level whose false alerts meet the target on these seeds.
+    const perWeek = (t: Tally) => t.falseAlerts / Math.max(1, t.tpWeeks);
+    let k = LEVELS.findIndex(
+      (_, i) => perWeek(boundTotals[i] as Tally) <= TARGETS.falseAlertsPerTouchpointWeek,
+    );
+    if (k < 0) k = LEVELS.length - 1;
+    const level = LEVELS[k] as number;
+    for (const shape of shapes) {
+      const t = boundPer.get(shape.name)?.[k];
+      if (t) out.push({ ...result('bound', set, shape.name, shape.kind, t), level });
+    }
+    out.push({ ...result('bound', set, 'all', 'all', boundTotals[k] as Tally), level });
   }
   return out;
 }
