@@ -112,7 +112,17 @@ function agreeWithMention(
   negativeSentenceNames: (touchpointId: string) => boolean,
 ): MentionTouchpoint[] {
   const [only] = touchpoints;
-  if (touchpoints.length !== 1 || !only || !isClear(overall)) return touchpoints;
+  if (!only || !isClear(overall)) return touchpoints;
+  if (touchpoints.length > 1) {
+    // Several named, none on the mention's side: its opinion is about those it names without
+    // one of their own ("Ordered a lamp 6 days ago and still nothing. Tracking hasn't moved.").
+    if (touchpoints.some((t) => t.sentiment.label === overall.label)) return touchpoints;
+    return touchpoints.map((t) =>
+      t.sentiment.label === 'neutral'
+        ? { ...t, sentiment: { ...overall, method: `${overall.method}+mention` } }
+        : t,
+    );
+  }
   const own = only.sentiment;
   if (own.label === overall.label) return touchpoints;
   if (

@@ -33,7 +33,7 @@ const NO_OPINION_CONFIDENCE = 0.4;
 /** A language we have no lexicon for: neutral, and we say we do not know. */
 const UNSUPPORTED_CONFIDENCE = 0.1;
 
-const VERSION = 'v3';
+const VERSION = 'v4';
 
 /** VADER's squash constant, as in ./sentiment/score.ts: score = sum / sqrt(sum² + 15). */
 const SQUASH = 15;

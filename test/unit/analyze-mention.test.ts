@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeMention, type TouchpointLinkFn } from '../../src/analysis/analyze-mention.js';
-import type { MentionInput } from '../../src/domain/mention.js';
+import type { MentionInput, SentimentResult } from '../../src/domain/mention.js';
 
 const mention: MentionInput = {
   source: 'reviews',
@@ -159,16 +159,23 @@ describe('analyzeMention: a touchpoint agrees with a clear mention that names on
     expect(a.touchpoints[0]?.sentiment.label).toBe('positive');
   });
 
-  it('leaves touchpoints alone when the mention names several, or is not clear', () => {
-    const two: TouchpointLinkFn = () => ({
-      relevant: true,
-      touchpoints: [
-        { id: 'delivery', stage: 'receive', sentiment: at('positive', 0.5), matched: ['x'] },
-        { id: 'support', stage: 'get-help', sentiment: at('neutral', 0, 0.4), matched: ['y'] },
-      ],
-    });
-    const several = analyze('Awful, awful, awful. Never again.', two);
-    expect(several.touchpoints.map((t) => t.sentiment.label)).toEqual(['positive', 'neutral']);
+  it('gives a clear mention naming several to those without an opinion, when none shares it', () => {
+    const two =
+      (delivery: SentimentResult): TouchpointLinkFn =>
+      () => ({
+        relevant: true,
+        touchpoints: [
+          { id: 'delivery', stage: 'receive', sentiment: delivery, matched: ['x'] },
+          { id: 'support', stage: 'get-help', sentiment: at('neutral', 0, 0.4), matched: ['y'] },
+        ],
+      });
+    const none = analyze('Awful, awful, awful. Never again.', two(at('positive', 0.5)));
+    expect(none.touchpoints.map((t) => t.sentiment.label)).toEqual(['positive', 'negative']);
+    const shared = analyze('Awful, awful, awful. Never again.', two(at('negative', -0.5)));
+    expect(shared.touchpoints.map((t) => t.sentiment.label)).toEqual(['negative', 'neutral']);
+  });
+
+  it('leaves touchpoints alone when the mention is not clear', () => {
     const unclear = analyze('The delivery came on Tuesday.', one(at('positive', 0.3)));
     expect(unclear.touchpoints[0]?.sentiment.label).toBe('positive');
   });

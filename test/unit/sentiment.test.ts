@@ -9,7 +9,7 @@ describe('scoreSentiment: labels', () => {
     const neg = en('Terrible service, the parcel arrived broken and the staff were rude.');
     expect(neg.label).toBe('negative');
     expect(neg.confidence).toBeGreaterThan(0.5);
-    expect(neg.method).toBe('lexicon-en-v3');
+    expect(neg.method).toBe('lexicon-en-v4');
     expect(en('Wonderful shop, lovely staff and excellent quality. I love it!').label).toBe(
       'positive',
     );
@@ -34,7 +34,7 @@ describe('scoreSentiment: labels', () => {
   it('never guesses in another language: neutral, low confidence', () => {
     for (const lang of ['de', 'es', 'ru']) {
       const r = scoreSentiment('Das ist schlecht, terrible, awful', { lang });
-      expect(r).toEqual({ score: 0, label: 'neutral', confidence: 0.1, method: 'none-v3' });
+      expect(r).toEqual({ score: 0, label: 'neutral', confidence: 0.1, method: 'none-v4' });
     }
   });
 
@@ -196,7 +196,7 @@ describe('scoreSentiment: star rating', () => {
     const alone = en(text);
     const withOne = en(text, 1);
     expect(withOne.score).toBeLessThan(alone.score);
-    expect(withOne.method).toBe('lexicon-en-v3+rating');
+    expect(withOne.method).toBe('lexicon-en-v4+rating');
     expect(withOne.confidence).toBeLessThan(en(text, 5).confidence);
   });
 
@@ -423,5 +423,62 @@ describe('scoreSentiment: time as the price of something', () => {
 
   it('leaves a rate alone', () => {
     expect(en('Open 7 days a week for the whole street').label).toBe('neutral');
+  });
+});
+
+describe('scoreSentiment: customer talk without opinion words', () => {
+  it('reads a bare exclamation of praise after a complaint as irony, not after praise or facts', () => {
+    expect(en('The phone number on the website goes to a dead line. Nice.').label).toBe('negative');
+    expect(en('Arrived broken. Great.').score).toBeLessThan(en('Arrived broken.').score);
+    expect(en('The contact form throws an error when you submit it. How convenient.').label).toBe(
+      'negative',
+    );
+    expect(fr('Carte refusée trois fois. Génial.').score).toBeLessThan(
+      fr('Carte refusée trois fois.').score,
+    );
+    // After praise or a plain fact, praise is praise; politeness is not irony.
+    expect(en('Had a problem, they fixed it. Great.').label).toBe('positive');
+    expect(en('Arrived on time. Great.').label).toBe('positive');
+    expect(fr('Livré en 2 jours. Parfait.').label).toBe('positive');
+    expect(en('Arrived broken. Thanks.').score).toBeGreaterThan(en('Arrived broken. Great.').score);
+  });
+
+  it('reads spoken French negation without "ne", only where the lexicon spells the negation', () => {
+    expect(fr('Apple Pay marche pas sur l’appli.').label).toBe('negative');
+    expect(fr("j'aime pas").label).toBe('negative');
+    // "super pas cher": praise, then a second quality, not a negated "super".
+    expect(fr('Coussin super pas cher').label).toBe('positive');
+  });
+
+  it('keeps paying, returning and refunds neutral: they are what customers do, not opinions', () => {
+    for (const t of [
+      'Placing the order on Monday, will pay by card.',
+      'Can I return an online order in a shop?',
+      'How long do refunds usually take?',
+    ])
+      expect(en(t).label, t).toBe('neutral');
+    expect(fr('Comment se passe le remboursement ?').label).toBe('neutral');
+    // ... but their absence, or sending the thing back in a review, is a complaint.
+    expect(en("Can't pay with PayPal anymore? Since when?").label).toBe('negative');
+    expect(en('Where is my refund??').label).toBe('negative');
+    expect(fr('Il est où mon remboursement ??').label).toBe('negative');
+    expect(en('Cheap plastic, I returned it the next day.').label).toBe('negative');
+  });
+
+  it('reads defects, give-ups and "not even" as complaints, in both languages', () => {
+    for (const t of [
+      'Linen sheets pilled after the first wash.',
+      'Driver didn’t even knock.',
+      'tried to order 4 times, 4 times "an error occurred". giving up',
+      'Three emails, two calls, one DM. Zero answers.',
+    ])
+      expect(en(t).label, t).toBe('negative');
+    for (const t of [
+      'Le livreur a même pas sonné.',
+      'Zéro réponse.',
+      'Le chatbot sert à rien.',
+      'Housse renvoyée, remboursement toujours « en attente » après 6 semaines.',
+    ])
+      expect(fr(t).label, t).toBe('negative');
   });
 });

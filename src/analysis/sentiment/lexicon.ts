@@ -44,6 +44,18 @@ export interface LanguageLists {
   troubles: string;
   /** Remedy words ("fixed", "réglé"): their polarity is in `supplement` or the base lexicons. */
   remedies: string;
+  /**
+   * Negators that also bear on the word just before them: spoken French drops "ne" ("ça marche
+   * pas", "j'aime pas"). Empty for English, whose negation comes first.
+   */
+  postNegators: string;
+  /**
+   * Words that may open a closing exclamation of irony with a praise word ("How convenient.",
+   * "Oh great."); see the irony rule in ./score.ts.
+   */
+  ironyOpeners: string;
+  /** Words that keep a short closing sentence literal: politeness is not irony ("Thanks!"). */
+  politeness: string;
   /** `[suffix, replacement]` stems tried in order for a word not found as it is. */
   suffixes: [string, string][];
 }
@@ -64,6 +76,9 @@ export const FLAG_WAIT = 2;
 export const FLAG_TROUBLE = 4;
 export const FLAG_REMEDY = 8;
 export const FLAG_CONTEMPT = 16;
+export const FLAG_POSTNEG = 32;
+export const FLAG_IRONY_OPENER = 64;
+export const FLAG_POLITE = 128;
 
 export const ROLE_NONE = 0;
 export const ROLE_CONTRAST = 1;
@@ -243,6 +258,9 @@ export function compile(lists: LanguageLists): CompiledLexicon {
   setFlag(lists.waiting, FLAG_WAIT);
   setFlag(lists.troubles, FLAG_TROUBLE);
   setFlag(lists.remedies, FLAG_REMEDY);
+  setFlag(lists.postNegators, FLAG_POSTNEG);
+  setFlag(lists.ironyOpeners, FLAG_IRONY_OPENER);
+  setFlag(lists.politeness, FLAG_POLITE);
   for (const item of items(lists.contempt)) {
     const [term, c] = pair(item);
     const e = entryOf(term, true);

@@ -19,7 +19,13 @@
  * - contempt: "joke", "farce", "blague" said of something ("the refund process is a joke",
  *   "quelle blague", "une vraie farce") are scorn, not fun ("he told us a joke");
  * - irony: an angry or contemptuous emoji closing a sentence ("great service as usual 🙄")
- *   tells how the sentence is meant, and its positive words no longer count.
+ *   tells how the sentence is meant, and its positive words no longer count; and a bare
+ *   exclamation of praise after a complaint ("Box soaked, lamp broken. Brilliant.", "Le numéro
+ *   sonne dans le vide. Super.", "How convenient.") is said the other way round: a sentence of
+ *   at most IRONY_WORDS words, all praise or irony openers ("how", "oh", "c'est"), no politeness
+ *   ("Thanks!"), after a text negative so far, counts against;
+ * - spoken French drops "ne": "ça marche pas", "ça répond jamais" negate the verb before them
+ *   (only words whose negation the lexicon spells out, so "super pas cher" stays praise).
  */
 import {
   type CompiledLexicon,
@@ -27,6 +33,9 @@ import {
   type Phrase,
   fold,
   FLAG_CONTEMPT as FLAG_CONTEMPT_,
+  FLAG_IRONY_OPENER as FLAG_IRONY_OPENER_,
+  FLAG_POLITE as FLAG_POLITE_,
+  FLAG_POSTNEG as FLAG_POSTNEG_,
   FLAG_PERSIST as FLAG_PERSIST_,
   FLAG_REMEDY as FLAG_REMEDY_,
   FLAG_TROUBLE as FLAG_TROUBLE_,
@@ -75,6 +84,9 @@ const FLAG_WAIT = FLAG_WAIT_;
 const FLAG_TROUBLE = FLAG_TROUBLE_;
 const FLAG_REMEDY = FLAG_REMEDY_;
 const FLAG_CONTEMPT = FLAG_CONTEMPT_;
+const FLAG_IRONY_OPENER = FLAG_IRONY_OPENER_;
+const FLAG_POLITE = FLAG_POLITE_;
+const FLAG_POSTNEG = FLAG_POSTNEG_;
 const ANGRY = ANGRY_;
 
 /** Words a negator reaches, within its clause. */
@@ -116,6 +128,8 @@ const CONTEMPT_REACH = 4;
 const ARTICLES = new Set(['a', 'an', 'un', 'une']);
 /** Tokens from a problem back to the remedy that comes after ("the issue with my order was fixed"). */
 const TROUBLE_REACH = 12;
+/** Longest closing exclamation read as irony ("Oh, how lovely."). */
+const IRONY_WORDS = 3;
 
 export interface TextScore {
   /** In [-1, 1]. */
@@ -253,6 +267,9 @@ export class Scorer {
     let lastAngry = false;
     let previousSentence = 0;
     let wordsInSentence = 0;
+    // Irony: whether the sentence so far is only praise and openers, and how much praise.
+    let bare = true;
+    let praise = 0;
     let negWindow = 0;
     let neOpen = false;
     let boost = 1;
@@ -278,6 +295,16 @@ export class Scorer {
               previousPosW = 0;
             }
           }
+          if (
+            bare &&
+            praise > 0 &&
+            wordsInSentence <= IRONY_WORDS &&
+            total < 0 &&
+            this.sentence > 0
+          )
+            this.invert();
+          bare = true;
+          praise = 0;
           const bangs = Math.min(MAX_BANGS, tokValue[k] ?? 0);
           const bang = 1 + BANG_STEP * bangs;
           if (bangs > 0) this.sentence *= bang;
@@ -322,6 +349,13 @@ export class Scorer {
           entry = p.entry;
           k += p.rest.length;
         }
+      }
+      if (bare) {
+        if (!entry || entry.flags & FLAG_POLITE || negWindow > 0 || entry.neg !== 0) bare = false;
+        else if (entry.flags & FLAG_IRONY_OPENER || entry.boost !== 0) {
+          // "how", "so", "c'est": may open the exclamation.
+        } else if (entry.s > 0) praise++;
+        else bare = false;
       }
       if (negWindow > 0) negWindow--;
       if (boostWindow > 0 && --boostWindow === 0) boost = 1;
@@ -435,7 +469,9 @@ export class Scorer {
       const f = boost * this.caps(start, k);
       boost = 1;
       boostWindow = 0;
-      const negated = entry.neg !== 0 ? negatedHere : negWindow > 0;
+      const negated =
+        (entry.neg !== 0 ? negatedHere : negWindow > 0) ||
+        (entry.n !== undefined && this.negatedAfter(k, n));
       if (entry.flags & (FLAG_TROUBLE | FLAG_REMEDY) && !negated) {
         if (entry.flags & FLAG_REMEDY) {
           if (this.troubleAt >= 0 && k - this.troubleAt <= TROUBLE_REACH) {
@@ -464,6 +500,8 @@ export class Scorer {
       this.emit(entry.s * f, negated, entry.n === undefined ? undefined : entry.n * f);
     }
     this.settlePersist();
+    if (bare && praise > 0 && wordsInSentence <= IRONY_WORDS && total < 0 && this.sentence > 0)
+      this.invert();
     if (lastAngry) {
       if (wordsInSentence > 0) this.dropPositive();
       else {
@@ -496,6 +534,22 @@ export class Scorer {
     this.positive -= this.sentencePosW;
     this.sentencePos = 0;
     this.sentencePosW = 0;
+  }
+
+  /** Irony: the sentence's praise counts against. */
+  private invert(): void {
+    this.positive -= this.sentencePosW;
+    this.negative += this.sentencePosW * NEGATIVE_WEIGHT;
+    this.sentence = -this.sentence * NEGATIVE_WEIGHT;
+    this.sentencePos = 0;
+    this.sentencePosW = 0;
+  }
+
+  /** Whether the word right after `k` negates backwards ("marche pas"). */
+  private negatedAfter(k: number, n: number): boolean {
+    if (k + 1 >= n || tokKind[k + 1] !== KIND_WORD) return false;
+    const e = this.resolve(tokText[k + 1] ?? '').entry;
+    return e !== undefined && (e.flags & FLAG_POSTNEG) !== 0;
   }
 
   /** Takes back the pending problem's contribution (from the sentence; the caller fixes total). */

@@ -32,14 +32,14 @@ const DURATION = `(?:${COUNTED}|${VAGUE})(?![\\p{L}])`;
 const WAITED_DURATION = `(?:${COUNTED}|${VAGUE}|${BARE})(?![\\p{L}])`;
 
 const WAIT_VERB =
-  'pris|prend|prennent|prendre|mis|met|mettent|attendu|attends|attend|attendons|attendre|attente|patienté|poireauté|took|take|takes|taken|taking|waited|waiting|wait|queued|queuing|queueing|on hold';
+  'pris|prend|prennent|prendre|mis|met|mettent|attendu|attends|attend|attendons|attendre|attente|patienté|poireauté|took|take|takes|taken|taking|waited|waiting|wait|queued|queuing|queueing|on hold|pending|en cours|en suspens';
 /** Words saying the duration was short: then it is no complaint. */
 const SHORT =
   /(?:^|\s)(?:only|just|barely|less|under|within|seulement|juste|que|qu'|moins|à peine|max|maximum)(?:\s|$)/u;
 
 /** 1. Wait verb, up to two words (group 1), duration. */
 const VERB_THEN_DURATION = new RegExp(
-  `(?<![\\p{L}])(?:${WAIT_VERB})\\s+((?:[\\p{L}']+\\s+){0,2}?)(?:${WAITED_DURATION})`,
+  `(?<![\\p{L}])(?:${WAIT_VERB})[\\s"»«”“]+((?:[\\p{L}']+\\s+){0,2}?)(?:${WAITED_DURATION})`,
   'gu',
 );
 /** The word just before a position ("only" in "only took 2 days"). */
