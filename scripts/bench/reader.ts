@@ -155,7 +155,13 @@ export function measureBank(
             if (right) x.negativesRight++;
           }
           if (misses && v === 0 && !right)
-            misses.push({ lang: t.lang, kind: 'false complaint', tp, text, read: shown });
+            misses.push({
+              lang: t.lang,
+              kind: 'false complaint',
+              tp,
+              text,
+              read: `${shown} (meant ${truth.get(tp) ?? 'not about it'})`,
+            });
         }
       }
     }

@@ -12,7 +12,7 @@ import type {
 import { detectLanguage } from './language.js';
 import { reachOf } from './reach.js';
 import { scoreSentiment } from './sentiment.js';
-import { splitText } from './touchpoints.js';
+import { NAMED, splitText } from './touchpoints.js';
 
 /** Links a text to touchpoints; `relevant` says whether it passes the watch query. */
 export type TouchpointLinkFn = (
@@ -115,10 +115,11 @@ function agreeWithMention(
   if (!only || !isClear(overall)) return touchpoints;
   if (touchpoints.length > 1) {
     // Several named, none on the mention's side: its opinion is about those it names without
-    // one of their own ("Ordered a lamp 6 days ago and still nothing. Tracking hasn't moved.").
+    // one of their own ("Tracking hasn't moved. Six days and still nothing."), not about things
+    // merely named (the table ordered: see journey.ts `names`).
     if (touchpoints.some((t) => t.sentiment.label === overall.label)) return touchpoints;
     return touchpoints.map((t) =>
-      t.sentiment.label === 'neutral'
+      t.sentiment.label === 'neutral' && t.sentiment.method !== NAMED
         ? { ...t, sentiment: { ...overall, method: `${overall.method}+mention` } }
         : t,
     );

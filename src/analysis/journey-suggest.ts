@@ -219,12 +219,12 @@ function primary(lang: string): MatchLang | undefined {
   return p === 'fr' || p === 'en' ? p : undefined;
 }
 
-/** The journey's keywords, per language: single stems, and phrases as stem sequences. */
+/** The journey's keywords and names, per language: single stems, and phrases as stem sequences. */
 function knownKeys(tps: readonly Touchpoint[]): Record<MatchLang, Set<string>> {
   const out: Record<MatchLang, Set<string>> = { fr: new Set(), en: new Set() };
   for (const tp of tps) {
     for (const lang of MATCH_LANGS) {
-      for (const k of tp.keywords[lang]) {
+      for (const k of [...tp.keywords[lang], ...(tp.names?.[lang] ?? [])]) {
         const words = tokenize(k.replace(/^\s*"(.*)"\s*$/su, '$1'));
         out[lang].add(words.map((w) => stem(w, lang)).join(' '));
       }

@@ -37,6 +37,20 @@ export const keywordSchema = z
 const idSchema = z.string().regex(/^[a-z0-9-]+$/, 'use lower-case letters, digits and "-"');
 const labelSchema = z.object({ fr: z.string().min(1), en: z.string().min(1) }).strict();
 
+/**
+ * Things people name without judging them, the brand's products above all: "ordered the oak
+ * table 15 days ago and still nothing, tracking hasn't moved" complains about delivery, not about
+ * the table. A name links its touchpoint like a keyword, but when the mention names another
+ * touchpoint by its keywords, the opinion is about that one and the named thing stays neutral.
+ */
+const namesSchema = z
+  .object({
+    fr: z.array(keywordSchema).default([]),
+    en: z.array(keywordSchema).default([]),
+  })
+  .strict()
+  .describe("Things named without being judged (the brand's products): see touchpoints.yaml.");
+
 export const touchpointSchema = z
   .object({
     id: idSchema.describe('Stable: used in the API, the alerts and the stored mentions.'),
@@ -52,6 +66,7 @@ export const touchpointSchema = z
       .describe(
         'Phrases that cancel the keywords they hold, or the touchpoint in their clause if none.',
       ),
+    names: namesSchema.optional(),
   })
   .strict();
 /** One touchpoint of the journey, as the linker and the alerts use it. */
@@ -71,6 +86,10 @@ export const touchpointEntrySchema = z
       .strict()
       .optional(),
     exclude: z.array(keywordSchema).optional(),
+    names: z
+      .object({ fr: z.array(keywordSchema).optional(), en: z.array(keywordSchema).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type TouchpointEntry = z.output<typeof touchpointEntrySchema>;
@@ -171,7 +190,7 @@ export function composeJourney(input: ComposeInput): {
           message: `presets ${origin.get(tp.id)} and ${preset} put "${tp.id}" at different stages (${have.stage}, ${tp.stage})`,
         });
       }
-      extend(have, { id: tp.id, keywords: tp.keywords, exclude: tp.exclude });
+      extend(have, { id: tp.id, keywords: tp.keywords, exclude: tp.exclude, names: tp.names });
     }
   }
   const names = input.presets.map((p) => p.id).join(', ');
@@ -230,7 +249,7 @@ export function composeJourney(input: ComposeInput): {
   return { touchpoints: touchpoints.toSorted((a, b) => rank(a) - rank(b)), issues };
 }
 
-/** Adds `more`'s keywords and exclusions to `tp` (no repeats); its stage and label replace. */
+/** Adds `more`'s keywords, names and exclusions to `tp` (no repeats); its stage and label replace. */
 function extend(tp: Touchpoint, more: TouchpointEntry): void {
   const add = (list: string[], extra: string[] | undefined): string[] => [
     ...list,
@@ -241,6 +260,12 @@ function extend(tp: Touchpoint, more: TouchpointEntry): void {
     en: add(tp.keywords.en, more.keywords?.en),
   };
   tp.exclude = add(tp.exclude, more.exclude);
+  if (more.names) {
+    tp.names = {
+      fr: add(tp.names?.fr ?? [], more.names.fr),
+      en: add(tp.names?.en ?? [], more.names.en),
+    };
+  }
   if (more.stage) tp.stage = more.stage;
   if (more.label) tp.label = more.label;
 }

@@ -124,6 +124,15 @@ export function scoreSentiment(text: string, opts: SentimentOptions = {}): Senti
 }
 
 /**
+ * Whether the text says a problem was put right ("they fixed it", "problème réglé"): a clause
+ * that complains is then answered by its neighbours (see ./touchpoints.ts).
+ */
+export function mentionsRemedy(text: string, lang: string | undefined): boolean {
+  const l = supported(lang);
+  return l !== undefined && scorers[l].remedied(text.toLowerCase());
+}
+
+/**
  * The `sentiment` package alone, word by word, with our French registered: a baseline for the
  * benchmark, to show what the rules above add to the same lexicons.
  */

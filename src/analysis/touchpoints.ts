@@ -30,7 +30,7 @@
 import type { SentimentResult } from '../domain/mention.js';
 import type { Stage, Touchpoint } from './journey.js';
 import { matchesQuery, parseQuery } from './query.js';
-import { scoreSentiment } from './sentiment.js';
+import { mentionsRemedy, scoreSentiment } from './sentiment.js';
 import {
   analyzeText,
   containsSequence,
@@ -83,6 +83,8 @@ interface Phrase {
   exclude: boolean;
   /** For an exclusion: whether it holds one of its touchpoint's keywords (see `touchpointsIn`). */
   masks: boolean;
+  /** One of the touchpoint's `names`: a thing named, not judged (see journey.ts). */
+  name: boolean;
 }
 
 interface Hit {
@@ -117,11 +119,28 @@ export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
   // Per language, phrases indexed by their first key: a clause is scanned once, word by word.
   const index: Record<MatchLang, Map<string, Phrase[]>> = { fr: new Map(), en: new Map() };
   for (const [i, tp] of tps.entries()) {
+    const words = (lang: MatchLang): string[] => [
+      ...tp.keywords[lang],
+      ...(tp.names?.[lang] ?? []),
+    ];
     const keywords = MATCH_LANGS.flatMap((lang) =>
-      tp.keywords[lang].map((k) => ({ lang, keys: compilePhrase(k, lang) })),
+      words(lang).map((k) => ({ lang, keys: compilePhrase(k, lang) })),
     );
     const entries = MATCH_LANGS.flatMap((lang) => [
-      ...tp.keywords[lang].map((source) => ({ lang, source, exclude: false, masks: false })),
+      ...tp.keywords[lang].map((source) => ({
+        lang,
+        source,
+        exclude: false,
+        masks: false,
+        name: false,
+      })),
+      ...(tp.names?.[lang] ?? []).map((source) => ({
+        lang,
+        source,
+        exclude: false,
+        masks: false,
+        name: true,
+      })),
       // Exclusions are written once for both languages. One holding a keyword of either language
       // ("café lumière" holds "café") only ever masks that keyword, even in a text of the other
       // language, where it must not wipe out "menu" in "Café Lumière changed their menu".
@@ -130,6 +149,7 @@ export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
         source,
         exclude: true,
         masks: keywords.some((k) => holds(compilePhrase(source, k.lang), k.keys, k.lang)),
+        name: false,
       })),
     ]);
     for (const e of entries) {
@@ -139,7 +159,7 @@ export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
       const list = index[e.lang].get(first) ?? [];
       // Reported without the quotes that only say "exact form".
       const source = e.source.trim().replace(/^"(.*)"$/su, '$1');
-      list.push({ tp: i, source, keys, exclude: e.exclude, masks: e.masks });
+      list.push({ tp: i, source, keys, exclude: e.exclude, masks: e.masks, name: e.name });
       index[e.lang].set(first, list);
     }
   }
@@ -147,7 +167,12 @@ export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
   // Keywords holding a connector ("click and collect") are never cut in two at it.
   const connectors = new Set(['et', 'and', 'puis', 'then']);
   const keep = tps
-    .flatMap((tp) => [...tp.keywords.fr, ...tp.keywords.en])
+    .flatMap((tp) => [
+      ...tp.keywords.fr,
+      ...tp.keywords.en,
+      ...(tp.names?.fr ?? []),
+      ...(tp.names?.en ?? []),
+    ])
     .map((k) => tokenize(k.replace(/^\s*"(.*)"\s*$/su, '$1')))
     .filter((tokens) => tokens.some((t, i) => i > 0 && i < tokens.length - 1 && connectors.has(t)));
 
@@ -175,15 +200,21 @@ export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
     return hits;
   }
 
-  /** Touchpoint index → keywords that survive the exclusions of this clause. */
-  function touchpointsIn(clause: string, langs: readonly MatchLang[]): Map<number, string[]> {
+  /**
+   * Touchpoint index → keywords that survive the exclusions of this clause, and whether they are
+   * all names (see journey.ts).
+   */
+  function touchpointsIn(
+    clause: string,
+    langs: readonly MatchLang[],
+  ): Map<number, { matched: string[]; named: boolean }> {
     const byTp = new Map<number, { keys: Hit[]; excl: Hit[] }>();
     for (const h of hitsIn(clause, langs)) {
       const entry = byTp.get(h.phrase.tp) ?? { keys: [], excl: [] };
       (h.phrase.exclude ? entry.excl : entry.keys).push(h);
       byTp.set(h.phrase.tp, entry);
     }
-    const out = new Map<number, string[]>();
+    const out = new Map<number, { matched: string[]; named: boolean }>();
     for (const [tp, { keys, excl }] of byTp) {
       let kept = keys;
       for (const x of excl) {
@@ -193,7 +224,12 @@ export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
         const overlaps = (k: Hit): boolean => k.start < x.end && x.start < k.end;
         kept = x.phrase.masks ? kept.filter((k) => !overlaps(k)) : [];
       }
-      if (kept.length > 0) out.set(tp, [...new Set(kept.map((k) => k.phrase.source))]);
+      if (kept.length > 0) {
+        out.set(tp, {
+          matched: [...new Set(kept.map((k) => k.phrase.source))],
+          named: kept.every((k) => k.phrase.name),
+        });
+      }
     }
     return out;
   }
@@ -211,7 +247,12 @@ export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
         }
         return r;
       };
-      const found = new Map<number, { sentiments: SentimentResult[]; matched: string[] }>();
+      const answered = (s: string): boolean =>
+        score(s).label === 'positive' && mentionsRemedy(s, lang);
+      const found = new Map<
+        number,
+        { sentiments: SentimentResult[]; matched: string[]; named: boolean }
+      >();
       for (const sentence of splitText(text, keep)) {
         const segments = sentence.segments.map((segment) => {
           const clauses = segment.clauses.map((clause) => ({
@@ -226,7 +267,7 @@ export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
         });
         for (const segment of segments) {
           for (const { clause, here } of segment.clauses) {
-            for (const [tp, matched] of here) {
+            for (const [tp, { matched, named }] of here) {
               // Coordinated clauses share their predicate ("le personnel et la livraison étaient
               // nuls"): the whole segment speaks for each. Across a contrast, only the sides that
               // name no other touchpoint do ("une appli, mais elle est lente"): a side naming
@@ -234,6 +275,10 @@ export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
               let sentiment = score(clause);
               if (!hasOpinion(sentiment) && segment.text !== clause) {
                 sentiment = score(segment.text);
+              } else if (sentiment.label === 'negative' && answered(sentence.text)) {
+                // A problem put right within the sentence ("had a problem with my order, the
+                // chat team fixed it straight away"): the sentence's praise stands for it.
+                sentiment = score(sentence.text);
               }
               if (!hasOpinion(sentiment) && segments.length > 1) {
                 const context = segments
@@ -242,22 +287,30 @@ export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
                   .join(' ');
                 if (context !== segment.text) sentiment = score(context);
               }
-              const entry = found.get(tp) ?? { sentiments: [], matched: [] };
+              const entry = found.get(tp) ?? { sentiments: [], matched: [], named: true };
               entry.sentiments.push(sentiment);
               entry.matched.push(...matched);
+              entry.named &&= named;
               found.set(tp, entry);
             }
           }
         }
       }
+      // A thing only named, in a mention that names other touchpoints by their keywords: the
+      // opinion is about those.
+      const judged = [...found.values()].some((e) => !e.named);
       const touchpoints: TouchpointLink[] = [];
       for (const [i, tp] of tps.entries()) {
         const entry = found.get(i);
         if (!entry) continue;
+        const sentiment = mostExtreme(entry.sentiments);
         touchpoints.push({
           id: tp.id,
           stage: tp.stage,
-          sentiment: mostExtreme(entry.sentiments),
+          sentiment:
+            entry.named && judged
+              ? { score: 0, label: 'neutral', confidence: sentiment.confidence, method: NAMED }
+              : sentiment,
           matched: [...new Set(entry.matched)],
         });
       }
@@ -265,6 +318,9 @@ export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
     },
   };
 }
+
+/** The method of a named thing's neutral sentiment (see `link`). */
+export const NAMED = 'named';
 
 function hasOpinion(r: SentimentResult): boolean {
   return r.label !== 'neutral' || Math.abs(r.score) >= NO_OPINION_SCORE;

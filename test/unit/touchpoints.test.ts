@@ -218,6 +218,41 @@ describe('touchpoint exclusions', () => {
   });
 });
 
+describe('touchpoint names', () => {
+  const cfg = (): TouchpointsConfig => ({
+    ...config,
+    touchpoints: config.touchpoints.map((t) =>
+      t.id === 'product'
+        ? {
+            ...t,
+            keywords: { ...t.keywords, en: [...t.keywords.en, 'broken'] },
+            names: { fr: ['table basse'], en: ['oak table'] },
+          }
+        : t,
+    ),
+  });
+
+  it('link like keywords, and take the opinion when nothing else is named', () => {
+    const l = createTouchpointLinker(cfg());
+    const alone = l.link('The oak table is terrible', 'en').touchpoints;
+    expect(alone.map((t) => [t.id, t.sentiment.label, t.matched])).toEqual([
+      ['product', 'negative', ['oak table']],
+    ]);
+  });
+
+  it('stay neutral when the mention names another touchpoint by its keywords', () => {
+    const l = createTouchpointLinker(cfg());
+    const both = l.link('The oak table is terrible, delivery took weeks', 'en').touchpoints;
+    expect(Object.fromEntries(both.map((t) => [t.id, t.sentiment.label]))).toEqual({
+      product: 'neutral',
+      delivery: 'negative',
+    });
+    // A judgement word of the touchpoint's own keywords still judges it.
+    const judged = l.link('The oak table arrived broken, delivery took weeks', 'en').touchpoints;
+    expect(judged.find((t) => t.id === 'product')?.sentiment.label).toBe('negative');
+  });
+});
+
 describe('relevance', () => {
   it('is false for texts the watch query drops, touchpoints still found', () => {
     const ad = linker.link('Maison Lumière recrute un vendeur en CDI', 'fr');
@@ -358,7 +393,9 @@ describe('the default journey', () => {
       expect(t.keywords.en.length, t.id).toBeGreaterThan(0);
     }
     const product = shipped.touchpoints.find((t) => t.id === 'product');
-    expect(product?.keywords.fr).toEqual(expect.arrayContaining(['produit', 'bougie']));
+    expect(product?.keywords.fr).toContain('produit');
+    // The brand's own products are names (see touchpoints.yaml).
+    expect(product?.names?.fr).toContain('bougie');
     expect(shipped.watch).toContain('maison lumière');
   });
 

@@ -536,6 +536,23 @@ export class Scorer {
     this.sentencePosW = 0;
   }
 
+  /** Whether a remedy word that is not negated appears in the text ("they fixed it"). */
+  remedied(lo: string): boolean {
+    const n = scanText(lo);
+    for (let k = 0; k < n; k++) {
+      if (tokKind[k] !== KIND_WORD) continue;
+      let e = this.resolve(tokText[k] ?? '').entry;
+      if (e?.phrases) e = this.matchPhrase(e.phrases, k, n)?.entry ?? e;
+      if (e && e.flags & FLAG_REMEDY && !(k > 0 && this.negates(k - 1))) return true;
+    }
+    return false;
+  }
+
+  private negates(k: number): boolean {
+    const e = tokKind[k] === KIND_WORD ? this.resolve(tokText[k] ?? '').entry : undefined;
+    return e !== undefined && e.neg !== 0;
+  }
+
   /** Irony: the sentence's praise counts against. */
   private invert(): void {
     this.positive -= this.sentencePosW;
