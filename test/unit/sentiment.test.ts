@@ -481,4 +481,14 @@ describe('scoreSentiment: customer talk without opinion words', () => {
     ])
       expect(fr(t).label, t).toBe('negative');
   });
+
+  it("reads commerce words in their commerce sense, not as Pattern-fr's adjectives", () => {
+    // "ferme" closes, "frais" are fees, "fort" is loud: none is praise.
+    expect(fr('Votre service client ferme à 17h.').label).toBe('neutral');
+    expect(fr("Prélevé en dollars, ma banque m'a pris des frais.").label).toBe('negative');
+    expect(fr('Le vendeur a soufflé fort').label).toBe('neutral');
+    // ... while "si" and "fort" still boost, and fresh produce is still praise.
+    expect(fr('Le service est si lent').score).toBeLessThan(fr('Le service est lent').score);
+    expect(fr('Des produits frais et de qualité').label).toBe('positive');
+  });
 });

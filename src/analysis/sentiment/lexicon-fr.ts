@@ -95,7 +95,9 @@ où sont mes=-2, où en est mon=-1.5, où en est ma=-1.5, explication=0/-2, rét
 bouloché=-1.5, boulochent=-1.5, bouloche=-1.5, s'écaille=-1.5, écaillé=-1.5, délavé=-1.5,
 décoloré=-1.5, jauni=-1.5, fissuré=-2, fêlé=-2, taché=-1.5, déchiré=-2, bancal=-2,
 branlant=-1.5, rétréci=-2, grésille=-1.5, clignote=-1.5, fuit=-2, troué=-2, même pas=-1.5,
-pas même=-1.5, sans même=-1.5,
+pas même=-1.5, sans même=-1.5, des frais=-0.5, frais supplémentaires=-1.5, frais cachés=-2.5,
+ferme=0, ouvert=0, ouverte=0, juste=0, différent=0, différente=0, différents=0, différentes=0,
+si=0, fort=0,
 `;
 
 export const fr: LanguageLists = {
