@@ -15,7 +15,9 @@
  * - complaintPrecision: of (text, T) pairs read as negative, the share that are complaints about
  *   T (a false complaint on another touchpoint, in a praise, a question or news counts against);
  * - linked: the share of (text, T) pairs of the truth where T is found at all, whatever polarity;
- * - polarity: among found pairs, the share with the author's polarity.
+ * - polarity: among found pairs, the share with the author's polarity;
+ * - spill: of texts complaining about one touchpoint only, the share read as a complaint about
+ *   another touchpoint too (a wave on one touchpoint then looks like a wave on two).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +41,7 @@ export interface ReaderRow {
   complaintPrecision: number;
   linked: number;
   polarity: number;
+  spill: number;
   complaints: number;
   texts: number;
 }
@@ -51,6 +54,8 @@ interface Tally {
   pairs: number;
   found: number;
   polarityOk: number;
+  single: number;
+  spilled: number;
   texts: number;
 }
 const tally = (): Tally => ({
@@ -61,6 +66,8 @@ const tally = (): Tally => ({
   pairs: 0,
   found: 0,
   polarityOk: 0,
+  single: 0,
+  spilled: 0,
   texts: 0,
 });
 
@@ -146,6 +153,15 @@ export function measureBank(
               });
           }
         }
+        const [only] = t.truth;
+        if (t.truth.length === 1 && only?.polarity === 'negative') {
+          const spilled = [...got].some(([tp, l]) => tp !== only.tp && l === 'negative');
+          for (const key of [t.lang, 'all', `${t.lang}/${only.tp}`]) {
+            const x = at(key);
+            x.single++;
+            if (spilled) x.spilled++;
+          }
+        }
         for (const [tp, label] of got) {
           if (label !== 'negative') continue;
           const right = truth.get(tp) === 'negative';
@@ -194,6 +210,7 @@ export function readerRows(
         complaintPrecision: round(pct(t.negativesRight, t.negativesRead)),
         linked: round(pct(t.found, t.pairs)),
         polarity: round(pct(t.polarityOk, t.found)),
+        spill: round(pct(t.spilled, t.single)),
         complaints: t.complaints,
         texts: t.texts,
       },
@@ -235,6 +252,7 @@ function main(): void {
     'complaint precision %',
     'linked %',
     'polarity %',
+    'spill %',
     'complaints',
     'texts',
   ];
@@ -244,6 +262,7 @@ function main(): void {
     r.complaintPrecision.toFixed(1),
     r.linked.toFixed(1),
     r.polarity.toFixed(1),
+    r.spill.toFixed(1),
     String(r.complaints),
     String(r.texts || ''),
   ]);
