@@ -93,7 +93,7 @@ wobbly=-1.5, shedding=-1, sheds=-1, faded=-1.5, fading=-1.5, yellowing=-1.5, den
 stained=-1.5, torn=-2, ripped=-2, frayed=-1.5, shrank=-2, shrunk=-2, flickers=-1.5,
 flickering=-1.5, came undone=-2, went flat=-1.5, uneven=-1, leaks=-2, leaking=-2, wore out=-2,
 didn't even=-2, did not even=-2, doesn't even=-2, does not even=-2, don't even=-1.5,
-not even=-1.5, without even=-1.5, never even=-2,
+not even=-1.5, without even=-1.5, never even=-2, promised=0, security=0,
 `;
 
 export const en: LanguageLists = {
