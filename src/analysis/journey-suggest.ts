@@ -13,7 +13,7 @@
  * Pure: the caller reads the mentions and prints.
  */
 import { eng, fra } from 'stopword';
-import type { Touchpoint } from './journey.js';
+import { wordsOf, type Touchpoint } from './journey.js';
 import { splitText } from './touchpoints.js';
 import { MATCH_LANGS, normalize, stem, tokenize, type MatchLang } from './text.js';
 
@@ -224,7 +224,7 @@ function knownKeys(tps: readonly Touchpoint[]): Record<MatchLang, Set<string>> {
   const out: Record<MatchLang, Set<string>> = { fr: new Set(), en: new Set() };
   for (const tp of tps) {
     for (const lang of MATCH_LANGS) {
-      for (const k of [...tp.keywords[lang], ...(tp.names?.[lang] ?? [])]) {
+      for (const k of wordsOf(tp, lang)) {
         const words = tokenize(k.replace(/^\s*"(.*)"\s*$/su, '$1'));
         out[lang].add(words.map((w) => stem(w, lang)).join(' '));
       }

@@ -72,6 +72,11 @@ export const touchpointSchema = z
 /** One touchpoint of the journey, as the linker and the alerts use it. */
 export type Touchpoint = z.output<typeof touchpointSchema>;
 
+/** Everything that links a touchpoint in one language: its keywords, then its names. */
+export function wordsOf(tp: Touchpoint, lang: 'fr' | 'en'): string[] {
+  return [...tp.keywords[lang], ...(tp.names?.[lang] ?? [])];
+}
+
 /**
  * An entry of touchpoints.yaml: a touchpoint of its own (every field), or, with the id of a
  * preset's touchpoint, additions to it (keywords and exclusions added; stage and label replaced).

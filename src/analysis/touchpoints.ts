@@ -28,7 +28,7 @@
  * Everything the configuration says is compiled once, in `createTouchpointLinker`. Pure.
  */
 import type { SentimentResult } from '../domain/mention.js';
-import type { Stage, Touchpoint } from './journey.js';
+import { wordsOf, type Stage, type Touchpoint } from './journey.js';
 import { matchesQuery, parseQuery } from './query.js';
 import { mentionsRemedy, scoreSentiment } from './sentiment.js';
 import {
@@ -119,27 +119,17 @@ export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
   // Per language, phrases indexed by their first key: a clause is scanned once, word by word.
   const index: Record<MatchLang, Map<string, Phrase[]>> = { fr: new Map(), en: new Map() };
   for (const [i, tp] of tps.entries()) {
-    const words = (lang: MatchLang): string[] => [
-      ...tp.keywords[lang],
-      ...(tp.names?.[lang] ?? []),
-    ];
     const keywords = MATCH_LANGS.flatMap((lang) =>
-      words(lang).map((k) => ({ lang, keys: compilePhrase(k, lang) })),
+      wordsOf(tp, lang).map((k) => ({ lang, keys: compilePhrase(k, lang) })),
     );
     const entries = MATCH_LANGS.flatMap((lang) => [
-      ...tp.keywords[lang].map((source) => ({
+      // Keywords first, then names (wordsOf's order).
+      ...wordsOf(tp, lang).map((source, j) => ({
         lang,
         source,
         exclude: false,
         masks: false,
-        name: false,
-      })),
-      ...(tp.names?.[lang] ?? []).map((source) => ({
-        lang,
-        source,
-        exclude: false,
-        masks: false,
-        name: true,
+        name: j >= tp.keywords[lang].length,
       })),
       // Exclusions are written once for both languages. One holding a keyword of either language
       // ("café lumière" holds "café") only ever masks that keyword, even in a text of the other
@@ -167,12 +157,7 @@ export function createTouchpointLinker(cfg: LinkerConfig): TouchpointLinker {
   // Keywords holding a connector ("click and collect") are never cut in two at it.
   const connectors = new Set(['et', 'and', 'puis', 'then']);
   const keep = tps
-    .flatMap((tp) => [
-      ...tp.keywords.fr,
-      ...tp.keywords.en,
-      ...(tp.names?.fr ?? []),
-      ...(tp.names?.en ?? []),
-    ])
+    .flatMap((tp) => MATCH_LANGS.flatMap((lang) => wordsOf(tp, lang)))
     .map((k) => tokenize(k.replace(/^\s*"(.*)"\s*$/su, '$1')))
     .filter((tokens) => tokens.some((t, i) => i > 0 && i < tokens.length - 1 && connectors.has(t)));
 
