@@ -132,7 +132,7 @@ export function measureBank(
             const x = at(key);
             x.pairs++;
             if (label !== undefined) x.found++;
-            if (label === p) x.polarityOk += label !== undefined ? 1 : 0;
+            if (label === p) x.polarityOk++;
             if (p === 'negative') {
               x.complaints++;
               if (label === 'negative') x.complaintsRead++;
