@@ -97,7 +97,8 @@ décoloré=-1.5, jauni=-1.5, fissuré=-2, fêlé=-2, taché=-1.5, déchiré=-2, 
 branlant=-1.5, rétréci=-2, grésille=-1.5, clignote=-1.5, fuit=-2, troué=-2, même pas=-1.5,
 pas même=-1.5, sans même=-1.5, des frais=-0.5, frais supplémentaires=-1.5, frais cachés=-2.5,
 ferme=0, ouvert=0, ouverte=0, juste=0, différent=0, différente=0, différents=0, différentes=0,
-si=0, fort=0,
+si=0, fort=0, personne répond=-2.5, personne a répondu=-2.5, personne décroche=-2.5,
+personne a sonné=-2,
 `;
 
 export const fr: LanguageLists = {
