@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
+  brandNames,
   composeJourney,
   DEFAULT_JOURNEY_PRESET,
   journeySchema,
@@ -20,6 +21,7 @@ import {
   touchpointEntrySchema,
   type JourneyPreset,
   type Stage,
+  type NamedBrand,
   type Touchpoint,
 } from '../src/analysis/journey.js';
 import { parseQuery, QuerySyntaxError } from '../src/analysis/query.js';
@@ -212,13 +214,10 @@ const touchpointsFileSchema = z
   .transform((f) => ({ ...f, watch: f.watch ?? defaultWatch(f.brand) }));
 
 /** Any name or alias of the brand or its products, each as an exact phrase. */
-function defaultWatch(brand: {
-  name: string;
-  aliases: string[];
-  products: { name: string; aliases: string[] }[];
-}): string {
-  const names = [brand, ...brand.products].flatMap((n) => [n.name, ...n.aliases]);
-  return names.map((n) => `"${n.replace(/"/g, ' ')}"`).join(' OR ');
+function defaultWatch(brand: NamedBrand): string {
+  return brandNames(brand)
+    .map((n) => `"${n.replace(/"/g, ' ')}"`)
+    .join(' OR ');
 }
 
 const severitySchema = z.enum(['info', 'warning', 'critical']);

@@ -8,6 +8,7 @@ import { Worker, type Processor } from 'bullmq';
 import type { Config } from '../config/index.js';
 import { createApp } from './api/app.js';
 import { analyzeMention } from './analysis/analyze-mention.js';
+import { brandNames } from './analysis/journey.js';
 import { createTouchpointLinker } from './analysis/touchpoints.js';
 import type { AcceptDeps } from './ingest/accept.js';
 import { createCountProcessor } from './jobs/count.js';
@@ -233,9 +234,4 @@ export async function startApi(
       { name: 'api', run: () => new Promise<void>((resolve) => server.close(() => resolve())) },
     ],
   };
-}
-
-/** Every name people call the brand by: its own, its aliases, its products'. */
-function brandNames(brand: Config['touchpoints']['brand']): string[] {
-  return [brand, ...brand.products].flatMap((n) => [n.name, ...n.aliases]);
 }

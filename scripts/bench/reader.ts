@@ -22,6 +22,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeMention } from '../../src/analysis/analyze-mention.js';
+import { brandNames } from '../../src/analysis/journey.js';
 import { createTouchpointLinker } from '../../src/analysis/touchpoints.js';
 import type { TouchpointsConfig } from '../../config/index.js';
 import { BANK_TOUCHPOINTS, PhraseBank, VARIANTS } from './detect/scenario-bank.js';
@@ -84,8 +85,7 @@ type Read = (text: string, lang: string, social: boolean) => Map<string, string>
 
 function readerFor(config: TouchpointsConfig): Read {
   const { link } = createTouchpointLinker(config);
-  const brand = config.brand;
-  const brandAliases = [brand, ...brand.products].flatMap((n) => [n.name, ...n.aliases]);
+  const brandAliases = brandNames(config.brand);
   return (text, lang, social) => {
     const a = analyzeMention(
       {

@@ -72,6 +72,18 @@ export const touchpointSchema = z
 /** One touchpoint of the journey, as the linker and the alerts use it. */
 export type Touchpoint = z.output<typeof touchpointSchema>;
 
+/** A brand as touchpoints.yaml names it: its name and aliases, and its products'. */
+export interface NamedBrand {
+  name: string;
+  aliases: readonly string[];
+  products: ReadonlyArray<{ name: string; aliases: readonly string[] }>;
+}
+
+/** Every name people call the brand by: its own, its aliases, its products' (`brandAliases`). */
+export function brandNames(brand: NamedBrand): string[] {
+  return [brand, ...brand.products].flatMap((n) => [n.name, ...n.aliases]);
+}
+
 /** Everything that links a touchpoint in one language: its keywords, then its names. */
 export function wordsOf(tp: Touchpoint, lang: 'fr' | 'en'): string[] {
   return [...tp.keywords[lang], ...(tp.names?.[lang] ?? [])];

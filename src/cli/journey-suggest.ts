@@ -4,6 +4,7 @@
  * screen are English, like the rest of the command line; the terms are the customers' own.
  */
 import type { TouchpointsConfig } from '../../config/index.js';
+import { brandNames } from '../analysis/journey.js';
 import { suggestKeywords, MIN_COUNT, type Suggestion } from '../analysis/journey-suggest.js';
 import type { MentionsRepository } from '../store/mentions-repository.js';
 
@@ -47,10 +48,9 @@ export async function journeySuggest(
     limit: MAX_READ,
     ...(opts.lang ? { lang: opts.lang } : {}),
   });
-  const { brand } = deps.journey;
   const result = suggestKeywords(mentions, {
     touchpoints: deps.journey.touchpoints,
-    brandNames: [brand, ...brand.products].flatMap((n) => [n.name, ...n.aliases]),
+    brandNames: brandNames(deps.journey.brand),
     limit: opts.limit,
   });
   return {

@@ -5,6 +5,7 @@
  * the generator's own truth, so that the detector's losses and the reader's can be told apart.
  */
 import { analyzeMention } from '../../../src/analysis/analyze-mention.js';
+import { brandNames } from '../../../src/analysis/journey.js';
 import { reachOf } from '../../../src/analysis/reach.js';
 import { textFingerprint } from '../../../src/analysis/text.js';
 import { createTouchpointLinker } from '../../../src/analysis/touchpoints.js';
@@ -140,11 +141,6 @@ export interface Reading {
   touchpoints: ReadonlyArray<{ id: string; label: SentimentLabel }>;
 }
 export type ReadFn = (log: MentionLog, i: number) => Reading;
-
-/** Every name people call the brand by (as src/runtime.ts's brandNames). */
-function brandNames(brand: TouchpointsConfig['brand']): string[] {
-  return [brand, ...brand.products].flatMap((n) => [n.name, ...n.aliases]);
-}
 
 /**
  * The real reader, memoised by text and by what the source tells it (whether the watch query

@@ -5,6 +5,7 @@
 import type { Queue } from 'bullmq';
 import type { Config } from '../../../config/index.js';
 import { analyzeMention } from '../../../src/analysis/analyze-mention.js';
+import { brandNames } from '../../../src/analysis/journey.js';
 import { createTouchpointLinker } from '../../../src/analysis/touchpoints.js';
 import { BUCKETS, type CountsRepository } from '../../../src/store/counts-repository.js';
 import { BENCH_SOURCES, type WireMention } from './generate.js';
@@ -105,8 +106,7 @@ export async function waitSettled(p: {
  */
 export function createRelevance(config: Config): (m: WireMention) => boolean {
   const { link } = createTouchpointLinker(config.touchpoints);
-  const brand = config.touchpoints.brand;
-  const brandAliases = [brand, ...brand.products].flatMap((n) => [n.name, ...n.aliases]);
+  const brandAliases = brandNames(config.touchpoints.brand);
   const watched = new Set(BENCH_SOURCES.filter((s) => s.watched).map((s) => s.id));
   const memo = new Map<string, boolean>();
   return (m) => {
