@@ -52,10 +52,19 @@ export function tokenize(s: string): string[] {
  * → "livree") lose their extra e first, or they would not meet "livré" and "livrer".
  */
 export function stem(token: string, lang: MatchLang): string {
-  if (lang === 'en') return stemEnglish(token);
-  const t = token.length > 4 ? token.replace(/ees?$/, 'e') : token;
-  return stemFrench(t);
+  const memo = STEMS[lang];
+  let out = memo.get(token);
+  if (out !== undefined) return out;
+  if (lang === 'en') out = stemEnglish(token);
+  else out = stemFrench(token.length > 4 ? token.replace(/ees?$/, 'e') : token);
+  // Words repeat from mention to mention: Snowball was a third of the reading's time (issue 9).
+  if (memo.size >= STEM_MEMO_SIZE) memo.clear();
+  memo.set(token, out);
+  return out;
 }
+
+const STEM_MEMO_SIZE = 50_000;
+const STEMS: Record<MatchLang, Map<string, string>> = { fr: new Map(), en: new Map() };
 
 /** The languages whose keywords apply to a text tagged `lang` ("fr-CA" → fr; unknown → both). */
 export function matchLangs(lang: string | undefined): readonly MatchLang[] {

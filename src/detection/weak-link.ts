@@ -148,6 +148,9 @@ export function detectWaves(
   const longestWindow = scanWindows.at(-1) ?? 1;
 
   const counted = series.map((b) => countedNegatives(b, evidence.authorCap, evidence.textCap));
+  // Each bucket's negatives per person, worked out once: every window over it reads them.
+  const peopleAt: (Record<string, number> | undefined)[] = [];
+  const peopleOf = (j: number, b: BucketStats) => (peopleAt[j] ??= byPerson(b.negativeAuthors));
   const times = series.map((b) => b.start.getTime());
   const detector = new CountDetector(times, counted, params, bucketMs);
 
@@ -223,7 +226,7 @@ export function detectWaves(
       if (!b) continue;
       let overAuthor = 0;
       let overText = 0;
-      const people = byPerson(b.negativeAuthors);
+      const people = peopleOf(j, b);
       for (const k in people) {
         const before = authors.get(k) ?? 0;
         const now = before + (people[k] ?? 0);

@@ -34,13 +34,21 @@ export async function importJsonl(
   const now = opts.now ?? (() => new Date());
   const summary: ImportSummary = { lines: 0, accepted: 0, duplicates: 0, rejected: [] };
   let batch: MentionInput[] = [];
+  // One batch is stored while the next is read: reading a mention is CPU here, storing it is
+  // the store's, so the two overlap.
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (batch.length === 0) return;
-    const r = await acceptMentions(deps, batch, now());
-    summary.accepted += r.accepted;
-    summary.duplicates += r.duplicates;
+    const taken = batch;
     batch = [];
-    opts.onProgress?.(summary);
+    await inFlight;
+    inFlight = acceptMentions(deps, taken, now()).then((r) => {
+      summary.accepted += r.accepted;
+      summary.duplicates += r.duplicates;
+      opts.onProgress?.(summary);
+    });
+    // Its failure is thrown by the next await of it, not left unhandled meanwhile.
+    inFlight.catch(() => {});
   };
 
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -75,5 +83,6 @@ export async function importJsonl(
     if (batch.length >= batchSize) await flush();
   }
   await flush();
+  await inFlight;
   return summary;
 }

@@ -131,7 +131,9 @@ export function createDetectProcessor(deps: DetectDeps) {
       let opened = 0;
       for (const wave of waves) {
         const last = wave.events.at(-1)!;
-        const evidence = await evidenceOf(deps, series.byStart, last);
+        // Quotes cost a read per mention: fetched only when something is written.
+        let pending: Promise<AlertEvidence> | undefined;
+        const evidence = () => (pending ??= evidenceOf(deps, series.byStart, last));
         // The same wave seen earlier on less data (mentions still arriving, batches replayed
         // out of order after a fault) may have opened a little later, or more than once: it is
         // one alert, the earliest, and the others are merged into it.
@@ -155,7 +157,7 @@ export function createDetectProcessor(deps: DetectDeps) {
               title: `${tp.label.en} / ${tp.label.fr}`,
               openedAt: wave.openedAt,
               severity: wave.events[0]?.severity ?? 'warning',
-              evidence,
+              evidence: await evidence(),
             });
         if (created) opened++;
         for (const dup of duplicates) await mergeInto(deps, dup, alert, last.at);
@@ -186,7 +188,7 @@ async function recordNewEvents(
   deps: DetectDeps,
   alert: Alert,
   wave: Wave,
-  evidence: AlertEvidence,
+  evidenceOfWave: () => Promise<AlertEvidence>,
 ): Promise<Alert> {
   const mine = alert.history.filter((h) => DETECTOR_KINDS.has(h.kind) && !h.by);
   let severity = mine.findLast((h) => h.severity)?.severity ?? alert.severity;
@@ -219,6 +221,9 @@ async function recordNewEvents(
       });
   }
   let current = alert;
+  const observed = wave.events.at(-1)?.observed;
+  if (todo.length === 0 && current.evidence.observed === observed) return current;
+  const evidence = await evidenceOfWave();
   for (const ev of todo) {
     const next = ev.severity ?? severity;
     // Updates never touch the status: a user's "resolved" or "acknowledged" stands. Only the
@@ -236,7 +241,7 @@ async function recordNewEvents(
     current = r.alert;
     severity = next;
   }
-  if (todo.length === 0 && current.evidence.observed !== evidence.observed) {
+  if (todo.length === 0) {
     current = (await deps.alerts.updateEvidence(current.id, evidence)) ?? current;
   }
   return current;

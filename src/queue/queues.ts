@@ -84,6 +84,13 @@ function fanoutJobId(job: NotifyJob): string {
  */
 export const DETECT_DELAY_MS = 1_000;
 
+/**
+ * How long a drain waits for more of a burst: each drain rewrites every day document it touches
+ * (a read and a write of the whole day on the bundled store), so a busy import counted every
+ * half second costs far less than counted batch by batch.
+ */
+export const COUNT_DELAY_MS = 500;
+
 /** How often the count sweep asks for a drain, in case a request was lost with Redis. */
 export const SWEEP_EVERY_MS = 60_000;
 
@@ -122,7 +129,11 @@ export function createQueues(
      * it, so nothing staged goes uncounted.
      */
     async enqueueCount(): Promise<void> {
-      await count.add('count', {}, { deduplication: { id: 'count', keepLastIfActive: true } });
+      await count.add(
+        'count',
+        {},
+        { deduplication: { id: 'count', keepLastIfActive: true }, delay: COUNT_DELAY_MS },
+      );
     },
 
     /**

@@ -5,19 +5,21 @@
  * Shaped for the bundled FerretDB v1, which runs a query in SQL only when its filter is a lone
  * `_id` and scans the collection in Go otherwise (issue 9): every read here is by `_id` or of a
  * small collection, so its cost does not grow with the history.
- * - The doors write each mention's contribution to the `inbox` (an insert: one round trip a
- *   batch). The inbox holds only what is not counted yet.
+ * - The doors write each batch's contributions to the `inbox` as one document (one insert, and
+ *   later one delete, a batch however many mentions it holds). The inbox holds only what is not
+ *   counted yet.
  * - One drainer at a time (the count queue's single job, see `enqueueCount`) folds inbox
  *   batches into `series` documents, one per dimension, key and UTC day, holding 96 quarters of
  *   summed stats; detection and trends read a day in one lookup by `_id`.
  * - Exactly once without transactions: a batch is claimed under a sequence number before it is
  *   applied; the `counted` ledger keeps each mention's first batch, so a mention staged again
- *   (polled twice, retried) is dropped; each day document records the last batch applied to it;
- *   and the batch leaves the inbox only after every document has it. A drainer that dies
+ *   (polled twice, retried, twice in one batch) is dropped; each day document records the last
+ *   batch applied to it; and the batch leaves the inbox only after every document has it. A drainer that dies
  *   mid-batch is followed by one that re-applies the claimed batch to the documents that lack
  *   it, and to no other.
  */
-import type { Collection, Db, Filter } from 'mongodb';
+import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import { createDayCache } from './day-cache.js';
 import { duplicateIndexes, isOnlyDuplicateKeys } from './mongo.js';
 
 export const BUCKETS = { '15m': 15 * 60_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
@@ -159,9 +161,17 @@ export function zeroFilled(
   return out;
 }
 
-/** A contribution waiting in the inbox; its mention id is its `_id`. */
-interface InboxDoc extends Omit<Contribution, 'mentionId'> {
+/** A contribution waiting in the inbox; `_id` is its mention's id. */
+interface InboxItem extends Omit<Contribution, 'mentionId'> {
   _id: string;
+}
+
+/** One door batch's contributions, staged together. */
+interface InboxDoc {
+  _id: string;
+  /** How many items: `pending` sums it without reading them. */
+  n: number;
+  items: InboxItem[];
 }
 
 /** One quarter of an hour, summed (short names: a day document holds 96 of them). */
@@ -223,6 +233,7 @@ interface KeysDoc {
 interface DrainStateDoc {
   _id: string;
   seq: number;
+  /** The batch being applied: its sequence number and the inbox documents it drains. */
   claim: { seq: number; ids: string[] } | null;
 }
 
@@ -233,12 +244,15 @@ const IDS_PER_QUARTER = 20;
 /** Keeps a day document far below MongoDB's 16 MB however viral the day. */
 const MAP_CAP = 1_000;
 const DRAIN_STATE_ID = 'drain';
+/** Drain batches whose change log is kept for the day caches (src/store/day-cache.ts). */
+const CHANGES_KEPT = 200;
 /** Reads by `_id` in flight at once: FerretDB serves each on a connection of its own. */
 const PARALLEL_READS = 16;
 
 const dayId = (dim: Dimension, key: string, day: number) =>
   `${dim}|${key}|${new Date(day).toISOString().slice(0, 10)}`;
 const keysId = (dim: Dimension) => `keys|${dim}`;
+const changesId = (seq: number) => `changes|${seq}`;
 const negativesId = (day: number) =>
   `negatives|touchpoint|${new Date(day).toISOString().slice(0, 10)}`;
 
@@ -268,16 +282,22 @@ function addTo(pairs: Pair[], key: string): boolean {
   return mergePairs(pairs, [{ k: key, n: 1 }]) === 0;
 }
 
-function addContribution(q: QuarterDoc, c: InboxDoc, label: Label): void {
+/**
+ * Adds one contribution to a quarter. Quotes and text fingerprints serve the detector only, so
+ * only touchpoints keep them: every drain rewrites each day document it touches, and the
+ * overall, source and stage days are the largest.
+ */
+function addContribution(q: QuarterDoc, c: InboxItem, label: Label, dim: Dimension): void {
   q.v++;
   if (label === 'positive') q.p++;
   if (label !== 'negative') return;
   q.n++;
   q.r = Math.round((q.r + c.reach) * 1000) / 1000;
   q.sh += c.shares;
-  if (q.ids.length < IDS_PER_QUARTER) q.ids.push(c._id);
   if (!addTo(q.a, `${c.source}:${c.author}`)) q.ax++;
   addTo(q.s, c.source);
+  if (dim !== 'touchpoint') return;
+  if (q.ids.length < IDS_PER_QUARTER) q.ids.push(c._id);
   if (!addTo(q.t, c.textKey ?? c._id)) q.tx++;
 }
 
@@ -317,31 +337,72 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 }
 
 /**
- * Applies batch `seq` to one stamped document: read it by `_id`, skip it when it already holds
- * the batch (its drainer died after writing it), else merge and write it back with the stamp.
+ * Applies batch `seq` to one stamped document, as read (`found`): skips it when it already holds
+ * the batch (its drainer died after writing it), else merges and writes it back with the stamp.
+ * Returns what it wrote.
  */
 async function applyStamped<T extends { _id: string; seq: number }>(
   col: Collection<T>,
+  found: T | null,
   id: string,
   seq: number,
   fresh: () => T,
   merge: (doc: T) => void,
-): Promise<void> {
-  const found = (await col.findOne({ _id: id } as Filter<T>)) as T | null;
-  if (found && found.seq >= seq) return;
+): Promise<T | null> {
+  if (found && found.seq >= seq) return null;
   const next = found ?? fresh();
   merge(next);
   next.seq = seq;
   await col.replaceOne({ _id: id } as Filter<T>, next, { upsert: true });
+  return next;
 }
 
-export function createCountsRepository(db: Db) {
+/** What a day document weighs in a cache: its pairs and ids, about 100 bytes each. */
+function weightOf(doc: SeriesDoc | NegativesDoc): number {
+  let w = 0;
+  for (const q of Object.values(doc.q))
+    w += Array.isArray(q) ? q.length : q.a.length + q.s.length + q.t.length + q.ids.length + 1;
+  return w;
+}
+
+export function createCountsRepository(
+  db: Db,
+  opts: {
+    /**
+     * Keeps day documents in memory between reads, up to this weight (about 100 bytes a unit,
+     * see `weightOf`); 0 reads every time. For long-lived processes that detect.
+     */
+    cacheWeight?: number;
+  } = {},
+) {
   const inbox: Collection<InboxDoc> = db.collection<InboxDoc>('inbox');
   const series: Collection<SeriesDoc> = db.collection<SeriesDoc>('series');
   const keysCol = db.collection<KeysDoc>('series');
   const stateCol = db.collection<DrainStateDoc>('series');
   const negativesCol = db.collection<NegativesDoc>('series');
   const ledger = db.collection<{ _id: string; seq: number }>('counted');
+  const changesCol = db.collection<{ _id: string; ids: string[] }>('series');
+  const days = createDayCache<SeriesDoc | NegativesDoc>(
+    {
+      read: (_id) => series.findOne({ _id }),
+      appliedSeq: async () => (await stateCol.findOne({ _id: DRAIN_STATE_ID }))?.seq ?? null,
+      changes: async (seq) => (await changesCol.findOne({ _id: changesId(seq) }))?.ids ?? null,
+    },
+    { maxWeight: opts.cacheWeight ?? 0, weigh: weightOf, stampOf: (doc) => doc.seq },
+  );
+  /**
+   * The documents a drain is about to rewrite, by `_id`: through the cache when there is one,
+   * as copies (a cached document changes only once the store holds the new one, see `written`).
+   */
+  async function loadForWrite(ids: string[]): Promise<Map<string, SeriesDoc | NegativesDoc>> {
+    const found = opts.cacheWeight
+      ? (await days.readMany(ids, PARALLEL_READS)).map((d) => (d ? structuredClone(d) : null))
+      : await readEach(ids);
+    return new Map(ids.flatMap((id, i) => (found[i] ? [[id, found[i]]] : [])));
+  }
+  const written = (id: string, doc: SeriesDoc | NegativesDoc | null) => {
+    if (doc && opts.cacheWeight) days.put(id, doc);
+  };
   // One drain at a time in this process; across processes, the count queue runs one job at a
   // time (see `enqueueCount`).
   let draining: Promise<unknown> = Promise.resolve();
@@ -351,7 +412,8 @@ export function createCountsRepository(db: Db) {
    * once, stamped with the batch that counted it (a batch finished after its drainer died finds
    * its own stamps).
    */
-  async function firstTimeOnly(seq: number, batch: InboxDoc[]): Promise<InboxDoc[]> {
+  async function firstTimeOnly(seq: number, staged: InboxItem[]): Promise<InboxItem[]> {
+    const batch = [...new Map(staged.map((c) => [c._id, c])).values()];
     if (batch.length === 0) return batch;
     try {
       await ledger.insertMany(
@@ -371,14 +433,45 @@ export function createCountsRepository(db: Db) {
     }
   }
 
+  /** Inbox documents, oldest first by arrival, until they hold `limit` items (at least one). */
+  async function takeUpTo(limit: number): Promise<InboxDoc[]> {
+    const docs: InboxDoc[] = [];
+    let items = 0;
+    const cursor = inbox.find({}).sort({ _id: 1 }).batchSize(16);
+    try {
+      for await (const doc of cursor) {
+        docs.push(doc);
+        items += doc.n;
+        if (items >= limit) break;
+      }
+    } finally {
+      await cursor.close();
+    }
+    return docs;
+  }
+
+  /** Day documents by `_id`, the missing ones left out. */
+  async function read(ids: string[]): Promise<(SeriesDoc | NegativesDoc)[]> {
+    const found = opts.cacheWeight ? await days.readMany(ids, PARALLEL_READS) : await readEach(ids);
+    return found.filter((d) => d !== null);
+  }
+
+  async function readEach(ids: string[]): Promise<(SeriesDoc | NegativesDoc | null)[]> {
+    const out: (SeriesDoc | NegativesDoc | null)[] = [];
+    await eachLimited([...ids.keys()], PARALLEL_READS, async (i) => {
+      out[i] = await series.findOne({ _id: ids[i]! });
+    });
+    return out;
+  }
+
   async function keysOf(dim: Dimension): Promise<Map<string, number>> {
     const doc = await keysCol.findOne({ _id: keysId(dim) });
     return new Map((doc?.keys ?? []).map((e) => [e.k, e.t]));
   }
 
-  async function applyBatch(seq: number, batch: InboxDoc[]) {
+  async function applyBatch(seq: number, batch: InboxItem[]) {
     // Group the batch by day document, then by quarter.
-    const days = new Map<
+    const touched = new Map<
       string,
       { dim: Dimension; key: string; day: number; q: Map<number, QuarterDoc> }
     >();
@@ -391,11 +484,11 @@ export function createCountsRepository(db: Db) {
       const quarter = Math.floor((at - day) / QUARTER_MS);
       for (const cell of cellsOf(c)) {
         const id = dayId(cell.dim, cell.key, day);
-        let d = days.get(id);
-        if (!d) days.set(id, (d = { dim: cell.dim, key: cell.key, day, q: new Map() }));
+        let d = touched.get(id);
+        if (!d) touched.set(id, (d = { dim: cell.dim, key: cell.key, day, q: new Map() }));
         let q = d.q.get(quarter);
         if (!q) d.q.set(quarter, (q = emptyQuarter()));
-        addContribution(q, c, cell.label);
+        addContribution(q, c, cell.label, cell.dim);
         const byKey = latest.get(cell.dim) ?? new Map<string, number>();
         latest.set(cell.dim, byKey);
         byKey.set(cell.key, Math.max(byKey.get(cell.key) ?? 0, day + quarter * QUARTER_MS));
@@ -408,9 +501,21 @@ export function createCountsRepository(db: Db) {
         }
       }
     }
-    await eachLimited([...days.entries()], PARALLEL_READS, ([id, d]) =>
-      applyStamped<SeriesDoc>(
+    // The change log first: a cache that read a document this batch is about to write forgets
+    // it when the batch's number comes.
+    await changesCol.replaceOne(
+      { _id: changesId(seq) },
+      { ids: [...touched.keys(), ...[...negatives.keys()].map(negativesId)] },
+      { upsert: true },
+    );
+    const found = await loadForWrite([
+      ...touched.keys(),
+      ...[...negatives.keys()].map(negativesId),
+    ]);
+    await eachLimited([...touched.entries()], PARALLEL_READS, async ([id, d]) => {
+      const wrote = await applyStamped<SeriesDoc>(
         series,
+        (found.get(id) as SeriesDoc | undefined) ?? null,
         id,
         seq,
         () => ({ _id: id, dim: d.dim, key: d.key, day: new Date(d.day), seq, q: {} }),
@@ -421,12 +526,14 @@ export function createCountsRepository(db: Db) {
             doc.q[i] = into;
           }
         },
-      ),
-    );
+      );
+      written(id, wrote);
+    });
     for (const [day, quarters] of negatives) {
       const id = negativesId(day);
-      await applyStamped<NegativesDoc>(
+      const wrote = await applyStamped<NegativesDoc>(
         negativesCol,
+        (found.get(id) as NegativesDoc | undefined) ?? null,
         id,
         seq,
         () => ({ _id: id, day: new Date(day), seq, q: {} }),
@@ -438,6 +545,7 @@ export function createCountsRepository(db: Db) {
           }
         },
       );
+      written(id, wrote);
     }
     // The latest quarter per key is a maximum: applying it twice changes nothing.
     for (const [dim, byKey] of latest) {
@@ -456,22 +564,18 @@ export function createCountsRepository(db: Db) {
           { upsert: true },
         );
     }
-    return [...days.values()].map((d) => ({ dim: d.dim, key: d.key }));
+    return [...touched.values()].map((d) => ({ dim: d.dim, key: d.key }));
   }
 
   return {
     /**
-     * Puts contributions in the inbox, to be counted by the next drain. A contribution already
-     * waiting stays as it is; one of a mention already counted is dropped by the drain.
+     * Puts contributions in the inbox, as one document, to be counted by the next drain. A
+     * contribution of a mention already counted, or staged twice, is dropped by the drain.
      */
     async stage(contributions: Contribution[]): Promise<void> {
       if (contributions.length === 0) return;
-      const docs = contributions.map(({ mentionId, ...rest }) => ({ _id: mentionId, ...rest }));
-      try {
-        await inbox.insertMany(docs, { ordered: false });
-      } catch (err) {
-        if (!isOnlyDuplicateKeys(err)) throw err;
-      }
+      const items = contributions.map(({ mentionId, ...rest }) => ({ _id: mentionId, ...rest }));
+      await inbox.insertOne({ _id: new ObjectId().toHexString(), n: items.length, items });
     },
 
     /** Stages contributions and counts everything waiting, now (tools and tests). */
@@ -482,44 +586,48 @@ export function createCountsRepository(db: Db) {
 
     /** How many contributions wait to be counted. */
     async pending(): Promise<number> {
-      return inbox.countDocuments({});
+      const [sum] = await inbox
+        .aggregate<{ n: number }>([{ $group: { _id: null, n: { $sum: '$n' } } }])
+        .toArray();
+      return sum?.n ?? 0;
     },
 
     /**
-     * Counts up to `limit` waiting contributions, exactly once (see the top of this file), and
-     * says which keys changed. Must not run in two processes at once.
+     * Counts waiting contributions, whole inbox documents up to about `limit` of them, exactly
+     * once (see the top of this file), and says which keys changed. Must not run in two
+     * processes at once.
      */
     drain(limit = 5_000): Promise<{ counted: number; changed: { dim: Dimension; key: string }[] }> {
       const run = draining.then(async () => {
         const state = await stateCol.findOne({ _id: DRAIN_STATE_ID });
         let seq: number;
-        let batch: InboxDoc[];
+        let docs: InboxDoc[];
         if (state?.claim) {
           // A drainer died during this batch: finish it, on the documents that lack it.
           seq = state.claim.seq;
-          batch = await inbox.find({ _id: { $in: state.claim.ids } }).toArray();
+          docs = (await Promise.all(state.claim.ids.map((_id) => inbox.findOne({ _id })))).filter(
+            (d): d is InboxDoc => d !== null,
+          );
         } else {
-          batch = await inbox.find({}).limit(limit).toArray();
-          if (batch.length === 0) return { counted: 0, changed: [] };
+          docs = await takeUpTo(limit);
+          if (docs.length === 0) return { counted: 0, changed: [] };
           seq = (state?.seq ?? 0) + 1;
           await stateCol.replaceOne(
             { _id: DRAIN_STATE_ID },
-            {
-              seq: state?.seq ?? 0,
-              claim: { seq, ids: batch.map((b) => b._id) },
-            },
+            { seq: state?.seq ?? 0, claim: { seq, ids: docs.map((d) => d._id) } },
             { upsert: true },
           );
         }
+        const batch = docs.flatMap((d) => d.items);
         const changed = await applyBatch(seq, await firstTimeOnly(seq, batch));
-        const ids = state?.claim?.ids ?? batch.map((b) => b._id);
-        // One delete by `_id` per entry, in one command: an `$in` would scan the whole inbox,
-        // which a bulk import can fill faster than a drain empties it.
+        const ids = state?.claim?.ids ?? docs.map((d) => d._id);
+        // One delete by `_id` per document: an `$in` would scan the whole inbox.
         await inbox.bulkWrite(
           ids.map((_id) => ({ deleteOne: { filter: { _id } } })),
           { ordered: false },
         );
         await stateCol.replaceOne({ _id: DRAIN_STATE_ID }, { seq, claim: null }, { upsert: true });
+        await changesCol.deleteOne({ _id: changesId(seq - CHANGES_KEPT) });
         return { counted: batch.length, changed };
       });
       draining = run.catch(() => {});
@@ -547,11 +655,7 @@ export function createCountsRepository(db: Db) {
           ids.push(dayId(q.dim, key, day));
         }
       }
-      const docs: SeriesDoc[] = [];
-      await eachLimited(ids, PARALLEL_READS, async (id) => {
-        const doc = await series.findOne({ _id: id });
-        if (doc) docs.push(doc);
-      });
+      const docs = (await read(ids)) as SeriesDoc[];
       const groups = new Map<string, { key: string; start: Date; quarters: QuarterDoc[] }>();
       // A bucket start depends only on the quarter (its UTC hour for longer buckets, in zones
       // with whole-hour offsets): one time-zone lookup per hour.
@@ -593,7 +697,7 @@ export function createCountsRepository(db: Db) {
       const ids: string[] = [];
       for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS)
         ids.push(negativesId(day));
-      const docs = await Promise.all(ids.map((_id) => negativesCol.findOne({ _id })));
+      const docs = (await read(ids)) as NegativesDoc[];
       const out: { key: string; start: Date; negative: number }[] = [];
       for (const doc of docs) {
         if (!doc) continue;

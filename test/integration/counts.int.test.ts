@@ -99,49 +99,105 @@ describe('counts', () => {
     );
   });
 
-  it('finishes the batch of a drainer that died half-way, counting each mention once', async () => {
-    // A drainer whose store connection fails after writing two day documents: it has claimed
-    // the batch and applied part of it when it dies.
-    let writes = 0;
-    const dying = createCountsRepository(
-      new Proxy(mongo.db, {
-        get(db, prop, receiver) {
-          if (prop !== 'collection') return Reflect.get(db, prop, receiver) as unknown;
-          return (name: string) => {
-            const col = db.collection(name);
-            return new Proxy(col, {
-              get(target, p, r) {
-                if (p !== 'replaceOne' || name !== 'series')
-                  return Reflect.get(target, p, r) as unknown;
-                return async (...args: Parameters<typeof col.replaceOne>) => {
-                  if (++writes > 3) throw new Error('connection lost');
-                  return target.replaceOne(...args);
-                };
-              },
-            });
-          };
-        },
-      }),
-    );
-    const when = { publishedAt: new Date('2026-05-06T08:05:00Z') };
-    const batch = ['r1', 'r2', 'r3'].map((id) => c(id, when));
-    await dying.stage(batch);
-    await expect(dying.drain()).rejects.toThrow('connection lost');
+  it('counts a mention staged twice in one batch once', async () => {
+    const when = { publishedAt: new Date('2026-05-08T09:00:00Z') };
+    await counts.stage([c('twice', when), c('twice', when), c('once', when)]);
     expect(await counts.pending()).toBe(3);
-    // The next drainer finishes it; a mention staged again afterwards is not counted again.
     while ((await counts.drain()).counted > 0);
-    await counts.add(c('r1', when));
-    const range = { from: new Date('2026-05-06T00:00:00Z'), to: new Date('2026-05-07T00:00:00Z') };
-    const totals = async (dim: 'all' | 'touchpoint' | 'stage' | 'source') =>
-      Object.fromEntries(
-        (await counts.range({ dim, size: '1d', ...range })).map((b) => [b.key, b.volume]),
-      );
-    expect(await totals('all')).toEqual({ all: 3 });
-    expect(await totals('source')).toEqual({ reviews: 3 });
-    expect(await totals('touchpoint')).toEqual({ delivery: 3, welcome: 3 });
-    expect(await totals('stage')).toEqual({ receive: 3, buy: 3 });
-    const negatives = await counts.touchpointNegatives(range);
-    expect(negatives.map((n) => [n.key, n.negative])).toEqual([['delivery', 3]]);
-    expect(await counts.pending()).toBe(0);
+    const range = { from: new Date('2026-05-08T00:00:00Z'), to: new Date('2026-05-09T00:00:00Z') };
+    const [all] = await counts.range({ dim: 'all', size: '1d', ...range });
+    expect(all?.volume).toBe(2);
   });
+
+  it('serves days from memory, and never a day another process has counted into since', async () => {
+    // A detector's repository keeps what it read; the drains run in another process.
+    const cached = createCountsRepository(mongo.db, { cacheWeight: 10_000 });
+    const range = { from: new Date('2026-05-10T00:00:00Z'), to: new Date('2026-05-13T00:00:00Z') };
+    const negatives = async () =>
+      (await cached.range({ dim: 'touchpoint', key: 'delivery', size: '1d', ...range })).map(
+        (b) => [b.start.toISOString().slice(0, 10), b.negative],
+      );
+    const at = (d: string, id: string) => c(id, { publishedAt: new Date(`${d}T12:00:00Z`) });
+    await counts.add([at('2026-05-10', 'k1'), at('2026-05-11', 'k2')]);
+    expect(await negatives()).toEqual([
+      ['2026-05-10', 1],
+      ['2026-05-11', 1],
+    ]);
+    await counts.add([at('2026-05-11', 'k3'), at('2026-05-12', 'k4')]);
+    expect(await negatives()).toEqual([
+      ['2026-05-10', 1],
+      ['2026-05-11', 2],
+      ['2026-05-12', 1],
+    ]);
+    expect((await cached.touchpointNegatives(range)).reduce((s, n) => s + n.negative, 0)).toBe(4);
+    // Memory only: the same answer with the store's day documents gone.
+    const ids = ['2026-05-10', '2026-05-11', '2026-05-12'].map((d) => `touchpoint|delivery|${d}`);
+    const series = mongo.db.collection<{ _id: string }>('series');
+    const saved = await Promise.all(ids.map((_id) => series.findOne({ _id })));
+    for (const _id of ids) await series.deleteOne({ _id });
+    expect((await negatives()).length).toBe(3);
+    for (const doc of saved) if (doc) await series.insertOne(doc);
+  });
+
+  it.each([
+    ['another drainer', 0],
+    ['the same drainer, with its day cache', 10_000],
+  ])(
+    'finishes the batch of a drainer that failed half-way: %s, counting each mention once',
+    async (_, cacheWeight) => {
+      // A drainer whose store connection fails at its fourth write of a day document: it has
+      // claimed the batch and applied part of it when it fails.
+      let writes = 0;
+      let armed = false;
+      const dying = createCountsRepository(
+        new Proxy(mongo.db, {
+          get(db, prop, receiver) {
+            if (prop !== 'collection') return Reflect.get(db, prop, receiver) as unknown;
+            return (name: string) => {
+              const col = db.collection(name);
+              return new Proxy(col, {
+                get(target, p, r) {
+                  if (p !== 'replaceOne' || name !== 'series')
+                    return Reflect.get(target, p, r) as unknown;
+                  return async (...args: Parameters<typeof col.replaceOne>) => {
+                    if (armed && ++writes === 4) throw new Error('connection lost');
+                    return target.replaceOne(...args);
+                  };
+                },
+              });
+            };
+          },
+        }),
+        { cacheWeight },
+      );
+      const date = cacheWeight ? '2026-05-16' : '2026-05-06';
+      const when = { publishedAt: new Date(`${date}T08:05:00Z`) };
+      // The day holds a mention already: its documents are in the drainer's cache, if it has one.
+      await dying.add(c(`r0-${date}`, when));
+      armed = true;
+      const batch = ['r1', 'r2', 'r3'].map((id) => c(`${id}-${date}`, when));
+      await dying.stage(batch);
+      await expect(dying.drain()).rejects.toThrow('connection lost');
+      expect(await counts.pending()).toBe(3);
+      // The next drain finishes it; a mention staged again afterwards is not counted again.
+      const next = cacheWeight ? dying : counts;
+      while ((await next.drain()).counted > 0);
+      await next.add(c(`r1-${date}`, when));
+      const range = {
+        from: new Date(`${date}T00:00:00Z`),
+        to: new Date(new Date(`${date}T00:00:00Z`).getTime() + 86_400_000),
+      };
+      const totals = async (dim: 'all' | 'touchpoint' | 'stage' | 'source') =>
+        Object.fromEntries(
+          (await counts.range({ dim, size: '1d', ...range })).map((b) => [b.key, b.volume]),
+        );
+      expect(await totals('all')).toEqual({ all: 4 });
+      expect(await totals('source')).toEqual({ reviews: 4 });
+      expect(await totals('touchpoint')).toEqual({ delivery: 4, welcome: 4 });
+      expect(await totals('stage')).toEqual({ receive: 4, buy: 4 });
+      const negatives = await counts.touchpointNegatives(range);
+      expect(negatives.map((n) => [n.key, n.negative])).toEqual([['delivery', 4]]);
+      expect(await counts.pending()).toBe(0);
+    },
+  );
 });
