@@ -61,8 +61,8 @@ export async function createRuntime(
   for (const q of queues.all)
     q.on('error', (err) => logger.error({ err, queue: q.name }, 'queue error'));
   const mentions = createMentionsRepository(mongo.db);
-  // The detector re-reads five weeks of days on every run; about 30 MB of them stay in memory.
-  const counts = createCountsRepository(mongo.db, { cacheWeight: 300_000 });
+  // The detector re-reads five weeks of days on every run: they stay in memory, packed.
+  const counts = createCountsRepository(mongo.db, { cacheBytes: 48 * 2 ** 20 });
   const link = createTouchpointLinker(config.touchpoints).link;
   const brandAliases = brandNames(config.touchpoints.brand);
   const watched = new Set(config.sources.filter((s) => s.watch).map((s) => s.id));

@@ -21,6 +21,11 @@ export type CountResult = { counted: number; touchpoints: number } | { swept: tr
 
 /** A job drains for about this long, then leaves the rest to the next one (locks stay short). */
 const DRAIN_FOR_MS = 20_000;
+/**
+ * A job that counted this many is a bulk load (a real-time stream of 50 mentions a second is
+ * counted every half second): detection then waits longer, see `BULK_DETECT_DELAY_MS`.
+ */
+const BULK_COUNT = 1_000;
 
 export function createCountProcessor(deps: CountDeps) {
   return async (job: Job): Promise<CountResult> => {
@@ -44,7 +49,9 @@ export function createCountProcessor(deps: CountDeps) {
           break;
         }
       }
-      for (const touchpoint of touchpoints) await deps.queues.enqueueDetect({ touchpoint });
+      const bulk = counted >= BULK_COUNT;
+      for (const touchpoint of touchpoints)
+        await deps.queues.enqueueDetect({ touchpoint }, { bulk });
       return { counted, touchpoints: touchpoints.size };
     } catch (err) {
       throw classifyForQueue(err);

@@ -85,6 +85,13 @@ function fanoutJobId(job: NotifyJob): string {
 export const DETECT_DELAY_MS = 1_000;
 
 /**
+ * The same during a bulk load (an import, a backlog): a run reads five weeks of the touchpoint
+ * and costs a third of a second of CPU, and what is loaded in bulk is mostly the past; run once
+ * a second per touchpoint, detection would take the worker from the count.
+ */
+export const BULK_DETECT_DELAY_MS = 4_000;
+
+/**
  * How long a drain waits for more of a burst: each drain rewrites every day document it touches
  * (a read and a write of the whole day on the bundled store), so a busy import counted every
  * half second costs far less than counted batch by batch.
@@ -140,12 +147,12 @@ export function createQueues(
      * Coalesces detection: while a detect job for this rule and window waits, further requests
      * join it; while one runs, one more is kept to run after it, so no mention goes unseen.
      */
-    async enqueueDetect(job: DetectJob): Promise<void> {
+    async enqueueDetect(job: DetectJob, opts: { bulk?: boolean } = {}): Promise<void> {
       // Never two runs at once for one touchpoint (they would append the same events twice),
       // and a short delay lets a burst of mentions (an import) land before the run reads them.
       await detect.add('detect', job, {
         deduplication: { id: `detect-${job.touchpoint}`, keepLastIfActive: true },
-        delay: DETECT_DELAY_MS,
+        delay: opts.bulk ? BULK_DETECT_DELAY_MS : DETECT_DELAY_MS,
       });
     },
 

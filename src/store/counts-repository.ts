@@ -18,7 +18,7 @@
  *   mid-batch is followed by one that re-applies the claimed batch to the documents that lack
  *   it, and to no other.
  */
-import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import { BSON, ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import { createDayCache } from './day-cache.js';
 import { duplicateIndexes, isOnlyDuplicateKeys } from './mongo.js';
 
@@ -357,22 +357,28 @@ async function applyStamped<T extends { _id: string; seq: number }>(
   return next;
 }
 
-/** What a day document weighs in a cache: its pairs and ids, about 100 bytes each. */
-function weightOf(doc: SeriesDoc | NegativesDoc): number {
-  let w = 0;
-  for (const q of Object.values(doc.q))
-    w += Array.isArray(q) ? q.length : q.a.length + q.s.length + q.t.length + q.ids.length + 1;
-  return w;
+/**
+ * A day document as the cache keeps it: its BSON bytes, a tenth of what it weighs as objects
+ * (ids, authors and texts are many small strings), turned back into a fresh object at each use.
+ */
+interface PackedDay {
+  seq: number;
+  bson: Uint8Array;
 }
+const pack = (doc: SeriesDoc | NegativesDoc): PackedDay => ({
+  seq: doc.seq,
+  bson: BSON.serialize(doc),
+});
+const unpack = (p: PackedDay) => BSON.deserialize(p.bson) as SeriesDoc | NegativesDoc;
 
 export function createCountsRepository(
   db: Db,
   opts: {
     /**
-     * Keeps day documents in memory between reads, up to this weight (about 100 bytes a unit,
-     * see `weightOf`); 0 reads every time. For long-lived processes that detect.
+     * Keeps the days the detector reads in memory between reads, up to this many bytes of BSON;
+     * 0 reads every time. For long-lived processes that detect.
      */
-    cacheWeight?: number;
+    cacheBytes?: number;
   } = {},
 ) {
   const inbox: Collection<InboxDoc> = db.collection<InboxDoc>('inbox');
@@ -382,27 +388,55 @@ export function createCountsRepository(
   const negativesCol = db.collection<NegativesDoc>('series');
   const ledger = db.collection<{ _id: string; seq: number }>('counted');
   const changesCol = db.collection<{ _id: string; ids: string[] }>('series');
-  const days = createDayCache<SeriesDoc | NegativesDoc>(
+  const days = createDayCache<PackedDay>(
     {
-      read: (_id) => series.findOne({ _id }),
+      read: async (_id) => {
+        const doc = await series.findOne({ _id });
+        return doc ? pack(doc) : null;
+      },
       appliedSeq: async () => (await stateCol.findOne({ _id: DRAIN_STATE_ID }))?.seq ?? null,
       changes: async (seq) => (await changesCol.findOne({ _id: changesId(seq) }))?.ids ?? null,
     },
-    { maxWeight: opts.cacheWeight ?? 0, weigh: weightOf, stampOf: (doc) => doc.seq },
+    {
+      maxWeight: opts.cacheBytes ?? 0,
+      weigh: (p) => p.bson.byteLength,
+      stampOf: (p) => p.seq,
+    },
   );
   /**
-   * The documents a drain is about to rewrite, by `_id`: through the cache when there is one,
-   * as copies (a cached document changes only once the store holds the new one, see `written`).
+   * The documents a drain is about to rewrite, by `_id` (through the cache when there is one:
+   * what it keeps changes only once the store holds the new version, see `written`).
    */
   async function loadForWrite(ids: string[]): Promise<Map<string, SeriesDoc | NegativesDoc>> {
-    const found = opts.cacheWeight
-      ? (await days.readMany(ids, PARALLEL_READS)).map((d) => (d ? structuredClone(d) : null))
-      : await readEach(ids);
+    const found = await fetchDays(ids);
     return new Map(ids.flatMap((id, i) => (found[i] ? [[id, found[i]]] : [])));
   }
   const written = (id: string, doc: SeriesDoc | NegativesDoc | null) => {
-    if (doc && opts.cacheWeight) days.put(id, doc);
+    if (doc && cached(id)) days.put(id, pack(doc));
   };
+  /**
+   * What the cache keeps: the days the detector reads on every run (a touchpoint's, and the
+   * negatives of all); the overall, source and stage days are the largest and serve trends.
+   */
+  const cached = (id: string) =>
+    Boolean(opts.cacheBytes) && (id.startsWith('touchpoint|') || id.startsWith('negatives|'));
+
+  /** Day documents by `_id`, in order, nulls for the missing ones. */
+  async function fetchDays(ids: string[]): Promise<(SeriesDoc | NegativesDoc | null)[]> {
+    const fromCache = ids.filter(cached);
+    const direct = ids.filter((id) => !cached(id));
+    const found = new Map<string, SeriesDoc | NegativesDoc | null>();
+    const [a, b] = await Promise.all([
+      fromCache.length > 0 ? days.readMany(fromCache, PARALLEL_READS) : [],
+      readEach(direct),
+    ]);
+    fromCache.forEach((id, i) => {
+      const p = a[i];
+      found.set(id, p ? unpack(p) : null);
+    });
+    direct.forEach((id, i) => found.set(id, b[i] ?? null));
+    return ids.map((id) => found.get(id) ?? null);
+  }
   // One drain at a time in this process; across processes, the count queue runs one job at a
   // time (see `enqueueCount`).
   let draining: Promise<unknown> = Promise.resolve();
@@ -452,7 +486,7 @@ export function createCountsRepository(
 
   /** Day documents by `_id`, the missing ones left out. */
   async function read(ids: string[]): Promise<(SeriesDoc | NegativesDoc)[]> {
-    const found = opts.cacheWeight ? await days.readMany(ids, PARALLEL_READS) : await readEach(ids);
+    const found = await fetchDays(ids);
     return found.filter((d) => d !== null);
   }
 
@@ -725,8 +759,13 @@ function toBucket(
   start: Date,
   quarters: QuarterDoc[],
 ): Bucket {
-  const sum = emptyQuarter();
-  for (const q of quarters) mergeQuarter(sum, q);
+  // A quarter read from the store is already fresh: only longer buckets need a sum.
+  let sum: QuarterDoc;
+  if (quarters.length === 1) sum = { ...emptyQuarter(), ...quarters[0] };
+  else {
+    sum = emptyQuarter();
+    for (const q of quarters) mergeQuarter(sum, q);
+  }
   return {
     dim,
     key,

@@ -111,7 +111,7 @@ describe('counts', () => {
 
   it('serves days from memory, and never a day another process has counted into since', async () => {
     // A detector's repository keeps what it read; the drains run in another process.
-    const cached = createCountsRepository(mongo.db, { cacheWeight: 10_000 });
+    const cached = createCountsRepository(mongo.db, { cacheBytes: 1_000_000 });
     const range = { from: new Date('2026-05-10T00:00:00Z'), to: new Date('2026-05-13T00:00:00Z') };
     const negatives = async () =>
       (await cached.range({ dim: 'touchpoint', key: 'delivery', size: '1d', ...range })).map(
@@ -141,10 +141,10 @@ describe('counts', () => {
 
   it.each([
     ['another drainer', 0],
-    ['the same drainer, with its day cache', 10_000],
+    ['the same drainer, with its day cache', 1_000_000],
   ])(
     'finishes the batch of a drainer that failed half-way: %s, counting each mention once',
-    async (_, cacheWeight) => {
+    async (_, cacheBytes) => {
       // A drainer whose store connection fails at its fourth write of a day document: it has
       // claimed the batch and applied part of it when it fails.
       let writes = 0;
@@ -168,9 +168,9 @@ describe('counts', () => {
             };
           },
         }),
-        { cacheWeight },
+        { cacheBytes },
       );
-      const date = cacheWeight ? '2026-05-16' : '2026-05-06';
+      const date = cacheBytes ? '2026-05-16' : '2026-05-06';
       const when = { publishedAt: new Date(`${date}T08:05:00Z`) };
       // The day holds a mention already: its documents are in the drainer's cache, if it has one.
       await dying.add(c(`r0-${date}`, when));
@@ -180,7 +180,7 @@ describe('counts', () => {
       await expect(dying.drain()).rejects.toThrow('connection lost');
       expect(await counts.pending()).toBe(3);
       // The next drain finishes it; a mention staged again afterwards is not counted again.
-      const next = cacheWeight ? dying : counts;
+      const next = cacheBytes ? dying : counts;
       while ((await next.drain()).counted > 0);
       await next.add(c(`r1-${date}`, when));
       const range = {
