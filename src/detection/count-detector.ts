@@ -132,32 +132,38 @@ export function nbUpperTail(x: number, mu: number, alpha: number): number {
   const poisson = alpha < 1e-9;
   const r = poisson ? 0 : 1 / alpha;
   const q = poisson ? 0 : mu / (r + mu);
-  const logPmf = (k: number): number =>
-    poisson
-      ? k * Math.log(mu) - mu - logGamma(k + 1)
-      : logGamma(k + r) -
+  // Plain functions, not closures: this runs thousands of times a detection.
+  if (k0 <= mu) {
+    let term = Math.exp(nbLogPmf(0, mu, r, q, poisson));
+    let below = 0;
+    for (let k = 0; k < k0; k++) {
+      below += term;
+      term *= nbRatio(k, mu, r, q, poisson);
+    }
+    return Math.min(1, Math.max(0, 1 - below));
+  }
+  let term = Math.exp(nbLogPmf(k0, mu, r, q, poisson));
+  let sum = 0;
+  for (let k = k0; term > sum * 1e-12 && k < k0 + 100_000; k++) {
+    sum += term;
+    term *= nbRatio(k, mu, r, q, poisson);
+  }
+  return Math.min(1, sum);
+}
+
+function nbLogPmf(k: number, mu: number, r: number, q: number, poisson: boolean): number {
+  return poisson
+    ? k * Math.log(mu) - mu - logGamma(k + 1)
+    : logGamma(k + r) -
         logGamma(r) -
         logGamma(k + 1) +
         r * Math.log(r / (r + mu)) +
         k * Math.log(q);
-  /** pmf(k + 1) / pmf(k). */
-  const ratio = (k: number): number => (poisson ? mu / (k + 1) : ((k + r) / (k + 1)) * q);
-  if (k0 <= mu) {
-    let term = Math.exp(logPmf(0));
-    let below = 0;
-    for (let k = 0; k < k0; k++) {
-      below += term;
-      term *= ratio(k);
-    }
-    return Math.min(1, Math.max(0, 1 - below));
-  }
-  let term = Math.exp(logPmf(k0));
-  let sum = 0;
-  for (let k = k0; term > sum * 1e-12 && k < k0 + 100_000; k++) {
-    sum += term;
-    term *= ratio(k);
-  }
-  return Math.min(1, sum);
+}
+
+/** pmf(k + 1) / pmf(k). */
+function nbRatio(k: number, mu: number, r: number, q: number, poisson: boolean): number {
+  return poisson ? mu / (k + 1) : ((k + r) / (k + 1)) * q;
 }
 
 /**

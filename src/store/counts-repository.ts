@@ -166,12 +166,23 @@ interface InboxItem extends Omit<Contribution, 'mentionId'> {
   _id: string;
 }
 
-/** One door batch's contributions, staged together. */
-interface InboxDoc {
-  _id: string;
-  /** How many items: `pending` sums it without reading them. */
-  n: number;
-  items: InboxItem[];
+/**
+ * One door batch's contributions, staged together, as one JSON string: FerretDB turns each
+ * nested document into SQLite JSON and back (issue 9: most of its CPU), a string costs it nothing.
+ * Stores written before this change may still hold one contribution a document.
+ */
+type InboxDoc =
+  | {
+      _id: string;
+      /** How many items: `pending` sums it without reading them. */
+      n: number;
+      items: string | InboxItem[];
+    }
+  | (InboxItem & { n?: undefined; items?: undefined });
+
+function itemsOf(doc: InboxDoc): InboxItem[] {
+  if (doc.items === undefined) return [doc];
+  return typeof doc.items === 'string' ? (JSON.parse(doc.items) as InboxItem[]) : doc.items;
 }
 
 /** One quarter of an hour, summed (short names: a day document holds 96 of them). */
@@ -221,6 +232,21 @@ interface NegativesDoc {
   day: Date;
   seq: number;
   q: Record<string, Pair[]>;
+}
+
+/**
+ * A day document as the store holds it: its quarters as one JSON string, for the same reason as
+ * the inbox (a day is read and rewritten by every drain that touches it). Older documents hold
+ * them as nested documents; both are read.
+ */
+type Stored<T extends { q: unknown }> = Omit<T, 'q'> & { q: string | T['q'] };
+
+function decodeDay<T extends SeriesDoc | NegativesDoc>(raw: Stored<T>): T {
+  return (typeof raw.q === 'string' ? { ...raw, q: JSON.parse(raw.q) as T['q'] } : raw) as T;
+}
+
+function encodeDay<T extends SeriesDoc | NegativesDoc>(doc: T): Stored<T> {
+  return { ...doc, q: JSON.stringify(doc.q) };
 }
 
 /** Which keys a dimension has, each with the start of its latest quarter with data (ms). */
@@ -341,7 +367,7 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
  * the batch (its drainer died after writing it), else merges and writes it back with the stamp.
  * Returns what it wrote.
  */
-async function applyStamped<T extends { _id: string; seq: number }>(
+async function applyStamped<T extends SeriesDoc | NegativesDoc>(
   col: Collection<T>,
   found: T | null,
   id: string,
@@ -353,7 +379,9 @@ async function applyStamped<T extends { _id: string; seq: number }>(
   const next = found ?? fresh();
   merge(next);
   next.seq = seq;
-  await col.replaceOne({ _id: id } as Filter<T>, next, { upsert: true });
+  await col.replaceOne({ _id: id } as Filter<T>, encodeDay(next) as unknown as T, {
+    upsert: true,
+  });
   return next;
 }
 
@@ -365,11 +393,12 @@ interface PackedDay {
   seq: number;
   bson: Uint8Array;
 }
-const pack = (doc: SeriesDoc | NegativesDoc): PackedDay => ({
+const pack = (doc: Stored<SeriesDoc | NegativesDoc>): PackedDay => ({
   seq: doc.seq,
   bson: BSON.serialize(doc),
 });
-const unpack = (p: PackedDay) => BSON.deserialize(p.bson) as SeriesDoc | NegativesDoc;
+const unpack = (p: PackedDay) =>
+  decodeDay(BSON.deserialize(p.bson) as Stored<SeriesDoc | NegativesDoc>);
 
 export function createCountsRepository(
   db: Db,
@@ -386,12 +415,13 @@ export function createCountsRepository(
   const keysCol = db.collection<KeysDoc>('series');
   const stateCol = db.collection<DrainStateDoc>('series');
   const negativesCol = db.collection<NegativesDoc>('series');
+  const storedDays = db.collection<Stored<SeriesDoc | NegativesDoc>>('series');
   const ledger = db.collection<{ _id: string; seq: number }>('counted');
   const changesCol = db.collection<{ _id: string; ids: string[] }>('series');
   const days = createDayCache<PackedDay>(
     {
       read: async (_id) => {
-        const doc = await series.findOne({ _id });
+        const doc = await storedDays.findOne({ _id });
         return doc ? pack(doc) : null;
       },
       appliedSeq: async () => (await stateCol.findOne({ _id: DRAIN_STATE_ID }))?.seq ?? null,
@@ -412,7 +442,7 @@ export function createCountsRepository(
     return new Map(ids.flatMap((id, i) => (found[i] ? [[id, found[i]]] : [])));
   }
   const written = (id: string, doc: SeriesDoc | NegativesDoc | null) => {
-    if (doc && cached(id)) days.put(id, pack(doc));
+    if (doc && cached(id)) days.put(id, pack(encodeDay(doc)));
   };
   /**
    * What the cache keeps: the days the detector reads on every run (a touchpoint's, and the
@@ -475,7 +505,7 @@ export function createCountsRepository(
     try {
       for await (const doc of cursor) {
         docs.push(doc);
-        items += doc.n;
+        items += doc.n ?? 1;
         if (items >= limit) break;
       }
     } finally {
@@ -493,7 +523,8 @@ export function createCountsRepository(
   async function readEach(ids: string[]): Promise<(SeriesDoc | NegativesDoc | null)[]> {
     const out: (SeriesDoc | NegativesDoc | null)[] = [];
     await eachLimited([...ids.keys()], PARALLEL_READS, async (i) => {
-      out[i] = await series.findOne({ _id: ids[i]! });
+      const raw = await storedDays.findOne({ _id: ids[i]! });
+      out[i] = raw ? decodeDay(raw) : null;
     });
     return out;
   }
@@ -609,7 +640,11 @@ export function createCountsRepository(
     async stage(contributions: Contribution[]): Promise<void> {
       if (contributions.length === 0) return;
       const items = contributions.map(({ mentionId, ...rest }) => ({ _id: mentionId, ...rest }));
-      await inbox.insertOne({ _id: new ObjectId().toHexString(), n: items.length, items });
+      await inbox.insertOne({
+        _id: new ObjectId().toHexString(),
+        n: items.length,
+        items: JSON.stringify(items),
+      });
     },
 
     /** Stages contributions and counts everything waiting, now (tools and tests). */
@@ -620,10 +655,9 @@ export function createCountsRepository(
 
     /** How many contributions wait to be counted. */
     async pending(): Promise<number> {
-      const [sum] = await inbox
-        .aggregate<{ n: number }>([{ $group: { _id: null, n: { $sum: '$n' } } }])
-        .toArray();
-      return sum?.n ?? 0;
+      let n = 0;
+      for await (const doc of inbox.find({}, { projection: { n: 1 } })) n += doc.n ?? 1;
+      return n;
     },
 
     /**
@@ -652,7 +686,7 @@ export function createCountsRepository(
             { upsert: true },
           );
         }
-        const batch = docs.flatMap((d) => d.items);
+        const batch = docs.flatMap(itemsOf);
         const changed = await applyBatch(seq, await firstTimeOnly(seq, batch));
         const ids = state?.claim?.ids ?? docs.map((d) => d._id);
         // One delete by `_id` per document: an `$in` would scan the whole inbox.

@@ -109,6 +109,26 @@ describe('counts', () => {
     expect(all?.volume).toBe(2);
   });
 
+  it('reads what the previous version left: one contribution an inbox document, nested quarters', async () => {
+    const when = new Date('2026-05-20T10:05:00Z');
+    const { mentionId, ...rest } = c('legacy', { publishedAt: when });
+    await mongo.db.collection('inbox').insertOne({ _id: mentionId as never, ...rest });
+    const quarter = { v: 2, n: 0, p: 0, r: 0, sh: 0, ids: [], a: [], s: [], t: [], ax: 0, tx: 0 };
+    await mongo.db.collection<{ _id: string }>('series').insertOne({
+      _id: 'all|all|2026-05-20',
+      dim: 'all',
+      key: 'all',
+      day: new Date('2026-05-20T00:00:00Z'),
+      seq: 0,
+      q: { '40': quarter },
+    });
+    expect(await counts.pending()).toBe(1);
+    while ((await counts.drain()).counted > 0);
+    const range = { from: new Date('2026-05-20T00:00:00Z'), to: new Date('2026-05-21T00:00:00Z') };
+    const [all] = await counts.range({ dim: 'all', size: '1d', ...range });
+    expect(all).toMatchObject({ volume: 3, negative: 1 });
+  });
+
   it('serves days from memory, and never a day another process has counted into since', async () => {
     // A detector's repository keeps what it read; the drains run in another process.
     const cached = createCountsRepository(mongo.db, { cacheBytes: 1_000_000 });
