@@ -206,7 +206,7 @@ async function runSystem(system: System): Promise<Row[]> {
   const counts = createCountsRepository(db);
 
   // The processes, each watched.
-  // The flags of `npm run start:api` and `npm run start:worker`.
+  // The flags of `npm run start:api` and `npm run start:worker` (and of the Dockerfile).
   const api = spawnNode(['--max-semi-space-size=4', '--import', 'tsx', 'src/server.ts'], {
     cwd: REPO_ROOT,
     env,
@@ -214,7 +214,13 @@ async function runSystem(system: System): Promise<Row[]> {
   });
   const ready = { workers: false };
   const worker = spawnNode(
-    ['--max-semi-space-size=4', '--import', 'tsx', 'workers/all.worker.ts'],
+    [
+      '--max-semi-space-size=4',
+      '--max-old-space-size=256',
+      '--import',
+      'tsx',
+      'workers/all.worker.ts',
+    ],
     {
       cwd: REPO_ROOT,
       env: { ...env, LOG_LEVEL: 'info' },

@@ -14,9 +14,13 @@
  * - Exactly once without transactions: a batch is claimed under a sequence number before it is
  *   applied; the `counted` ledger keeps each mention's first batch, so a mention staged again
  *   (polled twice, retried, twice in one batch) is dropped; each day document records the last
- *   batch applied to it; and the batch leaves the inbox only after every document has it. A drainer that dies
- *   mid-batch is followed by one that re-applies the claimed batch to the documents that lack
- *   it, and to no other.
+ *   batch applied to it; and the batch leaves the inbox only after every document has it. A
+ *   drainer that dies mid-batch is followed by one that re-applies the claimed batch to the
+ *   documents that lack it, and to no other.
+ * - Nested documents are what FerretDB v1 spends its CPU on (it turns each into SQLite JSON and
+ *   back), so a day's quarters and an inbox batch are stored as JSON strings.
+ * - A long-lived process may keep the touchpoints' days in memory (`cacheBytes`), right across
+ *   processes through a change log the drain writes (src/store/day-cache.ts).
  */
 import { BSON, ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import { createDayCache } from './day-cache.js';

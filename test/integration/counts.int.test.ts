@@ -112,9 +112,11 @@ describe('counts', () => {
   it('reads what the previous version left: one contribution an inbox document, nested quarters', async () => {
     const when = new Date('2026-05-20T10:05:00Z');
     const { mentionId, ...rest } = c('legacy', { publishedAt: when });
-    await mongo.db.collection('inbox').insertOne({ _id: mentionId as never, ...rest });
+    await mongo.db
+      .collection<{ _id: string; [k: string]: unknown }>('inbox')
+      .insertOne({ _id: mentionId, ...rest });
     const quarter = { v: 2, n: 0, p: 0, r: 0, sh: 0, ids: [], a: [], s: [], t: [], ax: 0, tx: 0 };
-    await mongo.db.collection<{ _id: string }>('series').insertOne({
+    await mongo.db.collection<{ _id: string; [k: string]: unknown }>('series').insertOne({
       _id: 'all|all|2026-05-20',
       dim: 'all',
       key: 'all',
