@@ -22,7 +22,7 @@
  * - A long-lived process may keep the touchpoints' days in memory (`cacheBytes`), right across
  *   processes through a change log the drain writes (src/store/day-cache.ts).
  */
-import { BSON, ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import { BSON, ObjectId, type Collection, type Db } from 'mongodb';
 import { createDayCache } from './day-cache.js';
 import { duplicateIndexes, isOnlyDuplicateKeys } from './mongo.js';
 
@@ -372,21 +372,20 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
  * Returns what it wrote.
  */
 async function applyStamped<T extends SeriesDoc | NegativesDoc>(
-  col: Collection<T>,
+  col: Collection<Stored<SeriesDoc | NegativesDoc>>,
   found: T | null,
   id: string,
   seq: number,
   fresh: () => T,
   merge: (doc: T) => void,
-): Promise<T | null> {
+): Promise<Stored<T> | null> {
   if (found && found.seq >= seq) return null;
   const next = found ?? fresh();
   merge(next);
   next.seq = seq;
-  await col.replaceOne({ _id: id } as Filter<T>, encodeDay(next) as unknown as T, {
-    upsert: true,
-  });
-  return next;
+  const stored = encodeDay(next);
+  await col.replaceOne({ _id: id }, stored, { upsert: true });
+  return stored;
 }
 
 /**
@@ -415,10 +414,8 @@ export function createCountsRepository(
   } = {},
 ) {
   const inbox: Collection<InboxDoc> = db.collection<InboxDoc>('inbox');
-  const series: Collection<SeriesDoc> = db.collection<SeriesDoc>('series');
   const keysCol = db.collection<KeysDoc>('series');
   const stateCol = db.collection<DrainStateDoc>('series');
-  const negativesCol = db.collection<NegativesDoc>('series');
   const storedDays = db.collection<Stored<SeriesDoc | NegativesDoc>>('series');
   const ledger = db.collection<{ _id: string; seq: number }>('counted');
   const changesCol = db.collection<{ _id: string; ids: string[] }>('series');
@@ -445,8 +442,8 @@ export function createCountsRepository(
     const found = await fetchDays(ids);
     return new Map(ids.flatMap((id, i) => (found[i] ? [[id, found[i]]] : [])));
   }
-  const written = (id: string, doc: SeriesDoc | NegativesDoc | null) => {
-    if (doc && cached(id)) days.put(id, pack(encodeDay(doc)));
+  const written = (id: string, stored: Stored<SeriesDoc | NegativesDoc> | null) => {
+    if (stored && cached(id)) days.put(id, pack(stored));
   };
   /**
    * What the cache keeps: the days the detector reads on every run (a touchpoint's, and the
@@ -572,18 +569,12 @@ export function createCountsRepository(
     }
     // The change log first: a cache that read a document this batch is about to write forgets
     // it when the batch's number comes.
-    await changesCol.replaceOne(
-      { _id: changesId(seq) },
-      { ids: [...touched.keys(), ...[...negatives.keys()].map(negativesId)] },
-      { upsert: true },
-    );
-    const found = await loadForWrite([
-      ...touched.keys(),
-      ...[...negatives.keys()].map(negativesId),
-    ]);
+    const ids = [...touched.keys(), ...[...negatives.keys()].map(negativesId)];
+    await changesCol.replaceOne({ _id: changesId(seq) }, { ids }, { upsert: true });
+    const found = await loadForWrite(ids);
     await eachLimited([...touched.entries()], PARALLEL_READS, async ([id, d]) => {
       const wrote = await applyStamped<SeriesDoc>(
-        series,
+        storedDays,
         (found.get(id) as SeriesDoc | undefined) ?? null,
         id,
         seq,
@@ -601,7 +592,7 @@ export function createCountsRepository(
     for (const [day, quarters] of negatives) {
       const id = negativesId(day);
       const wrote = await applyStamped<NegativesDoc>(
-        negativesCol,
+        storedDays,
         (found.get(id) as NegativesDoc | undefined) ?? null,
         id,
         seq,

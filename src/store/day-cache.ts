@@ -9,8 +9,8 @@
  * sequence number. Before serving, the cache reads that number and the log entries since it last
  * looked, and forgets what they name, unless it already holds that batch (the drain keeps what
  * it writes). A document read while a batch is being applied is forgotten when that batch's
- * number comes. When the log no longer reaches back (a long pause,
- * a store written by an older version), the cache starts empty.
+ * number comes. When the log no longer reaches back (a long pause, a store written by an older
+ * version), the cache starts empty.
  */
 
 export interface DayCacheSource<T> {
@@ -75,9 +75,7 @@ export function createDayCache<T>(
     const seq = await source.appliedSeq();
     if (seq === seenSeq) return;
     epoch++;
-    if (seenSeq === undefined || seenSeq === null || seq === null || seq < seenSeq) {
-      clear();
-    } else if (seq - seenSeq > MAX_CATCH_UP) {
+    if (seenSeq == null || seq === null || seq < seenSeq || seq - seenSeq > MAX_CATCH_UP) {
       clear();
     } else {
       for (let s = seenSeq + 1; s <= seq; s++) {
