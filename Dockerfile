@@ -17,5 +17,5 @@ ENV HOST=0.0.0.0 PORT=3000
 # tsx runs the TypeScript sources directly: no build step, no second copy of the code.
 # A young generation of 4 MB instead of 16: the detector's short-lived objects then die young
 # rather than swell the old one. Workers also cap the old one at 256 MB (they hold about 90):
-# V8 then collects before the process grows (npm run bench:load: 480 MB peak, 225 with both).
+# V8 then collects before the process grows (npm run bench:load: 480 MB peak without, 190-275 with).
 CMD ["node", "--max-semi-space-size=4", "--import", "tsx", "src/server.ts"]
