@@ -55,8 +55,10 @@ export function pgBackends(db: string): number[] {
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     try {
-      const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8');
-      if (cmd.startsWith('postgres: ') && cmd.split(' ')[2] === db) out.push(Number(e));
+      // "postgres: [cluster: ]user database client state" (Debian names the cluster: "15/main:").
+      const words = readFileSync(`/proc/${e}/cmdline`, 'utf8').split(' ');
+      const at = words[1]?.endsWith(':') ? 3 : 2;
+      if (words[0] === 'postgres:' && words[at] === db) out.push(Number(e));
     } catch {
       // exited meanwhile
     }
