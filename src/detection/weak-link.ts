@@ -83,9 +83,17 @@ function byPerson(authors: Readonly<Record<string, number>>): Record<string, num
   return out;
 }
 
-/** One bucket's negatives, its most active person and most copied text capped. */
-export function countedNegatives(b: BucketStats, cap: number, textCap: number): number {
-  const author = Math.max(0, maxOf(byPerson(b.negativeAuthors)) - cap);
+/**
+ * One bucket's negatives, its most active person and most copied text capped (`people`: its
+ * negatives per person, from byPerson).
+ */
+function countedNegatives(
+  b: BucketStats,
+  people: Readonly<Record<string, number>>,
+  cap: number,
+  textCap: number,
+): number {
+  const author = Math.max(0, maxOf(people) - cap);
   const text = Math.max(0, maxOf(b.negativeTexts) - textCap);
   return Math.max(0, b.negative - Math.max(author, text));
 }
@@ -147,10 +155,11 @@ export function detectWaves(
   const scanWindows = [...new Set(scan.windows.map(buckets))].toSorted((a, b) => a - b);
   const longestWindow = scanWindows.at(-1) ?? 1;
 
-  const counted = series.map((b) => countedNegatives(b, evidence.authorCap, evidence.textCap));
   // Each bucket's negatives per person, worked out once: every window over it reads them.
-  const peopleAt: (Record<string, number> | undefined)[] = [];
-  const peopleOf = (j: number, b: BucketStats) => (peopleAt[j] ??= byPerson(b.negativeAuthors));
+  const peopleAt = series.map((b) => byPerson(b.negativeAuthors));
+  const counted = series.map((b, j) =>
+    countedNegatives(b, peopleAt[j] ?? {}, evidence.authorCap, evidence.textCap),
+  );
   const times = series.map((b) => b.start.getTime());
   const detector = new CountDetector(times, counted, params, bucketMs);
 
@@ -226,7 +235,7 @@ export function detectWaves(
       if (!b) continue;
       let overAuthor = 0;
       let overText = 0;
-      const people = peopleOf(j, b);
+      const people = peopleAt[j] ?? {};
       for (const k in people) {
         const before = authors.get(k) ?? 0;
         const now = before + (people[k] ?? 0);
