@@ -9,51 +9,24 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { touchpointsFileSchema, type TouchpointsConfig } from '../src/analysis/brand.js';
 import {
-  brandNames,
   composeJourney,
   DEFAULT_JOURNEY_PRESET,
-  journeySchema,
-  keywordSchema,
   presetFileSchema,
   presetPath,
-  STAGES,
-  touchpointEntrySchema,
-  type JourneyPreset,
-  type Stage,
-  type NamedBrand,
-  type Touchpoint,
 } from '../src/analysis/journey.js';
-import { parseQuery, QuerySyntaxError } from '../src/analysis/query.js';
+import { channelTypeOf, type ChannelConfig } from '../src/alerts/channels/index.js';
+import { alertsFileSchema, type AlertsConfig, type RouteConfig } from '../src/alerts/settings.js';
 import { detectionParamsSchema, type DetectionParams } from '../src/detection/params.js';
+import { httpUrlSchema } from '../src/domain/vocabulary.js';
 import { ConfigError } from '../src/errors.js';
+import { adapterOf, sourceSettingsSchema, type SourceConfig } from '../src/sources/index.js';
 
 /** The folder holding the default YAML files (this one). */
 export const DEFAULT_CONFIG_DIR = path.dirname(fileURLToPath(import.meta.url));
 
-const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `"90s"`, `"15m"`, `"1h"`, `"7d"` or a number of milliseconds. */
-export const durationSchema = z
-  .union([
-    z.number().int().positive(),
-    z.string().regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as "30s", "15m", "1h" or "1d"'),
-  ])
-  .transform((v) => {
-    if (typeof v === 'number') return v;
-    const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(v) ?? [];
-    return Number(n) * DURATION_UNITS_MS[unit as keyof typeof DURATION_UNITS_MS];
-  });
-
-/** Source names travel as `mention.source`, in queue job ids and in URLs: keep them plain. */
-export const sourceIdSchema = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9._-]{0,63}$/,
-    'use lower-case letters, digits, ".", "_" or "-" (at most 64)',
-  );
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const httpUrl = httpUrlSchema;
 
 export const envSchema = z
   .object({
@@ -150,247 +123,9 @@ export const envSchema = z
   })
   .loose(); // the rest of the environment is not ours to judge
 
-const sourceSchema = z
-  .object({
-    id: sourceIdSchema,
-    kind: z.enum(['rss']).describe('Which adapter reads it (src/sources/<kind>.ts).'),
-    enabled: z.boolean().default(true),
-    every: durationSchema.default(15 * 60_000).describe('Poll interval.'),
-    url: httpUrl,
-    watch: z
-      .boolean()
-      .default(true)
-      .describe(
-        'Mentions must pass the watch query of touchpoints.yaml to count (searches, alerts); false for a source that is about the brand by construction (its own review page).',
-      ),
-  })
-  .strict();
+const sourcesFileSchema = z.object({ sources: z.array(sourceSettingsSchema).default([]) }).strict();
 
-const sourcesFileSchema = z.object({ sources: z.array(sourceSchema).default([]) }).strict();
-
-/** A watch query, parsed here so that a syntax error stops start-up naming the key. */
-const watchQuerySchema = z.string().superRefine((q, ctx) => {
-  try {
-    parseQuery(q);
-  } catch (err) {
-    if (!(err instanceof QuerySyntaxError)) throw err;
-    ctx.addIssue({ code: 'custom', message: `${err.reason} (position ${err.position})` });
-  }
-});
-
-const namedSchema = z
-  .object({
-    name: keywordSchema.describe('As people write it; also the name the alerts use.'),
-    aliases: z.array(keywordSchema).default([]).describe('Other spellings, handles, hashtags.'),
-  })
-  .strict();
-
-const touchpointsFileSchema = z
-  .object({
-    brand: namedSchema
-      .extend({
-        products: z
-          .array(namedSchema)
-          .default([])
-          .describe('Products, services or venues people name without the brand.'),
-      })
-      .strict(),
-    watch: watchQuerySchema
-      .optional()
-      .describe('Which texts are about the brand; default: any brand or product name or alias.'),
-    journey: journeySchema
-      .optional()
-      .describe(
-        'The trade presets the journey starts from; without it, `touchpoints` is the whole journey.',
-      ),
-    touchpoints: z
-      .array(touchpointEntrySchema)
-      .optional()
-      .describe(
-        "The brand's own touchpoints, or additions to a preset's (same id); default: the default preset alone.",
-      ),
-  })
-  .strict()
-  .transform((f) => ({ ...f, watch: f.watch ?? defaultWatch(f.brand) }));
-
-/** Any name or alias of the brand or its products, each as an exact phrase. */
-function defaultWatch(brand: NamedBrand): string {
-  return brandNames(brand)
-    .map((n) => `"${n.replace(/"/g, ' ')}"`)
-    .join(' OR ');
-}
-
-const severitySchema = z.enum(['info', 'warning', 'critical']);
-
-const channelIdSchema = z.string().regex(/^[a-z0-9-]+$/);
-const envNameSchema = z.string().regex(/^[A-Z][A-Z0-9_]*$/);
-/** Channels every routed alert skips by default (a marketing channel that only wants the digest). */
-const digestOnlySchema = z
-  .boolean()
-  .default(false)
-  .describe(
-    'Left out of the default route: the channel receives only what routes or the digest name.',
-  );
-
-const alertsFileSchema = z
-  .object({
-    channels: z
-      .array(
-        z.discriminatedUnion('type', [
-          z
-            .object({ id: channelIdSchema, type: z.literal('log'), digestOnly: digestOnlySchema })
-            .strict(),
-          z
-            .object({
-              id: channelIdSchema,
-              type: z.literal('slack'),
-              webhookUrlEnv: envNameSchema.describe(
-                'Name of the environment variable holding the webhook URL (a secret).',
-              ),
-              lang: z.enum(['fr', 'en']).default('en'),
-              digestOnly: digestOnlySchema,
-            })
-            .strict(),
-          z
-            .object({
-              id: channelIdSchema,
-              type: z.literal('webhook'),
-              urlEnv: envNameSchema.describe('Name of the environment variable holding the URL.'),
-              secretEnv: envNameSchema.describe(
-                'Name of the environment variable holding the HMAC-SHA256 signing secret.',
-              ),
-              lang: z.enum(['fr', 'en']).default('en'),
-              digestOnly: digestOnlySchema,
-            })
-            .strict(),
-        ]),
-      )
-      .default([{ id: 'console', type: 'log', digestOnly: false }])
-      .superRefine((chs, ctx) => {
-        const seen = new Set<string>();
-        for (const [i, c] of chs.entries()) {
-          if (seen.has(c.id))
-            ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate id "${c.id}"` });
-          seen.add(c.id);
-        }
-      }),
-    routes: z
-      .array(
-        z
-          .object({
-            match: z
-              .object({
-                kind: z
-                  .enum(['weak-link', 'operational'])
-                  .default('weak-link')
-                  .describe('Operational alerts only ever follow routes that name them.'),
-                touchpoints: z.array(z.string().min(1)).min(1).optional(),
-                sources: z.array(sourceIdSchema).min(1).optional(),
-                minSeverity: severitySchema.optional(),
-              })
-              .strict()
-              .default({ kind: 'weak-link' }),
-            channels: z.array(channelIdSchema).min(1),
-          })
-          .strict(),
-      )
-      .optional()
-      .describe('Every matching route adds its channels; default: see alerts.yaml.'),
-    digest: z
-      .object({
-        channel: channelIdSchema,
-        at: z
-          .string()
-          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time such as "08:00"')
-          .default('08:00'),
-        timezone: z
-          .string()
-          .refine(isTimeZone, 'expected an IANA time zone such as "Europe/Paris"')
-          .default('Europe/Paris'),
-        lang: z.enum(['fr', 'en']).optional().describe("Default: the channel's language."),
-      })
-      .strict()
-      .optional(),
-    operational: z
-      .object({
-        failingAfter: durationSchema
-          .default(3_600_000)
-          .describe(
-            'A source failing this long since the first failure of the run raises an alert.',
-          ),
-        silentFactor: z
-          .number()
-          .positive()
-          .default(6)
-          .describe('Silent after this many times its usual gap between new mentions...'),
-        silentFloor: durationSchema
-          .default(6 * 3_600_000)
-          .describe('...and never sooner than this.'),
-        criticalAfter: durationSchema
-          .default(24 * 3_600_000)
-          .describe(
-            'A source broken this long escalates its alert to critical (one more message).',
-          ),
-      })
-      .strict()
-      .default({
-        failingAfter: 3_600_000,
-        silentFactor: 6,
-        silentFloor: 6 * 3_600_000,
-        criticalAfter: 24 * 3_600_000,
-      }),
-  })
-  .strict();
-
-function isTimeZone(tz: string): boolean {
-  try {
-    return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone !== '';
-  } catch {
-    return false;
-  }
-}
-
-export type SourceConfig = z.infer<typeof sourceSchema>;
-/** The customer journey: brand, watch query, touchpoints composed from presets and the file. */
-export interface TouchpointsConfig {
-  brand: z.output<typeof touchpointsFileSchema>['brand'];
-  /** Always set after loading (default: any brand or product name). */
-  watch: string;
-  /** The presets the journey was composed from (none when the file lists it all). */
-  presets: JourneyPreset[];
-  touchpoints: Touchpoint[];
-}
-export type TouchpointConfig = Touchpoint;
-export type { Stage };
-/** The journey's stages, in order (owned by src/analysis/journey.ts). */
-export { STAGES };
-export type Severity = z.infer<typeof severitySchema>;
-/** A notification channel with its secrets resolved from the environment. */
-export type ChannelConfig =
-  | { id: string; type: 'log'; digestOnly: boolean }
-  | { id: string; type: 'slack'; webhookUrl: string; lang: 'fr' | 'en'; digestOnly: boolean }
-  | {
-      id: string;
-      type: 'webhook';
-      url: string;
-      secret: string;
-      lang: 'fr' | 'en';
-      digestOnly: boolean;
-    };
-type AlertsFile = z.output<typeof alertsFileSchema>;
-/** Which alerts go to which channels (`match` fields all have to hold). */
-export type RouteConfig = NonNullable<AlertsFile['routes']>[number];
-/** The daily digest for marketers: one channel, a local time and a time zone. */
-export type DigestConfig = NonNullable<AlertsFile['digest']>;
-/** Thresholds of the source-health checks, in milliseconds (and a factor). */
-export type OperationalConfig = AlertsFile['operational'];
-/** alerts.yaml, resolved: channels with their secrets, routes (defaults filled in). */
-export interface AlertsConfig {
-  channels: ChannelConfig[];
-  routes: RouteConfig[];
-  digest: DigestConfig | null;
-  operational: OperationalConfig;
-}
+export type { AlertsConfig, ChannelConfig, SourceConfig, TouchpointsConfig };
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
@@ -430,68 +165,77 @@ export function loadConfig(
   const alertsFile = readYaml(dir, 'alerts.yaml', alertsFileSchema, issues);
   const detection = readYaml(dir, 'detection.yaml', detectionParamsSchema, issues);
 
-  const extra = z.array(sourceSchema).safeParse(opts.extraSources ?? []);
+  const extra = z.array(sourceSettingsSchema).safeParse(opts.extraSources ?? []);
   if (!extra.success) issues.push(...describe('extra sources', extra.error));
-  const sources = [...(sourcesFile?.sources ?? []), ...(extra.data ?? [])];
+  const declared = [...(sourcesFile?.sources ?? []), ...(extra.data ?? [])];
   const seen = new Set<string>();
-  for (const s of sources) {
-    if (seen.has(s.id)) issues.push(`sources.yaml: sources: duplicate id "${s.id}"`);
-    seen.add(s.id);
+  const sources: SourceConfig[] = [];
+  for (const [i, s] of declared.entries()) {
+    const id = String(s.id);
+    const kind = String(s.kind);
+    if (seen.has(id)) issues.push(`sources.yaml: sources: duplicate id "${id}"`);
+    seen.add(id);
+    // Each kind names its secrets; the environment holds them (`secretsFrom` renames them).
+    const adapter = adapterOf(kind);
+    const renamed = (s.secretsFrom ?? {}) as Record<string, string>;
+    for (const name of Object.keys(renamed)) {
+      if (!(name in adapter.secrets))
+        issues.push(
+          `sources.yaml: sources.${i}.secretsFrom.${name}: ${kind} has no secret "${name}"`,
+        );
+    }
+    const secrets: Record<string, string> = {};
+    for (const [name, spec] of Object.entries(adapter.secrets)) {
+      const variable = renamed[name] ?? spec.env;
+      const value = env[variable];
+      if (value !== undefined) secrets[name] = value;
+      else if (!spec.optional)
+        issues.push(
+          `sources.yaml: sources.${i} (${id}): environment variable ${variable} must hold ${spec.describe} (it is not set)`,
+        );
+    }
+    sources.push({ ...s, secrets } as SourceConfig);
   }
 
   // Secrets stay in the environment: the file names the variables, resolved here once.
   const channels: ChannelConfig[] = [];
-  const secretFrom = (i: number, key: string, name: string, isUrl: boolean): string | undefined => {
-    const value = env[name];
-    const ok = isUrl ? httpUrl.safeParse(value).success : value !== undefined;
-    if (ok) return value;
-    const want = isUrl ? 'an http(s) URL' : 'the secret';
-    issues.push(
-      `alerts.yaml: channels.${i}.${key}: environment variable ${name} must hold ${want} (${value ? 'it does not' : 'it is not set'})`,
-    );
-    return undefined;
-  };
   for (const [i, c] of (alertsFile?.channels ?? []).entries()) {
-    if (c.type === 'log') channels.push(c);
-    else if (c.type === 'slack') {
-      const webhookUrl = secretFrom(i, 'webhookUrlEnv', c.webhookUrlEnv, true);
-      if (webhookUrl) {
-        channels.push({
-          id: c.id,
-          type: 'slack',
-          webhookUrl,
-          lang: c.lang,
-          digestOnly: c.digestOnly,
-        });
+    const def = channelTypeOf(String(c.type));
+    const secrets: Record<string, string> = {};
+    let complete = true;
+    for (const [name, spec] of Object.entries(def.secrets)) {
+      const key = `${name}Env`;
+      const variable = String(c[key]);
+      const value = env[variable];
+      const ok = spec.url ? httpUrl.safeParse(value).success : value !== undefined;
+      if (ok && value !== undefined) {
+        secrets[name] = value;
+        continue;
       }
-    } else {
-      const url = secretFrom(i, 'urlEnv', c.urlEnv, true);
-      const secret = secretFrom(i, 'secretEnv', c.secretEnv, false);
-      if (url && secret) {
-        channels.push({
-          id: c.id,
-          type: 'webhook',
-          url,
-          secret,
-          lang: c.lang,
-          digestOnly: c.digestOnly,
-        });
-      }
+      complete = false;
+      issues.push(
+        `alerts.yaml: channels.${i}.${key}: environment variable ${variable} must hold ${spec.url ? 'an http(s) URL' : 'the secret'} (${value ? 'it does not' : 'it is not set'})`,
+      );
     }
+    if (!complete) continue;
+    const settings = Object.fromEntries(Object.entries(c).filter(([k]) => !k.endsWith('Env')));
+    channels.push({ ...settings, secrets } as ChannelConfig);
   }
   // Default routes: weak-link alerts to every channel but digest-only ones; operational alerts
   // to the log channels, so that they never reach marketers unless a route says so.
   const routes: RouteConfig[] = alertsFile?.routes ?? [
     {
       match: { kind: 'weak-link' },
-      channels: (alertsFile?.channels ?? []).filter((c) => !c.digestOnly).map((c) => c.id),
+      channels: (alertsFile?.channels ?? []).filter((c) => !c.digestOnly).map((c) => String(c.id)),
     },
     {
       match: { kind: 'operational' },
-      channels: (alertsFile?.channels ?? []).filter((c) => c.type === 'log').map((c) => c.id),
+      channels: (alertsFile?.channels ?? [])
+        .filter((c) => c.type === 'log')
+        .map((c) => String(c.id)),
     },
   ];
-  const channelIds = new Set((alertsFile?.channels ?? []).map((c) => c.id));
+  const channelIds = new Set((alertsFile?.channels ?? []).map((c) => String(c.id)));
   for (const [i, r] of (alertsFile?.routes ?? []).entries()) {
     for (const [j, id] of r.channels.entries()) {
       if (!channelIds.has(id))

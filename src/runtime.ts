@@ -21,7 +21,8 @@ import { createLeases } from './queue/lease.js';
 import { createQueues, QUEUE, type Queues } from './queue/queues.js';
 import { watchSchedules } from './queue/schedulers.js';
 import { connectRedis, type RedisHandle } from './queue/redis.js';
-import { createHttpClient, SOURCE_KINDS, sourceAdapters } from './sources/index.js';
+import { createHttpClient, describeSource, SOURCE_KINDS } from './sources/index.js';
+import { createTokenStore } from './sources/_types.js';
 import { createAlertsRepository, type AlertsRepository } from './store/alerts-repository.js';
 import { createCountsRepository, type CountsRepository } from './store/counts-repository.js';
 import {
@@ -131,12 +132,12 @@ export async function startWorkers(
   };
 
   if (kinds.includes('poll')) {
-    await rt.sources.sync(config.sources);
+    await rt.sources.sync(config.sources.map(describeSource));
     await rt.queues.syncSchedules(config.sources);
     const poll = createPollProcessor({
       sourcesConfig: config.sources,
-      adapters: sourceAdapters,
       sources: rt.sources,
+      tokens: createTokenStore(),
       ...rt.acceptDeps,
       http,
       logger,
@@ -208,7 +209,13 @@ export async function startApi(
   rt: Runtime,
 ): Promise<{ server: Server; url: string; steps: ShutdownStep[] }> {
   const app = createApp({
-    config: rt.config,
+    settings: {
+      nodeEnv: rt.config.nodeEnv,
+      bodyLimit: rt.config.api.bodyLimit,
+      maxBatch: rt.config.api.maxBatch,
+      timeZone: rt.config.detection.baseline.timeZone,
+      touchpoints: rt.config.touchpoints.touchpoints,
+    },
     logger: rt.logger,
     mentions: rt.mentions,
     alerts: rt.alerts,

@@ -3,7 +3,7 @@
  * against the 24 hours before; the five touchpoints with the most; the weak-link alerts still
  * open, each with its headline in words. Pure: the ops-check job gathers the numbers and sends the result.
  */
-import type { DigestConfig, Severity } from '../../config/index.js';
+import type { Severity } from '../domain/vocabulary.js';
 import type { Alert } from '../domain/alert.js';
 import { headlines, type Summary } from './explain.js';
 
@@ -107,7 +107,7 @@ export function buildDigest(input: DigestInput): Digest {
  * Whether the digest is due at `now`, and for which local date: once the local time in its
  * time zone reaches `at`. A process started after `at` sends that day's digest at once.
  */
-export function digestDue(now: Date, cfg: Pick<DigestConfig, 'at' | 'timezone'>): string | null {
+export function digestDue(now: Date, cfg: { at: string; timezone: string }): string | null {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-CA', {
       timeZone: cfg.timezone,

@@ -1,7 +1,7 @@
 /**
  * Which alert events notify, and to which channels. Pure: the fanout job applies it to one event.
  */
-import type { ChannelConfig, RouteConfig } from '../../config/index.js';
+import type { ChannelConfig, RouteConfig } from './settings.js';
 import type { Alert, AlertEvent, AlertEventKind, Severity } from '../domain/alert.js';
 
 /**

@@ -13,7 +13,7 @@
  *
  * Pure: the ops-check job feeds it the poll state and the arrival times.
  */
-import type { OperationalConfig } from '../../config/index.js';
+import type { OperationalConfig } from './settings.js';
 
 /** How far back the usual rhythm is measured. */
 export const RHYTHM_WINDOW_MS = 30 * 24 * 3_600_000;

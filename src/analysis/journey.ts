@@ -1,5 +1,5 @@
 /**
- * The customer journey's vocabulary, owned here: its stages, the shape of a touchpoint, the
+ * The customer journey, owned here (its stages are the domain's vocabulary): the shape of a touchpoint, the
  * presets per trade and how a brand's journey is composed from presets and its own additions.
  *
  * A preset is one YAML file in `journeys/` beside this module, in the format of touchpoints.yaml:
@@ -13,20 +13,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { STAGES, stageSchema } from '../domain/vocabulary.js';
 import { tokenize } from './text.js';
-
-export const stageSchema = z.enum([
-  'discover',
-  'consider',
-  'buy',
-  'receive',
-  'get-help',
-  'stay-loyal',
-]);
-/** A stage of the customer journey. */
-export type Stage = z.infer<typeof stageSchema>;
-/** The journey's stages, in order. */
-export const STAGES = stageSchema.options;
 
 /** A keyword or phrase must keep at least one word once normalised ("🙂" alone never matches). */
 export const keywordSchema = z

@@ -28,7 +28,8 @@
  * Everything the configuration says is compiled once, in `createTouchpointLinker`. Pure.
  */
 import type { SentimentResult } from '../domain/mention.js';
-import { wordsOf, type Stage, type Touchpoint } from './journey.js';
+import type { Stage } from '../domain/vocabulary.js';
+import { wordsOf, type Touchpoint } from './journey.js';
 import { matchesQuery, parseQuery } from './query.js';
 import { mentionsRemedy, scoreSentiment } from './sentiment.js';
 import {

@@ -31,7 +31,7 @@ export function createApp(deps: ApiDeps): express.Express {
     res.setHeader('x-request-id', reqId);
     requestContext.run({ reqId }, next);
   });
-  app.use(express.json({ limit: deps.config.api.bodyLimit, strict: false }));
+  app.use(express.json({ limit: deps.settings.bodyLimit, strict: false }));
 
   for (const route of routes) {
     app[route.method](route.path, async (req: Request, res: Response) => {
@@ -59,7 +59,7 @@ export function createApp(deps: ApiDeps): express.Express {
 
   // Express 5 forwards rejected promises here; four arguments mark it as the error handler.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const result = toErrorResponse(err, deps.config.nodeEnv === 'development');
+    const result = toErrorResponse(err, deps.settings.nodeEnv === 'development');
     if (result.status >= 500)
       deps.logger.error({ err, method: req.method, path: req.path }, 'request failed');
     else

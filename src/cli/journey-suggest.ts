@@ -3,7 +3,7 @@
  * words and phrases the journey missed, and tells the manager where to add them. The words on
  * screen are English, like the rest of the command line; the terms are the customers' own.
  */
-import type { TouchpointsConfig } from '../../config/index.js';
+import type { TouchpointsConfig } from '../analysis/brand.js';
 import { brandNames } from '../analysis/journey.js';
 import { suggestKeywords, MIN_COUNT, type Suggestion } from '../analysis/journey-suggest.js';
 import type { MentionsRepository } from '../store/mentions-repository.js';

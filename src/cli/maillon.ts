@@ -9,7 +9,8 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_CONFIG_DIR, durationSchema, loadConfig } from '../../config/index.js';
+import { DEFAULT_CONFIG_DIR, loadConfig } from '../../config/index.js';
+import { durationSchema } from '../domain/vocabulary.js';
 import { withLocalMongo } from '../devtools/local-env.js';
 import { importJsonl, type ImportSummary } from '../ingest/import-jsonl.js';
 import { recountStored } from '../ingest/recount.js';

@@ -2,6 +2,8 @@
  * What the weak-link detector reads and what it returns. Pure data: the pipeline builds the
  * series from its counters, the detector turns it into waves, and the alert store reconciles them.
  */
+import type { WaveFacts } from '../domain/alert.js';
+import type { Severity } from '../domain/vocabulary.js';
 
 /**
  * One bucket of one touchpoint (or any series), oldest first, fixed bucket length, no gaps
@@ -34,40 +36,7 @@ export interface BucketStats {
   contagion: number;
 }
 
-export type Severity = 'info' | 'warning' | 'critical';
-
-/**
- * The wave's numbers over its evidence window, in the words a community manager reads: how many
- * complaints since when, from how many people on how many sites, against how many usually.
- */
-export interface WaveFacts {
-  /** Start of the window the numbers cover (the wave's first raised bucket). */
-  since: Date;
-  /** End of the window (exclusive): the end of the bucket that decided the event. */
-  until: Date;
-  /** Negative mentions in the window. */
-  negatives: number;
-  /** Negatives counted as evidence (one author and one copied text capped). */
-  counted: number;
-  /** What the baseline expects over the same window. */
-  expected: number;
-  /** The baseline per day, at the same hours and weekdays on average. */
-  usualPerDay: number;
-  /** Distinct people and sites among the window's negatives. */
-  authors: number;
-  sources: number;
-  /** Share of the window's negatives written by its most active author (0 to 1). */
-  topAuthorShare: number;
-  /** Negative share of the window's mentions, and the usual one (0 to 1). */
-  negativeShare: number;
-  usualShare: number;
-  /** Reshares of the negatives, and their largest audience (people). */
-  reshares: number;
-  /** Other touchpoints raised at the same time. */
-  contagion: number;
-  /** Chance that the baseline alone gives this many in this window (one-sided tail). */
-  pValue: number;
-}
+export type { Severity, WaveFacts };
 
 export interface WaveEvent {
   /** Start of the bucket whose data decided the event. */

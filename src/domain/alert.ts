@@ -4,13 +4,9 @@
  * Maillon. Times are event times for weak-link alerts (a replay opens them at the same instants)
  * and wall-clock times for operational ones.
  */
-import type { Severity } from '../../config/index.js';
-import type { WaveFacts } from '../detection/types.js';
+import type { AlertKind, AlertStatus, Severity } from './vocabulary.js';
 
-export type { Severity };
-
-export type AlertKind = 'weak-link' | 'operational';
-export type AlertStatus = 'open' | 'acknowledged' | 'snoozed' | 'resolved';
+export type { AlertKind, AlertStatus, Severity };
 
 /** A mention quoted as evidence: the top ones by reach. */
 export interface AlertQuote {
@@ -22,6 +18,39 @@ export interface AlertQuote {
   lang: string;
   reach: number;
   publishedAt: Date;
+}
+
+/**
+ * The wave's numbers over its evidence window, in the words a community manager reads: how many
+ * complaints since when, from how many people on how many sites, against how many usually.
+ */
+export interface WaveFacts {
+  /** Start of the window the numbers cover (the wave's first raised bucket). */
+  since: Date;
+  /** End of the window (exclusive): the end of the bucket that decided the event. */
+  until: Date;
+  /** Negative mentions in the window. */
+  negatives: number;
+  /** Negatives counted as evidence (one author and one copied text capped). */
+  counted: number;
+  /** What the baseline expects over the same window. */
+  expected: number;
+  /** The baseline per day, at the same hours and weekdays on average. */
+  usualPerDay: number;
+  /** Distinct people and sites among the window's negatives. */
+  authors: number;
+  sources: number;
+  /** Share of the window's negatives written by its most active author (0 to 1). */
+  topAuthorShare: number;
+  /** Negative share of the window's mentions, and the usual one (0 to 1). */
+  negativeShare: number;
+  usualShare: number;
+  /** Reshares of the negatives, and their largest audience (people). */
+  reshares: number;
+  /** Other touchpoints raised at the same time. */
+  contagion: number;
+  /** Chance that the baseline alone gives this many in this window (one-sided tail). */
+  pValue: number;
 }
 
 /** A weak-link wave's numbers over its window, from which its words are rendered. */

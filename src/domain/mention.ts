@@ -4,7 +4,7 @@
  * `publishedAt` (event time) whichever door it came through; `fetchedAt` is when we got it.
  */
 import { z } from 'zod';
-import { sourceIdSchema } from '../../config/index.js';
+import { sourceIdSchema, type SentimentLabel } from './vocabulary.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 
 /** Longest text a mention may carry (a mention, not an archive); adapters cut to it. */
@@ -51,7 +51,7 @@ export const mentionInputSchema = z
 /** A validated mention, before Maillon adds anything to it. */
 export type MentionInput = z.output<typeof mentionInputSchema>;
 
-export type SentimentLabel = 'negative' | 'neutral' | 'positive';
+export type { SentimentLabel };
 
 export interface SentimentResult {
   /** In [-1, 1]. */

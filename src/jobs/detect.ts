@@ -12,7 +12,7 @@
  * rewrites earlier decisions.
  */
 import type { Job } from 'bullmq';
-import type { TouchpointConfig } from '../../config/index.js';
+import type { Touchpoint as TouchpointConfig } from '../analysis/journey.js';
 import type { BucketStats, Wave, WaveEvent } from '../detection/types.js';
 import type { DetectionParams } from '../detection/params.js';
 import { detectWaves } from '../detection/weak-link.js';

@@ -18,7 +18,7 @@
  * no attempt; a dead delivery no longer holds the ones after it.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { sendToChannel, type Outgoing } from '../alerts/notifier.js';
+import { sendToChannel, type Outgoing } from '../alerts/channels/index.js';
 import { muteReason, NOTIFYING_EVENTS, routeEvent } from '../alerts/routing.js';
 import type { Alert } from '../domain/alert.js';
 import { NotFoundError } from '../errors.js';

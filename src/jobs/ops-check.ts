@@ -3,7 +3,9 @@
  * health, which opens or resolves operational alerts, and the daily digest, sent once per day
  * and channel. Everything here is idempotent, so a check that runs twice changes nothing more.
  */
-import type { AlertsConfig, SourceConfig, TouchpointConfig } from '../../config/index.js';
+import type { Touchpoint as TouchpointConfig } from '../analysis/journey.js';
+import type { AlertsConfig } from '../alerts/settings.js';
+import type { SourceConfig } from '../sources/index.js';
 import { buildDigest, DAY_MS, digestDue, digestKey } from '../alerts/digest.js';
 import { assessSource, type FailingProblem, type SilentProblem } from '../alerts/source-health.js';
 import type { Alert, AlertEvidence } from '../domain/alert.js';

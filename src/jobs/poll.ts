@@ -4,21 +4,24 @@
  * whatever the schedule says: politeness first.
  */
 import type { Job } from 'bullmq';
-import type { SourceConfig } from '../../config/index.js';
 import { futureDateIssue, parseMention, type MentionInput } from '../domain/mention.js';
 import { SourceHttpError } from '../errors.js';
 import { acceptMentions, type AcceptDeps } from '../ingest/accept.js';
 import type { Logger } from '../logger.js';
 import type { Leases } from '../queue/lease.js';
 import { pollJobSchema } from '../queue/queues.js';
-import type { HttpClient, SourceAdapter } from '../sources/index.js';
+import { adapterOf, type HttpClient, type SourceConfig } from '../sources/index.js';
+import type { AnySourceAdapter, TokenStore } from '../sources/_types.js';
 import type { SourcesRepository } from '../store/sources-repository.js';
 import { classifyForQueue, errorMessage } from './_errors.js';
 
 export interface PollDeps extends AcceptDeps {
   sourcesConfig: SourceConfig[];
-  adapters: Record<SourceConfig['kind'], SourceAdapter>;
   sources: SourcesRepository;
+  /** Tokens and sessions of the sources that sign in (Reddit, Bluesky), in this process. */
+  tokens: TokenStore;
+  /** The registry's adapters unless a test gives its own. */
+  adapters?: Record<string, AnySourceAdapter>;
   http: HttpClient;
   logger: Logger;
   /** One poll of a source at a time, across processes. */
@@ -82,10 +85,12 @@ export function createPollProcessor(deps: PollDeps) {
       return { sourceId, skipped: 'backoff' };
 
     try {
-      const adapter = deps.adapters[source.kind];
+      const adapter = deps.adapters?.[source.kind] ?? adapterOf(source.kind);
       const page = await adapter.fetchPage(source, state?.cursor ?? {}, {
         http: deps.http,
         signal,
+        tokens: deps.tokens,
+        now,
       });
       if (page.notModified) {
         await deps.sources.recordSuccess(sourceId, {

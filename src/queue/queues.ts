@@ -12,10 +12,10 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { SourceConfig } from '../../config/index.js';
+import type { SourceConfig, SourceKind } from '../sources/index.js';
 
 export const QUEUE = {
-  poll: (kind: SourceConfig['kind']) => `poll.${kind}` as const,
+  poll: (kind: SourceKind) => `poll.${kind}` as const,
   count: 'count',
   detect: 'detect',
   notify: 'notify',
@@ -106,7 +106,7 @@ export type Queues = ReturnType<typeof createQueues>;
 export function createQueues(
   connection: Redis,
   prefix: string,
-  kinds: SourceConfig['kind'][],
+  kinds: SourceKind[],
   tuning: { retryDelayScale?: number } = {},
 ) {
   const scale = tuning.retryDelayScale ?? 1;
@@ -124,7 +124,7 @@ export function createQueues(
     count,
     detect,
     notify,
-    pollQueue(kind: SourceConfig['kind']): Queue {
+    pollQueue(kind: SourceKind): Queue {
       const q = poll.get(kind);
       if (!q) throw new Error(`queues: no poll queue for kind ${kind}`);
       return q;

@@ -6,7 +6,7 @@
  * writes them again when one is missing.
  */
 import type { Redis } from 'ioredis';
-import type { SourceConfig } from '../../config/index.js';
+import type { SourceConfig } from '../sources/index.js';
 import type { Logger } from '../logger.js';
 import type { Queues } from './queues.js';
 

@@ -1,11 +1,70 @@
 /**
- * What a source adapter is. An adapter reads one kind of source (RSS, Mastodon, ...); the
- * configured sources in sources.yaml are its instances. `fetchPage` does the I/O through the
- * shared HTTP helper; `parse` is pure and turns the raw answer into mention drafts.
+ * What a source kind is. A kind (RSS, Reddit, Mastodon...) is one file that calls `defineSource`
+ * with everything it owns: the zod schema of its own settings in sources.yaml, the secrets it
+ * reads from the environment, how politely it treats a host, how it fetches one page and how it
+ * reads it. The configured sources in sources.yaml are its instances; config/ builds the file's
+ * schema from the registry (src/sources/index.ts), so adding a kind touches its file, its test
+ * and one registry line.
  */
+import { z } from 'zod';
 import type { MentionInput } from '../domain/mention.js';
-import type { SourceConfig } from '../../config/index.js';
+import { durationSchema, envNameSchema, sourceIdSchema } from '../domain/vocabulary.js';
 import type { HttpClient } from './_http.js';
+
+/** The settings every source has, whatever its kind. */
+export const sourceCommonSchema = z.object({
+  id: sourceIdSchema.describe('Names the source in mentions, the API and the alerts.'),
+  enabled: z.boolean().default(true),
+  every: durationSchema.default(15 * 60_000).describe('Poll interval.'),
+  watch: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Mentions must pass the watch query of touchpoints.yaml to count (searches, alerts); false for a source that is about the brand by construction (its own review page).',
+    ),
+  secretsFrom: z
+    .record(z.string(), envNameSchema)
+    .optional()
+    .describe(
+      "Other environment variables for this source's secrets (two Reddit apps, two Mastodon accounts): { secretName: VAR }.",
+    ),
+});
+export type SourceCommon = z.output<typeof sourceCommonSchema>;
+
+/** One secret a kind reads: the environment variable it comes from unless `secretsFrom` says. */
+export interface SecretSpec {
+  env: string;
+  /** Optional secrets unlock more (a token for full-text search); required ones stop start-up. */
+  optional?: boolean;
+  describe: string;
+}
+
+/**
+ * How a kind treats the hosts it reads, shared by every worker process through Redis: at most
+ * `perMinute` requests a minute and `concurrency` at once to one host.
+ */
+export interface Politeness {
+  perMinute: number;
+  concurrency: number;
+}
+
+/** A configured source as its adapter sees it: common settings, its own options, its secrets. */
+export type ConfiguredSource<O = Record<string, unknown>> = SourceCommon &
+  O & {
+    kind: string;
+    /** Resolved from the environment by config/; never stored, returned or logged. */
+    secrets: Record<string, string>;
+  };
+
+/** A configured source as the store records it (never its secrets). */
+export interface SourceDescription {
+  id: string;
+  kind: string;
+  enabled: boolean;
+  target: string;
+  /** Changes when the source's settings change (a new feed URL, another subreddit). */
+  fingerprint: string;
+}
 
 /** What an adapter remembers between polls (conditional GET validators, paging cursors). */
 export type SourceCursor = Record<string, string>;
@@ -24,14 +83,37 @@ export interface RawPage {
   url: string;
 }
 
+/** Short-lived credentials (an OAuth token, a session) kept in this process's memory only. */
+export interface TokenStore {
+  get(key: string): string | undefined;
+  set(key: string, value: string, ttlMs: number): void;
+  delete(key: string): void;
+}
+
 export interface FetchContext {
   http: HttpClient;
   signal: AbortSignal;
+  tokens: TokenStore;
+  now: () => Date;
 }
 
-export interface SourceAdapter {
-  kind: SourceConfig['kind'];
-  fetchPage(source: SourceConfig, cursor: SourceCursor, ctx: FetchContext): Promise<FetchResult>;
+export interface SourceAdapter<K extends string = string, O extends z.ZodObject = z.ZodObject> {
+  kind: K;
+  /** The kind's own settings in sources.yaml, beside the common ones. */
+  options: O;
+  /** The secrets it reads, by name. */
+  secrets: Record<string, SecretSpec>;
+  politeness: Politeness;
+  /**
+   * What the source reads, for people (the API, the dashboard, the logs): a URL without its
+   * credentials, or a search and where it runs. Changing it forgets the cursor.
+   */
+  target(source: ConfiguredSource<z.output<O>>): string;
+  fetchPage(
+    source: ConfiguredSource<z.output<O>>,
+    cursor: SourceCursor,
+    ctx: FetchContext,
+  ): Promise<FetchResult>;
   /**
    * Pure: throws `SourceParseError` on input it cannot read. `fetchedAt` stands in for a missing
    * publication date.
@@ -39,6 +121,35 @@ export interface SourceAdapter {
   parse(raw: RawPage, ctx: { sourceId: string; fetchedAt: Date }): MentionDraft[];
 }
 
-export function defineSource(adapter: SourceAdapter): SourceAdapter {
+/** Any kind, for the registry and the code that handles every kind alike. */
+// NOTE: `any` here: each adapter's options are its own; the registry only needs their common part.
+// oxlint-disable-next-line no-explicit-any
+export type AnySourceAdapter = SourceAdapter<string, any>;
+
+export function defineSource<K extends string, O extends z.ZodObject>(
+  adapter: SourceAdapter<K, O>,
+): SourceAdapter<K, O> {
   return adapter;
+}
+
+/** Tokens in memory, expiring. */
+export function createTokenStore(now: () => number = Date.now): TokenStore {
+  const map = new Map<string, { value: string; until: number }>();
+  return {
+    get(key) {
+      const t = map.get(key);
+      if (!t) return undefined;
+      if (t.until <= now()) {
+        map.delete(key);
+        return undefined;
+      }
+      return t.value;
+    },
+    set(key, value, ttlMs) {
+      map.set(key, { value, until: now() + ttlMs });
+    },
+    delete(key) {
+      map.delete(key);
+    },
+  };
 }

@@ -1,25 +1,38 @@
 /**
- * RSS 0.9x/2.0, Atom and RDF feeds, Google Alerts feeds included, read with
- * @rowanmanning/feed-parser. Polls are incremental: conditional GET (ETag / Last-Modified) spares
- * the site, and the mention store's unique key (source, externalId) drops items seen before.
+ * RSS 0.9x/2.0, Atom and RDF feeds (read with @rowanmanning/feed-parser), Google Alerts and
+ * YouTube channel feeds included, and JSON Feed 1.0/1.1. Polls are incremental: conditional GET
+ * (ETag / Last-Modified) spares the site, and the mention store's unique key (source,
+ * externalId) drops items seen before.
  */
 import { createHash } from 'node:crypto';
 import iconv from 'iconv-lite';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { SourceParseError } from '../errors.js';
+import { z } from 'zod';
 import { MAX_TEXT_LENGTH } from '../domain/mention.js';
+import { httpUrlSchema } from '../domain/vocabulary.js';
 import { htmlToText } from './_html.js';
+import { redactUrl } from './_http.js';
 import { defineSource, type MentionDraft, type RawPage, type SourceCursor } from './_types.js';
 
 export const SOURCE_KIND = 'rss';
 
 export default defineSource({
   kind: SOURCE_KIND,
+  options: z.object({
+    url: httpUrlSchema.describe(
+      'The feed: RSS, Atom, RDF or JSON Feed (Google Alerts "Deliver to: RSS feed", YouTube channel feeds...).',
+    ),
+  }),
+  secrets: {},
+  // Feeds are one file per site; a site with several watched feeds still gets one at a time.
+  politeness: { perMinute: 30, concurrency: 1 },
+  target: (source) => redactUrl(source.url),
 
   async fetchPage(source, cursor, { http, signal }) {
     const headers: Record<string, string> = {
       Accept:
-        'application/atom+xml, application/rss+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
+        'application/atom+xml, application/rss+xml, application/rdf+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5',
     };
     if (cursor.etag) headers['If-None-Match'] = cursor.etag;
     if (cursor.lastModified) headers['If-Modified-Since'] = cursor.lastModified;
@@ -36,6 +49,7 @@ export default defineSource({
   },
 
   parse(raw, { sourceId, fetchedAt }) {
+    if (isJsonFeed(raw)) return parseJsonFeed(raw, { sourceId, fetchedAt });
     let feed;
     try {
       feed = parseFeed(decodeXml(raw)).toJSON();
@@ -79,6 +93,86 @@ export default defineSource({
     return [...drafts.values()];
   },
 });
+
+function isJsonFeed(raw: RawPage): boolean {
+  if (/json/i.test(raw.contentType ?? '')) return true;
+  const head = raw.body
+    .subarray(0, 64)
+    .toString('utf8')
+    .replace(/^[\s\uFEFF]+/, '');
+  return head.startsWith('{');
+}
+
+const jsonFeedAuthor = z.object({ name: z.string().optional(), url: z.string().optional() });
+/** JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1), the fields we read. */
+const jsonFeedSchema = z.object({
+  version: z.string().regex(/^https:\/\/jsonfeed\.org\/version\//),
+  title: z.string().optional(),
+  language: z.string().optional(),
+  author: jsonFeedAuthor.optional(),
+  authors: z.array(jsonFeedAuthor).optional(),
+  items: z.array(
+    z.object({
+      id: z.union([z.string(), z.number()]).transform(String),
+      url: z.string().optional(),
+      title: z.string().optional(),
+      content_html: z.string().optional(),
+      content_text: z.string().optional(),
+      summary: z.string().optional(),
+      date_published: z.string().optional(),
+      date_modified: z.string().optional(),
+      language: z.string().optional(),
+      author: jsonFeedAuthor.optional(),
+      authors: z.array(jsonFeedAuthor).optional(),
+    }),
+  ),
+});
+
+function parseJsonFeed(
+  raw: RawPage,
+  { sourceId, fetchedAt }: { sourceId: string; fetchedAt: Date },
+): MentionDraft[] {
+  let feed;
+  try {
+    feed = jsonFeedSchema.parse(JSON.parse(raw.body.toString('utf8')));
+  } catch (err) {
+    throw new SourceParseError(sourceId, `not a JSON Feed (${raw.url})`, err);
+  }
+  const feedAuthor = feed.authors?.[0] ?? feed.author;
+  const drafts = new Map<string, MentionDraft>();
+  for (const item of feed.items) {
+    const title = item.title ? htmlToText(item.title) : undefined;
+    const body =
+      (item.content_html ? htmlToText(item.content_html) : item.content_text?.trim()) ||
+      (item.summary ? htmlToText(item.summary) : '') ||
+      title;
+    if (!body || drafts.has(item.id)) continue;
+    const url = absoluteUrl(item.url ?? null, raw.url) ?? raw.url;
+    const host = safeHost(url) ?? safeHost(raw.url) ?? 'unknown';
+    const a = item.authors?.[0] ?? item.author ?? feedAuthor;
+    const published = parseDate(item.date_published ?? item.date_modified);
+    const lang = languageOf(item.language ?? feed.language ?? null);
+    drafts.set(item.id, {
+      externalId: item.id.slice(0, 512),
+      url,
+      author: {
+        id: a?.url ?? (a?.name ? `${a.name}@${host}` : host),
+        name: a?.name ?? feed.title ?? host,
+      },
+      ...(title ? { title: title.slice(0, 1000) } : {}),
+      text: body.slice(0, MAX_TEXT_LENGTH),
+      ...(lang ? { lang } : {}),
+      publishedAt: published ?? fetchedAt,
+    });
+  }
+  return [...drafts.values()];
+}
+
+function parseDate(s: string | undefined): Date | undefined {
+  if (!s) return undefined;
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
 
 /**
  * Bytes to text in the feed's declared encoding: the XML declaration, which travels with the

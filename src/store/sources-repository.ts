@@ -3,13 +3,13 @@
  * went, so that an operator can see a source that fails or went silent.
  */
 import type { Db } from 'mongodb';
-import type { SourceConfig } from '../../config/index.js';
-import type { SourceCursor } from '../sources/_types.js';
+import type { SourceCursor, SourceDescription } from '../sources/_types.js';
 
 export interface SourceState {
   id: string;
   kind: string;
-  url: string;
+  /** What it reads, for people: a URL without credentials, or a search and where it runs. */
+  target: string;
   enabled: boolean;
   cursor: SourceCursor;
   lastPolledAt?: Date;
@@ -40,7 +40,10 @@ export const ARRIVALS_KEPT = 500;
 
 interface SourceDoc extends Omit<SourceState, 'id'> {
   _id: string;
+  fingerprint?: string;
   updatedAt: Date;
+  /** Written before sources had targets. */
+  url?: string;
 }
 
 export type SourcesRepository = ReturnType<typeof createSourcesRepository>;
@@ -49,18 +52,25 @@ export function createSourcesRepository(db: Db) {
   const col = db.collection<SourceDoc>('sources');
 
   return {
-    /** Records the configured sources; a changed URL forgets the old cursor. */
-    async sync(sources: SourceConfig[]): Promise<void> {
+    /** Records the configured sources; changed settings forget the old cursor. */
+    async sync(sources: SourceDescription[]): Promise<void> {
       const now = new Date();
       for (const s of sources) {
-        const prev = await col.findOne({ _id: s.id }, { projection: { url: 1 } });
-        if (prev && prev.url !== s.url) {
+        const prev = await col.findOne({ _id: s.id }, { projection: { fingerprint: 1 } });
+        if (prev && prev.fingerprint !== s.fingerprint) {
           await col.updateOne({ _id: s.id }, { $set: { cursor: {}, updatedAt: now } });
         }
         await col.updateOne(
           { _id: s.id },
           {
-            $set: { kind: s.kind, url: s.url, enabled: s.enabled, updatedAt: now },
+            $set: {
+              kind: s.kind,
+              target: s.target,
+              fingerprint: s.fingerprint,
+              enabled: s.enabled,
+              updatedAt: now,
+            },
+            $unset: { url: '' },
             $setOnInsert: { cursor: {}, consecutiveFailures: 0, fetched: 0, inserted: 0 },
           },
           { upsert: true },
@@ -73,8 +83,7 @@ export function createSourcesRepository(db: Db) {
     async get(id: string): Promise<SourceState | null> {
       const doc = await col.findOne({ _id: id });
       if (!doc) return null;
-      const { _id, updatedAt: _u, ...rest } = doc;
-      return { id: _id, ...rest };
+      return fromDoc(doc);
     },
 
     async recordSuccess(
@@ -149,7 +158,12 @@ export function createSourcesRepository(db: Db) {
 
     async list(): Promise<SourceState[]> {
       const docs = await col.find().sort({ _id: 1 }).toArray();
-      return docs.map(({ _id, updatedAt: _u, ...rest }) => ({ id: _id, ...rest }));
+      return docs.map(fromDoc);
     },
   };
+}
+
+function fromDoc(doc: SourceDoc): SourceState {
+  const { _id, updatedAt: _u, fingerprint: _f, url, ...rest } = doc;
+  return { id: _id, ...rest, target: rest.target ?? url ?? '' };
 }

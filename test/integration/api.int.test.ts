@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { describeSource } from '../../src/sources/index.js';
 
 let app: TestApp;
 
@@ -215,7 +216,7 @@ describe('the rest of the surface', () => {
 
   it('lists the configured sources with their poll state', async () => {
     // Poll workers record the configured sources when they start; none run in this file.
-    await app.rt.sources.sync(app.config.sources);
+    await app.rt.sources.sync(app.config.sources.map(describeSource));
     const { body } = await get('/api/v1/sources');
     expect(body.data).toContainEqual(
       expect.objectContaining({

@@ -8,7 +8,8 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPollProcessor, type PollResult } from '../../src/jobs/poll.js';
 import { createLeases } from '../../src/queue/lease.js';
-import { createHttpClient, sourceAdapters } from '../../src/sources/index.js';
+import { createHttpClient, describeSource } from '../../src/sources/index.js';
+import { createTokenStore } from '../../src/sources/_types.js';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
 import { sharedFixture } from '../helpers/fixtures.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
@@ -38,7 +39,7 @@ beforeAll(async () => {
     api: false,
     extraSources: [{ id: 'feed', kind: 'rss', every: 3_600_000, url: `${site.url}/feed.xml` }],
   });
-  await app.rt.sources.sync(app.config.sources);
+  await app.rt.sources.sync(app.config.sources.map(describeSource));
 });
 
 afterEach(() => {
@@ -63,7 +64,7 @@ function connection(): Redis {
 function pollProcess(redis = connection()) {
   const process = createPollProcessor({
     sourcesConfig: app.config.sources,
-    adapters: sourceAdapters,
+    tokens: createTokenStore(),
     sources: app.rt.sources,
     ...app.rt.acceptDeps,
     http: createHttpClient(app.config.http),

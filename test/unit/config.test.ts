@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG_DIR, loadConfig, STAGES } from '../../config/index.js';
+import { DEFAULT_CONFIG_DIR, loadConfig } from '../../config/index.js';
+import { STAGES } from '../../src/domain/vocabulary.js';
 import { ConfigError } from '../../src/errors.js';
 import { configDir } from '../helpers/config-dir.js';
 
@@ -453,7 +454,13 @@ describe('loadConfig: alert channels', () => {
     const config = loadConfig({ MONGODB_URL, CONFIG_DIR, COMMUNITY_WEBHOOK: webhookUrl });
 
     expect(config.alerts.channels).toEqual([
-      { id: 'slack-community', type: 'slack', webhookUrl, lang: 'fr', digestOnly: false },
+      {
+        id: 'slack-community',
+        type: 'slack',
+        lang: 'fr',
+        digestOnly: false,
+        secrets: { webhookUrl },
+      },
     ]);
   });
 
@@ -461,7 +468,7 @@ describe('loadConfig: alert channels', () => {
     const CONFIG_DIR = dirWith({ 'alerts.yaml': '# no channels\n' });
 
     expect(loadConfig({ MONGODB_URL, CONFIG_DIR }).alerts.channels).toEqual([
-      { id: 'console', type: 'log', digestOnly: false },
+      { id: 'console', type: 'log', digestOnly: false, secrets: {} },
     ]);
   });
 });

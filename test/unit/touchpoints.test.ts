@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { loadTouchpointsFile, STAGES, type TouchpointsConfig } from '../../config/index.js';
+import { loadTouchpointsFile, type TouchpointsConfig } from '../../config/index.js';
+import { STAGES } from '../../src/domain/vocabulary.js';
 import {
   composeJourney,
   JOURNEY_PRESETS,

@@ -1,6 +1,6 @@
 /** What handlers receive: the request's parts and the application's ports. */
 import { z } from 'zod';
-import type { Config } from '../../../config/index.js';
+import type { Touchpoint } from '../../analysis/journey.js';
 import { zodIssues } from '../../domain/mention.js';
 import { ValidationError } from '../../errors.js';
 import type { AcceptDeps } from '../../ingest/accept.js';
@@ -12,8 +12,21 @@ import type { MentionsRepository } from '../../store/mentions-repository.js';
 import type { DeliveriesRepository } from '../../store/deliveries-repository.js';
 import type { SourcesRepository } from '../../store/sources-repository.js';
 
+/** The part of the configuration the API reads. */
+export interface ApiSettings {
+  /** Stacks appear in error bodies only in development. */
+  nodeEnv: 'development' | 'production' | 'test';
+  /** Largest request body (`5mb`). */
+  bodyLimit: string;
+  /** Most mentions in one POST. */
+  maxBatch: number;
+  /** The brand's time zone, for days and hours. */
+  timeZone: string;
+  touchpoints: Touchpoint[];
+}
+
 export interface ApiDeps {
-  config: Config;
+  settings: ApiSettings;
   logger: Logger;
   mentions: MentionsRepository;
   alerts: AlertsRepository;

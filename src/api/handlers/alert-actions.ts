@@ -49,7 +49,7 @@ async function act(
   const { event: e, ...changes } = event(now);
   const r = await deps.alerts.record(id, e, changes, now);
   if (!r) throw new NotFoundError('alert', id);
-  return { status: 200, body: presentAlert(r.alert, deps.config.detection.baseline.timeZone) };
+  return { status: 200, body: presentAlert(r.alert, deps.settings.timeZone) };
 }
 
 export function acknowledgeAlertHandler(req: ApiRequest, deps: ApiDeps): Promise<HandlerResult> {

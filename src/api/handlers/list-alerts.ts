@@ -40,7 +40,7 @@ export async function listAlertsHandler(req: ApiRequest, deps: ApiDeps): Promise
     ...(q.since ? { openedSince: q.since } : {}),
     ...(q.until ? { openedUntil: q.until } : {}),
   });
-  const timeZone = deps.config.detection.baseline.timeZone;
+  const timeZone = deps.settings.timeZone;
   return { status: 200, body: { data: alerts.map((a) => presentAlert(a, timeZone)) } };
 }
 
@@ -48,5 +48,5 @@ export async function getAlertHandler(req: ApiRequest, deps: ApiDeps): Promise<H
   const { id } = parseInput(alertIdSchema, req.params, 'path');
   const alert = await deps.alerts.findById(id);
   if (!alert) throw new NotFoundError('alert', id);
-  return { status: 200, body: presentAlert(alert, deps.config.detection.baseline.timeZone) };
+  return { status: 200, body: presentAlert(alert, deps.settings.timeZone) };
 }

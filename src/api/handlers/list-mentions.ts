@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sourceIdSchema } from '../../../config/index.js';
+import { sourceIdSchema } from '../../domain/vocabulary.js';
 import type { Mention } from '../../domain/mention.js';
 import type { HandlerResult } from '../errors.js';
 import { isoDateParam, parseInput, type ApiDeps, type ApiRequest } from './_deps.js';
@@ -42,7 +42,7 @@ function querySchema(touchpoints: { id: string; stage: string }[]) {
  * watch query excluded are left out unless `relevant=false` or `relevant=all`.
  */
 export async function listMentionsHandler(req: ApiRequest, deps: ApiDeps): Promise<HandlerResult> {
-  const q = parseInput(querySchema(deps.config.touchpoints.touchpoints), req.query, 'query');
+  const q = parseInput(querySchema(deps.settings.touchpoints), req.query, 'query');
   const page = await deps.mentions.list({
     limit: q.limit,
     ...(q.touchpoint ? { touchpoint: q.touchpoint } : {}),

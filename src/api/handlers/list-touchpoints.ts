@@ -6,7 +6,7 @@ export async function listTouchpointsHandler(
   _req: ApiRequest,
   deps: ApiDeps,
 ): Promise<HandlerResult> {
-  const data = deps.config.touchpoints.touchpoints.map((t) => ({
+  const data = deps.settings.touchpoints.map((t) => ({
     id: t.id,
     stage: t.stage,
     label: t.label,

@@ -34,7 +34,7 @@ const MAX_POINTS = 2_000;
 export async function listTrendsHandler(req: ApiRequest, deps: ApiDeps): Promise<HandlerResult> {
   const q = parseInput(querySchema, req.query, 'query');
   // Days are the brand's (the detector's time zone); shorter buckets are the same everywhere.
-  const timeZone = deps.config.detection.baseline.timeZone;
+  const timeZone = deps.settings.timeZone;
   const until = q.until ?? new Date();
   const since = q.since ?? new Date(until.getTime() - (q.bucket === '15m' ? 1 : 7) * 86_400_000);
   const from = bucketStart(since, q.bucket, timeZone).getTime();

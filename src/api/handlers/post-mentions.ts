@@ -17,9 +17,9 @@ export async function postMentionsHandler(req: ApiRequest, deps: ApiDeps): Promi
     throw new ValidationError('body', [
       { path: '', message: 'expected a mention or a non-empty array of mentions' },
     ]);
-  if (items.length > deps.config.api.maxBatch) {
+  if (items.length > deps.settings.maxBatch) {
     throw new ValidationError('body', [
-      { path: '', message: `at most ${deps.config.api.maxBatch} mentions per request` },
+      { path: '', message: `at most ${deps.settings.maxBatch} mentions per request` },
     ]);
   }
   const mentions: MentionInput[] = [];

@@ -1,24 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelConfig, RouteConfig } from '../../../config/index.js';
+import type { ChannelConfig, RouteConfig } from '../../../src/alerts/settings.js';
 import { muteReason, routeEvent } from '../../../src/alerts/routing.js';
 import { operational, T0, weakLink } from './_fixtures.js';
 
 const channels: ChannelConfig[] = [
-  { id: 'console', type: 'log', digestOnly: false },
+  { id: 'console', type: 'log', digestOnly: false, secrets: {} },
   {
     id: 'community',
     type: 'slack',
-    webhookUrl: 'https://h.example/1',
     lang: 'fr',
     digestOnly: false,
+    secrets: { webhookUrl: 'https://h.example/1' },
   },
   {
     id: 'crm',
     type: 'webhook',
-    url: 'https://h.example/2',
-    secret: 's',
     lang: 'en',
     digestOnly: false,
+    secrets: { url: 'https://h.example/2', secret: 's' },
   },
 ];
 const routes: RouteConfig[] = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { webhookBody } from '../../../src/alerts/notifier.js';
+import { webhookBody } from '../../../src/alerts/channels/webhook.js';
 import { signWebhook, verifyWebhook, webhookHeaders } from '../../../src/alerts/webhook.js';
 import { T0, TZ, weakLink } from './_fixtures.js';
 

@@ -5,11 +5,16 @@
 import type { Job } from 'bullmq';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { SourceConfig } from '../../../config/index.js';
+import type { SourceConfig } from '../../../src/sources/index.js';
 import type { MentionAnalysis, MentionInput } from '../../../src/domain/mention.js';
 import { createPollProcessor, type PollDeps } from '../../../src/jobs/poll.js';
 import type { HttpClient } from '../../../src/sources/_http.js';
-import type { MentionDraft, SourceAdapter } from '../../../src/sources/_types.js';
+import rss from '../../../src/sources/rss.js';
+import {
+  createTokenStore,
+  type AnySourceAdapter,
+  type MentionDraft,
+} from '../../../src/sources/_types.js';
 import type { SourceState, SourcesRepository } from '../../../src/store/sources-repository.js';
 
 const NOW = new Date('2026-11-30T10:00:00Z');
@@ -20,6 +25,7 @@ const source: SourceConfig = {
   every: 15 * 60_000,
   url: 'https://feeds.example.com/feed.xml',
   watch: true,
+  secrets: {},
 };
 
 const draft = (id: string, publishedAt: Date): MentionDraft => ({
@@ -38,15 +44,15 @@ function harness(opts: { drafts?: MentionDraft[]; fails?: Error } = {}) {
   const state: SourceState = {
     id: 'feed',
     kind: 'rss',
-    url: source.url,
+    target: 'https://feeds.example.com/feed.xml',
     enabled: true,
     cursor: {},
     consecutiveFailures: 0,
     fetched: 0,
     inserted: 0,
   };
-  const adapter: SourceAdapter = {
-    kind: 'rss',
+  const adapter: AnySourceAdapter = {
+    ...rss,
     fetchPage: async (_s, cursor) => {
       if (opts.fails) throw opts.fails;
       return {
@@ -65,6 +71,7 @@ function harness(opts: { drafts?: MentionDraft[]; fails?: Error } = {}) {
   const deps: PollDeps = {
     sourcesConfig: [source],
     adapters: { rss: adapter },
+    tokens: createTokenStore(),
     sources,
     http: {} as HttpClient,
     logger: pino(

@@ -136,7 +136,6 @@ describe('createHttpClient', () => {
       source: 'busy-site',
       status: 429,
       retryAfterMs: 7000,
-      body: 'slow down',
       code: 'source_http',
     });
     expect((err as SourceHttpError).message).toMatch(/^busy-site: /);
@@ -155,16 +154,37 @@ describe('createHttpClient', () => {
     expect(err).toMatchObject({ status: 500, retryAfterMs: undefined });
   });
 
-  it('keeps at most 512 bytes of an error body', async () => {
-    server = await startHttpServer((_req, res) => {
-      res.writeHead(503).end('x'.repeat(900));
+  it('keeps an error page out of the error, but a JSON error code in it', async () => {
+    server = await startHttpServer((req, res) => {
+      if (req.url === '/page') res.writeHead(503).end('<h1>internal admin</h1>' + 'x'.repeat(900));
+      else
+        res
+          .writeHead(400, { 'Content-Type': 'application/json' })
+          .end('{"error":"ExpiredToken","message":"Token has expired"}');
     });
 
-    const err = await rejectionOf(
-      http.get({ source: 's', url: `${server.url}/`, signal: signal() }),
+    const page = await rejectionOf(
+      http.get({ source: 's', url: `${server.url}/page`, signal: signal() }),
+    );
+    const api = await rejectionOf(
+      http.get({ source: 's', url: `${server.url}/api`, signal: signal() }),
     );
 
-    expect((err as SourceHttpError).body).toHaveLength(512);
+    expect((page as SourceHttpError).body).toBeUndefined();
+    expect((page as SourceHttpError).message).not.toContain('internal');
+    expect((api as SourceHttpError).body).toBe('ExpiredToken');
+  });
+
+  it('shows no credential of a URL in its errors', async () => {
+    server = await startHttpServer((_req, res) => {
+      res.writeHead(500).end();
+    });
+    const url = `${server.url.replace('http://', 'http://user:hunter2@')}/feed?token=s3cret&q=acme`;
+
+    const err = await rejectionOf(http.get({ source: 's', url, signal: signal() }));
+
+    expect((err as SourceHttpError).message).not.toMatch(/hunter2|s3cret/);
+    expect((err as SourceHttpError).message).toContain('q=acme');
   });
 
   it('refuses a body larger than maxBytes with SourceParseError', async () => {

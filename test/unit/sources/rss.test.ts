@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SourceConfig } from '../../../config/index.js';
 import { parseMention } from '../../../src/domain/mention.js';
 import { SourceParseError } from '../../../src/errors.js';
 import { createHttpClient } from '../../../src/sources/_http.js';
-import type { MentionDraft, RawPage } from '../../../src/sources/_types.js';
+import { createTokenStore, type MentionDraft, type RawPage } from '../../../src/sources/_types.js';
 import rss from '../../../src/sources/rss.js';
 import { sharedFixture } from '../../helpers/fixtures.js';
 import { startHttpServer, type TestServer } from '../../helpers/http-server.js';
@@ -275,6 +274,35 @@ describe('rss.parse: hand-made feeds', () => {
   });
 });
 
+describe('rss.parse: JSON Feed', () => {
+  it('reads every item of a JSON Feed 1.0, HTML turned to text', () => {
+    const drafts = parseFixture('feedjira_json_feed.json', { contentType: 'application/json' });
+
+    expect(drafts.length).toBeGreaterThan(1);
+    expect(new Set(drafts.map((d) => d.externalId)).size).toBe(drafts.length);
+    const first = drafts[0];
+    expect(first?.externalId).toBe(
+      'http://inessential.com/2017/06/02/james_dempsey_and_the_breakpoints_benefi',
+    );
+    expect(first?.title).toBe('James Dempsey and the Breakpoints Benefit App Camp for Girls');
+    expect(first?.text).toContain('playing keyboard');
+    expect(first?.text).not.toContain('<p>');
+    expect(first?.author.name).toBe('Brent Simmons');
+    expect(first?.lang).toBe('en');
+    expect(first && asMention(first).url).toMatch(/^http:\/\/inessential\.com\//);
+  });
+
+  it('drops scripts, and keeps an undated item at fetch time', () => {
+    const drafts = parseFixture('feedparser_jsonfeed-example.json');
+
+    expect(drafts.map((d) => d.externalId)).toEqual(['2', '1']);
+    expect(drafts[1]?.text).toBe('Hello, world!');
+    expect(drafts[1]?.author).toEqual({ id: 'http://example.net/~you', name: 'you' });
+    expect(drafts[0]?.author.name).toBe('me');
+    expect(drafts[0]?.publishedAt).toEqual(FETCHED_AT);
+  });
+});
+
 describe('rss.parse: input that is not a feed', () => {
   it.each([
     ['plain text', Buffer.from('not xml')],
@@ -285,8 +313,8 @@ describe('rss.parse: input that is not a feed', () => {
       ),
     ],
     ['an empty body', Buffer.alloc(0)],
-    ['a JSON Feed', sharedFixture('rss/feedjira_json_feed.json')],
-    ['another JSON Feed', sharedFixture('rss/feedparser_jsonfeed-example.json')],
+    ['JSON that is not a JSON Feed', Buffer.from('{"items": [{"id": 1}]}')],
+    ['a truncated JSON Feed', sharedFixture('rss/feedjira_json_feed.json').subarray(0, 300)],
     ['XML that is not a feed', Buffer.from('<?xml version="1.0"?><note><to>x</to></note>')],
   ])('refuses %s with SourceParseError', (_what, body) => {
     let err: unknown;
@@ -314,8 +342,16 @@ describe('rss.fetchPage', () => {
   const LAST_MODIFIED = 'Wed, 01 Jan 2025 10:00:00 GMT';
   const body = rssFeed('<item><guid>a</guid><description>hello</description></item>');
 
-  function source(url: string): SourceConfig {
-    return { id: 'local-feed', kind: 'rss', enabled: true, every: 60_000, url, watch: true };
+  function source(url: string) {
+    return {
+      id: 'local-feed',
+      kind: 'rss',
+      enabled: true,
+      every: 60_000,
+      url,
+      watch: true,
+      secrets: {},
+    };
   }
 
   async function startFeedServer() {
@@ -343,6 +379,8 @@ describe('rss.fetchPage', () => {
       {},
       {
         http,
+        tokens: createTokenStore(),
+        now: () => new Date(),
         signal: new AbortController().signal,
       },
     );
@@ -365,6 +403,8 @@ describe('rss.fetchPage', () => {
 
     const result = await rss.fetchPage(source(`${s.url}/feed.xml`), cursor, {
       http,
+      tokens: createTokenStore(),
+      now: () => new Date(),
       signal: new AbortController().signal,
     });
 
@@ -382,6 +422,8 @@ describe('rss.fetchPage', () => {
       { etag: '"v1"' },
       {
         http,
+        tokens: createTokenStore(),
+        now: () => new Date(),
         signal: new AbortController().signal,
       },
     );
@@ -403,6 +445,8 @@ describe('rss.fetchPage', () => {
       { etag: '"old"' },
       {
         http,
+        tokens: createTokenStore(),
+        now: () => new Date(),
         signal: new AbortController().signal,
       },
     );

@@ -1,0 +1,118 @@
+/**
+ * What a notification channel is. A channel type (log, Slack, signed webhook...) is one file that
+ * calls `defineChannel` with what it owns: the zod schema of its settings in alerts.yaml, the
+ * secrets it reads from the environment (alerts.yaml names the variable, as `<secret>Env`), and
+ * how it sends one message. config/ builds alerts.yaml's schema from the registry
+ * (./index.ts).
+ */
+import axios from 'axios';
+import type { z } from 'zod';
+import type { Alert, AlertEvent } from '../../domain/alert.js';
+import type { Language } from '../../domain/vocabulary.js';
+import { DeliveryError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { Digest } from '../digest.js';
+
+/** What one delivery carries. */
+export type Outgoing =
+  | { kind: 'alert'; deliveryKey: string; alert: Alert; event: AlertEvent; eventIndex: number }
+  | { kind: 'digest'; deliveryKey: string; digest: Digest; lang?: Language };
+
+export interface NotifierDeps {
+  logger: Logger;
+  /** Base URL of the API, for the link to the alert. */
+  publicUrl: string;
+  timeoutMs: number;
+  now: () => Date;
+  /** The brand's time zone, for the hours in the alert's words. */
+  timeZone: string;
+}
+
+/** One secret of a channel type; `url`: it must hold an http(s) URL. */
+export interface ChannelSecretSpec {
+  describe: string;
+  url?: boolean;
+}
+
+/** A configured channel as its type sees it: its settings and its secrets, resolved. */
+export type ConfiguredChannel<O = Record<string, unknown>> = O & {
+  id: string;
+  type: string;
+  digestOnly: boolean;
+  secrets: Record<string, string>;
+};
+
+export interface ChannelDefinition<T extends string = string, O extends z.ZodObject = z.ZodObject> {
+  type: T;
+  /** The type's own settings in alerts.yaml, beside `id`, `type` and `digestOnly`. */
+  options: O;
+  /** Secrets by name; alerts.yaml names each one's variable as `<name>Env`. */
+  secrets: Record<string, ChannelSecretSpec>;
+  send(
+    channel: ConfiguredChannel<z.output<O>>,
+    msg: Outgoing,
+    deps: NotifierDeps,
+    signal?: AbortSignal,
+  ): Promise<void>;
+}
+
+// NOTE: `any` here: each type's options are its own; the registry only needs their common part.
+// oxlint-disable-next-line no-explicit-any
+export type AnyChannelDefinition = ChannelDefinition<string, any>;
+
+export function defineChannel<T extends string, O extends z.ZodObject>(
+  def: ChannelDefinition<T, O>,
+): ChannelDefinition<T, O> {
+  return def;
+}
+
+/** The alert as data, for programs. */
+export function alertUrl(publicUrl: string, alertId: string): string {
+  return `${publicUrl}/api/v1/alerts/${alertId}`;
+}
+
+/** The alert in the dashboard, for people: evidence, chart, and the buttons to act on it. */
+export function dashboardUrl(publicUrl: string, alertId: string): string {
+  return `${publicUrl}/#/alerts/${alertId}`;
+}
+
+/** `alert.opened`, `alert.escalated`, `alert.resolved`, `alert.reopened` or `digest`. */
+export function eventName(msg: Outgoing): string {
+  return msg.kind === 'digest' ? 'digest' : `alert.${msg.event.kind}`;
+}
+
+/**
+ * POSTs exact bytes. A non-2xx answer or a network error throws `DeliveryError` (with the status
+ * when there was one), and the deliver job retries with backoff.
+ */
+export async function postBody(
+  deps: NotifierDeps,
+  channelId: string,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<void> {
+  let status: number;
+  try {
+    const res = await axios.post(url, body, {
+      headers,
+      timeout: deps.timeoutMs,
+      // A redirect would carry a signed body somewhere the configuration never named.
+      maxRedirects: 0,
+      validateStatus: () => true,
+      // The body is already the exact bytes that were signed.
+      transformRequest: [(data: unknown) => data],
+      ...(signal ? { signal } : {}),
+    });
+    status = res.status;
+  } catch (err) {
+    throw new DeliveryError(
+      channelId,
+      `receiver unreachable: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
+  if (status < 200 || status >= 300)
+    throw new DeliveryError(channelId, `receiver answered ${status}`, { status });
+}
