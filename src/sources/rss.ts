@@ -51,8 +51,14 @@ export default defineSource({
   parse(raw, { sourceId, fetchedAt }) {
     if (isJsonFeed(raw)) return parseJsonFeed(raw, { sourceId, fetchedAt });
     let feed;
+    const xml = decodeXml(raw);
+    // The parser reads a cut-off document as far as it goes; a feed cut in transfer would
+    // store half an item as a whole one. A feed ends by closing its root element.
+    if (!/<\/(?:[\w-]+:)?(rss|feed|RDF)>(\s|<!--[\s\S]*?-->)*$/.test(xml)) {
+      throw new SourceParseError(sourceId, `truncated or not a feed (${raw.url})`);
+    }
     try {
-      feed = parseFeed(decodeXml(raw)).toJSON();
+      feed = parseFeed(xml).toJSON();
     } catch (err) {
       throw new SourceParseError(sourceId, `not an RSS, Atom or RDF feed (${raw.url})`, err);
     }
