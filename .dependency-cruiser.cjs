@@ -49,16 +49,25 @@ module.exports = {
       name: 'sources-stay-adapters',
       severity: 'error',
       comment:
-        'A source kind reads the web and returns mention drafts: it knows the domain, its shared helpers and errors, not the store, the queues, the jobs or the API.',
+        'A source kind reads the web and returns mention drafts: it knows the domain, its shared helpers (and the network guard under them, src/net/) and errors, not the store, the queues, the jobs or the API.',
       from: { path: '^src/sources/' },
-      to: { path: '^src/', pathNot: '^src/(sources/|domain/|errors\\.ts$)' },
+      to: { path: '^src/', pathNot: '^src/(sources/|net/|domain/|errors\\.ts$)' },
     },
     {
       name: 'channels-stay-channels',
       severity: 'error',
-      comment: 'A channel type renders and sends a message; it reads no store and no queue.',
+      comment:
+        'A channel type renders and sends a message (through the network guard of src/net/); it reads no store and no queue.',
       from: { path: '^src/alerts/' },
       to: { path: '^src/(store|queue|jobs|api|sources)/' },
+    },
+    {
+      name: 'net-stays-below',
+      severity: 'error',
+      comment:
+        'src/net/ (SSRF guard, robots.txt, per-host limits) is what sources and channels share: it knows errors, the domain and packages, nothing of theirs.',
+      from: { path: '^src/net/' },
+      to: { path: '^src/', pathNot: '^src/(net/|domain/|errors\\.ts$)' },
     },
     {
       name: 'no-upward-imports',

@@ -18,10 +18,21 @@ import {
 } from '../src/analysis/journey.js';
 import { channelTypeOf, type ChannelConfig } from '../src/alerts/channels/index.js';
 import { alertsFileSchema, type AlertsConfig, type RouteConfig } from '../src/alerts/settings.js';
-import { detectionParamsSchema, type DetectionParams } from '../src/detection/params.js';
+import {
+  detectionFileSchema,
+  detectionParams,
+  type DetectionParams,
+} from '../src/detection/params.js';
+import { DEFAULT_TIME_ZONE } from '../src/domain/calendar.js';
 import { httpUrlSchema } from '../src/domain/vocabulary.js';
 import { ConfigError } from '../src/errors.js';
-import { adapterOf, sourceSettingsSchema, type SourceConfig } from '../src/sources/index.js';
+import { parseAllowEntry } from '../src/net/ssrf.js';
+import {
+  adapterOf,
+  SOURCE_KINDS,
+  sourceSettingsSchema,
+  type SourceConfig,
+} from '../src/sources/index.js';
 
 /** The folder holding the default YAML files (this one). */
 export const DEFAULT_CONFIG_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -90,6 +101,26 @@ export const envSchema = z
       .positive()
       .default(5 * 1024 * 1024)
       .describe('Largest response body accepted from a source.'),
+    HTTP_ALLOW_HOSTS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const hosts = (v ?? '')
+          .split(',')
+          .map((h) => h.trim())
+          .filter(Boolean);
+        for (const h of hosts) {
+          try {
+            parseAllowEntry(h);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          }
+        }
+        return hosts.length > 0 ? hosts : undefined;
+      })
+      .describe(
+        'Hosts (`host` or `host:port`, comma-separated) that sources and webhook/Slack receivers may reach although they are loopback, private or link-local: every other such address is refused (SSRF guard), after DNS resolution and on every redirect. Matched as written in the URL, e.g. `127.0.0.1:8080,intranet.example`. Unset: none.',
+      ),
     API_BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/)
@@ -117,6 +148,13 @@ export const envSchema = z
       .describe(
         'Multiplies every job retry back-off (1 s, 2 s, 4 s... by default): the tests run them at 1/100.',
       ),
+    SECRETS_KEY: z
+      .string()
+      .min(16, 'at least 16 characters')
+      .optional()
+      .describe(
+        'Seals the credentials of sources created through the API (AES-256-GCM). Without it, the API stores no credential.',
+      ),
     SLACK_WEBHOOK_URL: httpUrl
       .optional()
       .describe('Slack incoming webhook, referenced from alerts.yaml.'),
@@ -133,12 +171,21 @@ export interface Config {
   api: { host: string; port: number; publicUrl: string; bodyLimit: string; maxBatch: number };
   redis: { url: string; prefix: string };
   mongo: { url: string; dbName: string };
-  http: { timeoutMs: number; maxBytes: number };
+  /** `allowHosts`: set only when HTTP_ALLOW_HOSTS names some. */
+  http: { timeoutMs: number; maxBytes: number; allowHosts?: string[] };
   workers: { concurrency: number; retryDelayScale: number };
+  /** sources.yaml's sources, their secrets resolved. */
   sources: SourceConfig[];
+  /**
+   * The environment variables every kind reads by default (REDDIT_CLIENT_ID...) that are set:
+   * sources created through the API use them when their request gives no secret.
+   */
+  sourceSecrets: Record<string, string>;
+  /** Seals API sources' secrets (SECRETS_KEY). */
+  secretsKey: string | undefined;
   touchpoints: TouchpointsConfig;
   alerts: AlertsConfig;
-  /** The weak-link detector's rules and thresholds (detection.yaml). */
+  /** The weak-link detector's rules and thresholds (detection.yaml), on the brand's clock. */
   detection: DetectionParams;
 }
 
@@ -161,9 +208,15 @@ export function loadConfig(
   const dir = path.resolve(env.CONFIG_DIR || DEFAULT_CONFIG_DIR);
 
   const sourcesFile = readYaml(dir, 'sources.yaml', sourcesFileSchema, issues);
-  const touchpoints = readTouchpoints(dir, issues);
   const alertsFile = readYaml(dir, 'alerts.yaml', alertsFileSchema, issues);
-  const detection = readYaml(dir, 'detection.yaml', detectionParamsSchema, issues);
+  const detectionFile = readYaml(dir, 'detection.yaml', detectionFileSchema, issues);
+  // One time zone for the brand (touchpoints.yaml); the two keys it replaced are still read.
+  const touchpoints = readTouchpoints(dir, issues, [
+    { file: 'detection.yaml', key: 'baseline.timeZone', value: detectionFile?.baseline.timeZone },
+    { file: 'alerts.yaml', key: 'digest.timezone', value: alertsFile?.digest?.timezone },
+  ]);
+  const detection =
+    touchpoints && detectionFile && detectionParams(detectionFile, touchpoints.brand.timeZone);
 
   const extra = z.array(sourceSettingsSchema).safeParse(opts.extraSources ?? []);
   if (!extra.success) issues.push(...describe('extra sources', extra.error));
@@ -279,14 +332,26 @@ export function loadConfig(
     },
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
     mongo: { url: e.MONGODB_URL, dbName },
-    http: { timeoutMs: e.HTTP_TIMEOUT_MS, maxBytes: e.HTTP_MAX_BYTES },
+    http: {
+      timeoutMs: e.HTTP_TIMEOUT_MS,
+      maxBytes: e.HTTP_MAX_BYTES,
+      ...(e.HTTP_ALLOW_HOSTS ? { allowHosts: e.HTTP_ALLOW_HOSTS } : {}),
+    },
     workers: { concurrency: e.WORKER_CONCURRENCY, retryDelayScale: e.RETRY_DELAY_SCALE },
     sources,
+    sourceSecrets: Object.fromEntries(
+      SOURCE_KINDS.flatMap((k) => Object.values(adapterOf(k).secrets))
+        .map((spec) => [spec.env, env[spec.env]] as const)
+        .filter((e): e is readonly [string, string] => e[1] !== undefined),
+    ),
+    secretsKey: e.SECRETS_KEY,
     touchpoints,
     alerts: {
       channels,
       routes: routes.filter((r) => r.channels.length > 0),
-      digest: alertsFile.digest ?? null,
+      digest: alertsFile.digest
+        ? { ...alertsFile.digest, timezone: touchpoints.brand.timeZone }
+        : null,
       operational: alertsFile.operational,
     },
     detection,
@@ -295,7 +360,8 @@ export function loadConfig(
 
 /**
  * Reads and validates `touchpoints.yaml` alone (benchmarks, tools); throws a `ConfigError` naming
- * the file and the keys of every problem.
+ * the file and the keys of every problem. The brand's time zone is the file's or the default
+ * (the older keys of the other files are loadConfig's).
  */
 export function loadTouchpointsFile(dir: string = DEFAULT_CONFIG_DIR): TouchpointsConfig {
   const issues: string[] = [];
@@ -306,9 +372,14 @@ export function loadTouchpointsFile(dir: string = DEFAULT_CONFIG_DIR): Touchpoin
 
 /**
  * touchpoints.yaml with its journey composed: the presets it names (or the default one when it
- * names neither presets nor touchpoints), minus `without`, plus its own touchpoints.
+ * names neither presets nor touchpoints), minus `without`, plus its own touchpoints; and the
+ * brand's time zone, from `older` keys when the file names none.
  */
-function readTouchpoints(dir: string, issues: string[]): TouchpointsConfig | undefined {
+function readTouchpoints(
+  dir: string,
+  issues: string[],
+  older: OlderTimeZone[] = [],
+): TouchpointsConfig | undefined {
   const file = readYaml(dir, 'touchpoints.yaml', touchpointsFileSchema, issues);
   if (!file) return undefined;
   const ids = file.journey?.preset ?? (file.touchpoints ? [] : [DEFAULT_JOURNEY_PRESET]);
@@ -331,7 +402,39 @@ function readTouchpoints(dir: string, issues: string[]): TouchpointsConfig | und
     );
     return undefined;
   }
-  return { brand: file.brand, watch: file.watch, presets: ids, touchpoints: journey.touchpoints };
+  const timeZone = brandTimeZone(file.brand.timeZone, older, issues);
+  return {
+    brand: { ...file.brand, timeZone },
+    watch: file.watch,
+    presets: ids,
+    touchpoints: journey.touchpoints,
+  };
+}
+
+/** A key that held the brand's time zone before `brand.timeZone`, and its value if set. */
+interface OlderTimeZone {
+  file: string;
+  key: string;
+  value: string | undefined;
+}
+
+/**
+ * The brand's time zone: `brand.timeZone`, else an older key that is set (detection.yaml's
+ * `baseline.timeZone`, alerts.yaml's `digest.timezone`), else Europe/Paris. Two settings that
+ * disagree are an issue naming both: the brand has one clock.
+ */
+function brandTimeZone(own: string | undefined, older: OlderTimeZone[], issues: string[]) {
+  const set = older.filter((o) => o.value !== undefined);
+  const chosen =
+    own === undefined ? set[0] : { file: 'touchpoints.yaml', key: 'brand.timeZone', value: own };
+  for (const o of set) {
+    if (!chosen || o.value === chosen.value) continue;
+    issues.push(
+      `${chosen.file}: ${chosen.key}: "${chosen.value}" differs from ${o.file}'s ${o.key} "${o.value}": ` +
+        `the brand has one time zone, brand.timeZone in touchpoints.yaml; remove ${o.key} from ${o.file}`,
+    );
+  }
+  return chosen?.value ?? DEFAULT_TIME_ZONE;
 }
 
 function readYaml<T>(

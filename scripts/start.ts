@@ -13,7 +13,7 @@
 import { loadConfig } from '../config/index.js';
 import { startDemoFeed } from '../src/demo/demo-feed.js';
 import { DEMO_HISTORY_DAYS, seedDemoHistory } from '../src/demo/seed.js';
-import { prepareDemoEnv } from '../src/devtools/demo-env.js';
+import { allowHostOf, prepareDemoEnv } from '../src/devtools/demo-env.js';
 import { withLocalMongo } from '../src/devtools/local-env.js';
 import { onShutdownSignal, type ShutdownStep } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
@@ -39,7 +39,8 @@ const steps = () => [...running, ...holding];
 try {
   const feed = demo ? await startDemoFeed() : undefined;
   if (feed) holding.unshift({ name: 'demo feed', run: () => feed.stop() });
-  const config = loadConfig(local.env, {
+  // The demo feed is on 127.0.0.1: allowed by name, that host:port and nothing else.
+  const config = loadConfig(feed ? allowHostOf(local.env, feed.url) : local.env, {
     extraSources: feed ? [{ id: 'demo', kind: 'rss', every: '10s', url: feed.url }] : [],
   });
   const logger = createLogger(config.log);

@@ -3,10 +3,13 @@
  * it to an HTTP status in one place (`src/api/errors.ts`), the queues classify it in one place
  * (`src/queue/classify.ts`).
  */
+import { redactText } from './net/redact.js';
+
 export type ErrorCode =
   | 'config_invalid'
   | 'validation_failed'
   | 'not_found'
+  | 'conflict'
   | 'source_http'
   | 'source_parse'
   | 'delivery_failed'
@@ -70,6 +73,14 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** The request contradicts what exists (a source id taken, a source the file owns). */
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super('conflict', message, { httpStatus: 409 });
+    this.name = 'ConflictError';
+  }
+}
+
 /** A source answered with a non-2xx status, or could not be reached (`status` undefined). */
 export class SourceHttpError extends AppError {
   readonly source: string;
@@ -83,7 +94,9 @@ export class SourceHttpError extends AppError {
     message: string,
     opts: { status?: number; retryAfterMs?: number; body?: string; cause?: unknown } = {},
   ) {
-    super('source_http', `${source}: ${message}`, { cause: opts.cause });
+    super('source_http', redactText(`${source}: ${message}`), {
+      cause: sanitizedCause(opts.cause),
+    });
     this.name = 'SourceHttpError';
     this.source = source;
     this.status = opts.status;
@@ -96,7 +109,7 @@ export class SourceHttpError extends AppError {
 export class SourceParseError extends AppError {
   readonly source: string;
   constructor(source: string, message: string, cause?: unknown) {
-    super('source_parse', `${source}: ${message}`, { cause });
+    super('source_parse', redactText(`${source}: ${message}`), { cause: sanitizedCause(cause) });
     this.name = 'SourceParseError';
     this.source = source;
   }
@@ -106,8 +119,34 @@ export class SourceParseError extends AppError {
 export class DeliveryError extends AppError {
   readonly status: number | undefined;
   constructor(channel: string, message: string, opts: { status?: number; cause?: unknown } = {}) {
-    super('delivery_failed', `${channel}: ${message}`, { cause: opts.cause });
+    super('delivery_failed', redactText(`${channel}: ${message}`), {
+      cause: sanitizedCause(opts.cause),
+    });
     this.name = 'DeliveryError';
     this.status = opts.status;
   }
+}
+
+/**
+ * What a source or delivery error keeps of the error it wraps, for the logs (`{ err }` prints
+ * causes): its name, code and redacted message, and its stack frames, never the rest. An HTTP
+ * client's error holds the request's configuration (the full URL, the Authorization header, a
+ * webhook's signature) and its response (an internal host's page); none of it may reach a log.
+ * Our own errors are already clean and stay as they are.
+ */
+export function sanitizedCause(cause: unknown, depth = 0): unknown {
+  if (cause === undefined || cause instanceof AppError) return cause;
+  if (!(cause instanceof Error)) return new Error(redactText(String(cause)).slice(0, 500));
+  const clean = new Error(redactText(cause.message), {
+    ...(cause.cause !== undefined && depth < 3
+      ? { cause: sanitizedCause(cause.cause, depth + 1) }
+      : {}),
+  });
+  clean.name = cause.name;
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === 'string') Object.assign(clean, { code });
+  // The frames of where it happened; the first line (its message) is the redacted one.
+  const frames = cause.stack?.split('\n').filter((l) => /^\s+at /.test(l)) ?? [];
+  clean.stack = [`${clean.name}: ${clean.message}`, ...frames].join('\n');
+  return clean;
 }

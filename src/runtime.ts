@@ -21,7 +21,12 @@ import { createLeases } from './queue/lease.js';
 import { createQueues, QUEUE, type Queues } from './queue/queues.js';
 import { watchSchedules } from './queue/schedulers.js';
 import { connectRedis, type RedisHandle } from './queue/redis.js';
-import { createHttpClient, describeSource, SOURCE_KINDS } from './sources/index.js';
+import { createSourceCatalog, type SourceCatalog } from './ingest/source-catalog.js';
+import {
+  createHttpClient,
+  SOURCE_KINDS,
+  type HttpClient,
+} from './sources/index.js';
 import { createTokenStore } from './sources/_types.js';
 import { createAlertsRepository, type AlertsRepository } from './store/alerts-repository.js';
 import { createCountsRepository, type CountsRepository } from './store/counts-repository.js';
@@ -31,6 +36,7 @@ import {
 } from './store/deliveries-repository.js';
 import { createMentionsRepository, type MentionsRepository } from './store/mentions-repository.js';
 import { connectMongo, ensureIndexes, type MongoStore } from './store/mongo.js';
+import { createSecretBox } from './store/sealed.js';
 import { createSourcesRepository, type SourcesRepository } from './store/sources-repository.js';
 
 export interface Runtime {
@@ -46,6 +52,10 @@ export interface Runtime {
   deliveries: DeliveriesRepository;
   /** What every door (poll, API push, import, demo) needs to accept mentions. */
   acceptDeps: AcceptDeps;
+  /** The one HTTP client of the sources (polls, and the API's source tests). */
+  http: HttpClient;
+  /** Every source, from sources.yaml and from the API. */
+  catalog: SourceCatalog;
 }
 
 export async function createRuntime(
@@ -66,22 +76,37 @@ export async function createRuntime(
   const counts = createCountsRepository(mongo.db, { cacheBytes: 48 * 2 ** 20 });
   const link = createTouchpointLinker(config.touchpoints).link;
   const brandAliases = brandNames(config.touchpoints.brand);
-  const watched = new Set(config.sources.filter((s) => s.watch).map((s) => s.id));
+  const sources = createSourcesRepository(mongo.db);
+  const catalog = createSourceCatalog({
+    fileSources: config.sources,
+    sources,
+    envSecrets: config.sourceSecrets,
+    ...(config.secretsKey ? { box: createSecretBox(config.secretsKey) } : {}),
+  });
+  // Per-host politeness shared by every process through Redis, under the installation's prefix.
+  const http = createHttpClient({
+    ...config.http,
+    redis: redis.redis,
+    prefix: config.redis.prefix,
+  });
   return {
+    http,
+    catalog,
     config,
     logger,
     redis,
     mongo,
     queues,
     mentions,
-    sources: createSourcesRepository(mongo.db),
+    sources,
     alerts: createAlertsRepository(mongo.db),
     counts,
     deliveries: createDeliveriesRepository(mongo.db),
     acceptDeps: {
       mentions,
       counts,
-      analyze: (m) => analyzeMention(m, { link, brandAliases, watched: watched.has(m.source) }),
+      analyze: (m) =>
+        analyzeMention(m, { link, brandAliases, watched: catalog.watches(m.source) }),
       enqueueCount: () => queues.enqueueCount(),
     },
   };
@@ -107,8 +132,7 @@ export async function startWorkers(
   rt: Runtime,
   kinds: WorkerKind[] = WORKER_KINDS,
 ): Promise<Worker[]> {
-  const { config, logger } = rt;
-  const http = createHttpClient(config.http);
+  const { config, logger, http } = rt;
   const workers: Worker[] = [];
   const start = (
     name: string,
@@ -132,10 +156,10 @@ export async function startWorkers(
   };
 
   if (kinds.includes('poll')) {
-    await rt.sources.sync(config.sources.map(describeSource));
-    await rt.queues.syncSchedules(config.sources);
+    await rt.catalog.seed();
+    await rt.queues.syncSchedules(await rt.catalog.list());
     const poll = createPollProcessor({
-      sourcesConfig: config.sources,
+      catalog: rt.catalog,
       sources: rt.sources,
       tokens: createTokenStore(),
       ...rt.acceptDeps,
@@ -151,7 +175,7 @@ export async function startWorkers(
     // ends with the poll workers.
     const watch = watchSchedules({
       queues: rt.queues,
-      sources: config.sources,
+      listSources: () => rt.catalog.list(),
       redis: rt.redis.redis,
       logger,
     });
@@ -180,7 +204,7 @@ export async function startWorkers(
       QUEUE.notify,
       createNotifyProcessor({
         alertsConfig: config.alerts,
-        sourcesConfig: config.sources,
+        catalog: rt.catalog,
         touchpoints: config.touchpoints.touchpoints,
         alerts: rt.alerts,
         deliveries: rt.deliveries,
@@ -190,6 +214,8 @@ export async function startWorkers(
         logger,
         publicUrl: config.api.publicUrl,
         timeoutMs: config.http.timeoutMs,
+        // Webhook and Slack receivers pass the sources' SSRF guard, with the same allow-list.
+        ...(config.http.allowHosts ? { allowHosts: config.http.allowHosts } : {}),
         timeZone: config.detection.baseline.timeZone,
       }),
     );
@@ -224,6 +250,8 @@ export async function startApi(
     counts: rt.counts,
     queues: rt.queues,
     acceptDeps: rt.acceptDeps,
+    catalog: rt.catalog,
+    http: rt.http,
     checks: { redis: () => rt.redis.ping(), mongodb: () => rt.mongo.ping() },
   });
   const server = await new Promise<Server>((resolve, reject) => {

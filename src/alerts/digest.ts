@@ -5,6 +5,7 @@
  */
 import type { Severity } from '../domain/vocabulary.js';
 import type { Alert } from '../domain/alert.js';
+import { DAY_MS, localClock, localDate } from '../domain/calendar.js';
 import { headlines, type Summary } from './explain.js';
 
 export interface DigestTouchpoint {
@@ -18,7 +19,7 @@ export interface DigestTouchpoint {
 }
 
 export interface Digest {
-  /** The local date (digest time zone) it covers, YYYY-MM-DD. */
+  /** The local date (the brand's time zone) it covers, YYYY-MM-DD. */
   date: string;
   generatedAt: Date;
   /** [from, to) of the last 24 hours, event time (publishedAt). */
@@ -55,7 +56,8 @@ export interface DigestInput {
   timeZone: string;
 }
 
-export const DAY_MS = 24 * 3_600_000;
+/** A UTC day (the calendar's), re-exported for the job that gathers the digest's numbers. */
+export { DAY_MS };
 
 export function buildDigest(input: DigestInput): Digest {
   const known = new Map(input.touchpoints.map((t) => [t.id, t]));
@@ -104,25 +106,13 @@ export function buildDigest(input: DigestInput): Digest {
 }
 
 /**
- * Whether the digest is due at `now`, and for which local date: once the local time in its
- * time zone reaches `at`. A process started after `at` sends that day's digest at once.
+ * Whether the digest is due at `now`, and for which local date: once the local time in
+ * `timezone` (the brand's, filled in by config/) reaches `at`. A process started after `at`
+ * sends that day's digest at once.
  */
 export function digestDue(now: Date, cfg: { at: string; timezone: string }): string | null {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone: cfg.timezone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(now)
-      .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
-  const date = `${parts.year}-${parts.month}-${parts.day}`;
-  return `${parts.hour}:${parts.minute}` >= cfg.at ? date : null;
+  const t = now.getTime();
+  return localClock(t, cfg.timezone) >= cfg.at ? localDate(t, cfg.timezone) : null;
 }
 
 /** The delivery key that makes the digest once a day per channel. */

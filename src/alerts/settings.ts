@@ -4,6 +4,7 @@
  * thresholds. config/ reads the file, resolves the secrets and fills in the default routes.
  */
 import { z } from 'zod';
+import { timeZoneSchema } from '../domain/calendar.js';
 import {
   alertKindSchema,
   durationSchema,
@@ -12,19 +13,6 @@ import {
   sourceIdSchema,
 } from '../domain/vocabulary.js';
 import { channelIdSchema, channelSettingsSchema, type ChannelConfig } from './channels/index.js';
-
-function isTimeZone(tz: string): boolean {
-  try {
-    return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone !== '';
-  } catch {
-    return false;
-  }
-}
-
-/** An IANA time zone such as "Europe/Paris". */
-export const timeZoneSchema = z
-  .string()
-  .refine(isTimeZone, 'expected an IANA time zone such as "Europe/Paris"');
 
 const routeSchema = z
   .object({
@@ -50,7 +38,11 @@ const digestSchema = z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time such as "08:00"')
       .default('08:00'),
-    timezone: timeZoneSchema.default('Europe/Paris'),
+    timezone: timeZoneSchema
+      .optional()
+      .describe(
+        "Replaced by the brand's time zone (brand.timeZone in touchpoints.yaml); still read when that is not set.",
+      ),
     lang: languageSchema.optional().describe("Default: the channel's language."),
   })
   .strict();
@@ -108,8 +100,11 @@ export const alertsFileSchema = z
 
 /** Which alerts go to which channels (`match` fields all have to hold). */
 export type RouteConfig = z.output<typeof routeSchema>;
-/** The daily digest for marketers: one channel, a local time and a time zone. */
-export type DigestConfig = z.output<typeof digestSchema>;
+/**
+ * The daily digest for marketers: one channel and a local time, on the brand's clock
+ * (`timezone`, which config/ fills in from `brand.timeZone`).
+ */
+export type DigestConfig = Omit<z.output<typeof digestSchema>, 'timezone'> & { timezone: string };
 /** Thresholds of the source-health checks, in milliseconds (and a factor). */
 export type OperationalConfig = z.output<typeof operationalSchema>;
 /** alerts.yaml, resolved: channels with their secrets, routes (defaults filled in). */

@@ -1,10 +1,11 @@
 /**
- * What `touchpoints.yaml` states, owned here with the journey it composes: the brand and its
- * products (names and aliases), the watch query that decides whether a text is about the brand,
- * and the journey (presets and the brand's own touchpoints). config/ reads the file and the
- * presets and calls `composeJourney`; the schema is this module's.
+ * What `touchpoints.yaml` states, owned here with the journey it composes: the brand (its names
+ * and aliases, its products, its time zone), the watch query that decides whether a text is
+ * about the brand, and the journey (presets and the brand's own touchpoints). config/ reads the
+ * file and the presets and calls `composeJourney`; the schema is this module's.
  */
 import { z } from 'zod';
+import { timeZoneSchema } from '../domain/calendar.js';
 import {
   brandNames,
   journeySchema,
@@ -42,6 +43,11 @@ export const touchpointsFileSchema = z
           .array(namedSchema)
           .default([])
           .describe('Products, services or venues people name without the brand.'),
+        timeZone: timeZoneSchema
+          .optional()
+          .describe(
+            "The brand's clock (IANA): the detector's hours and weekdays, the trends' days, the digest's hour, the hours in alerts' words. Default Europe/Paris.",
+          ),
       })
       .strict(),
     watch: watchQuerySchema
@@ -71,7 +77,8 @@ function defaultWatch(brand: NamedBrand): string {
 
 /** The customer journey: brand, watch query, touchpoints composed from presets and the file. */
 export interface TouchpointsConfig {
-  brand: z.output<typeof touchpointsFileSchema>['brand'];
+  /** The brand, its time zone always set after loading (config/ resolves it). */
+  brand: Omit<z.output<typeof touchpointsFileSchema>['brand'], 'timeZone'> & { timeZone: string };
   /** Always set after loading (default: any brand or product name). */
   watch: string;
   /** The presets the journey was composed from (none when the file lists it all). */

@@ -74,5 +74,6 @@ export function createApp(deps: ApiDeps): express.Express {
 
 function send(res: Response, result: HandlerResult): void {
   if (result.headers) res.set(result.headers);
-  res.status(result.status).json(result.body);
+  if (result.status === 204) res.status(204).end();
+  else res.status(result.status).json(result.body);
 }

@@ -8,6 +8,7 @@ import { isStoreUnavailable } from '../store/availability.js';
 export type ApiErrorCode =
   | 'validation_failed'
   | 'not_found'
+  | 'conflict'
   | 'route_not_found'
   | 'payload_too_large'
   | 'malformed_json'
@@ -38,6 +39,8 @@ export function toErrorResponse(err: unknown, exposeStack: boolean): HandlerResu
     return errorResponse(400, 'validation_failed', err.message, err.issues);
   if (err instanceof AppError && err.code === 'not_found')
     return errorResponse(404, 'not_found', err.message);
+  if (err instanceof AppError && err.code === 'conflict')
+    return errorResponse(409, 'conflict', err.message);
   // body-parser's errors carry `type` and `status`.
   const e = err as { type?: string; status?: number; message?: string; stack?: string };
   if (e?.type === 'entity.too.large')

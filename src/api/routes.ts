@@ -12,14 +12,21 @@ import { getReadyHandler } from './handlers/get-ready.js';
 import { getAlertHandler, listAlertsHandler } from './handlers/list-alerts.js';
 import { listDeliveriesHandler } from './handlers/list-deliveries.js';
 import { listMentionsHandler } from './handlers/list-mentions.js';
-import { listSourcesHandler } from './handlers/list-sources.js';
+import {
+  createSourceHandler,
+  deleteSourceHandler,
+  getSourceHandler,
+  listSourcesHandler,
+  testSourceHandler,
+  updateSourceHandler,
+} from './handlers/sources.js';
 import { listTouchpointsHandler } from './handlers/list-touchpoints.js';
 import { listTrendsHandler } from './handlers/list-trends.js';
 import { postMentionsHandler } from './handlers/post-mentions.js';
 import { resendDeliveryHandler } from './handlers/resend-delivery.js';
 
 export interface Route {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
   handler: (req: ApiRequest, deps: ApiDeps) => Promise<HandlerResult>;
 }
@@ -38,6 +45,11 @@ export const routes: Route[] = [
   { method: 'get', path: '/api/v1/deliveries', handler: listDeliveriesHandler },
   { method: 'post', path: '/api/v1/deliveries/:key/resend', handler: resendDeliveryHandler },
   { method: 'get', path: '/api/v1/sources', handler: listSourcesHandler },
+  { method: 'post', path: '/api/v1/sources', handler: createSourceHandler },
+  { method: 'get', path: '/api/v1/sources/:id', handler: getSourceHandler },
+  { method: 'patch', path: '/api/v1/sources/:id', handler: updateSourceHandler },
+  { method: 'delete', path: '/api/v1/sources/:id', handler: deleteSourceHandler },
+  { method: 'post', path: '/api/v1/sources/:id/test', handler: testSourceHandler },
   { method: 'get', path: '/api/v1/touchpoints', handler: listTouchpointsHandler },
   { method: 'get', path: '/api/v1/trends', handler: listTrendsHandler },
 ];

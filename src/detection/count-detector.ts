@@ -18,6 +18,7 @@
  *
  * Causal: step(i) reads values[0..i] only; the profile used at i is fitted on buckets before i.
  */
+import { DAY_MS, floorTo, HOUR_MS, weekHour } from '../domain/calendar.js';
 import type { DetectionParams } from './params.js';
 
 /** What the detector knows after bucket i. */
@@ -37,8 +38,6 @@ export interface CountStep {
   ready: boolean;
 }
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 const SLOTS = 7 * 24;
 
 interface Profile {
@@ -47,34 +46,20 @@ interface Profile {
   alpha: number;
 }
 
-/** Weekday x 24 + hour of each bucket start in `timeZone`; UTC needs no Intl. */
+/**
+ * Weekday x 24 + hour of each bucket start in `timeZone` (its hour of the local week). A zone
+ * lookup is slow: one per UTC hour is enough, each bucket taking the slot of its UTC hour's start
+ * (in a zone shifted by half an hour, such as Kolkata's, a slot runs from :30 to :30).
+ */
 export function slotsOf(times: readonly number[], timeZone: string): Int16Array {
   const out = new Int16Array(times.length);
-  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') {
-    times.forEach((t, i) => {
-      const d = new Date(t);
-      out[i] = d.getUTCDay() * 24 + d.getUTCHours();
-    });
-    return out;
-  }
-  const fmt = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'short',
-    hour: 'numeric',
-    hourCycle: 'h23',
-  });
-  const days: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
-  // Formatting is slow; one call per UTC hour is enough (zones shifted by half hours aside).
   const cache = new Map<number, number>();
   times.forEach((t, i) => {
-    const key = Math.floor(t / HOUR_MS);
-    let slot = cache.get(key);
+    const hour = floorTo(t, HOUR_MS);
+    let slot = cache.get(hour);
     if (slot === undefined) {
-      const parts = fmt.formatToParts(new Date(key * HOUR_MS));
-      const wd = days[parts.find((p) => p.type === 'weekday')?.value ?? 'Sun'] ?? 0;
-      const h = Number(parts.find((p) => p.type === 'hour')?.value ?? 0) % 24;
-      slot = wd * 24 + h;
-      cache.set(key, slot);
+      slot = weekHour(hour, timeZone);
+      cache.set(hour, slot);
     }
     out[i] = slot;
   });

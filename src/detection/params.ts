@@ -1,47 +1,43 @@
 /**
  * The schema of config/detection.yaml: every rule and threshold of the weak-link detector.
  * config/detection.yaml says why each value is what it is; this file only says what is valid.
+ * The detector's clock is not among them: it is the brand's time zone (`brand.timeZone` in
+ * touchpoints.yaml), which config/ hands to `detectionParams`.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE, timeZoneSchema } from '../domain/calendar.js';
+import { durationSchema } from '../domain/vocabulary.js';
 import { ConfigError } from '../errors.js';
 
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `"90m"`, `"6h"`, `"28d"` (or `"0"`), parsed to milliseconds. Kept here, not imported from config/, so config/ can import this file without a cycle. */
+/**
+ * `"90m"`, `"6h"`, `"28d"` (or `"0"`: off), in milliseconds: the one duration parser
+ * (`durationSchema`), held here to minutes, hours and days.
+ */
 export const detectionDurationSchema = z
   .string()
   .regex(/^(0|\d+(m|h|d))$/, 'expected a duration such as "90m", "6h" or "28d"')
-  .transform((v) => {
-    if (v === '0') return 0;
-    const unit = v.slice(-1) as keyof typeof UNIT_MS;
-    return Number(v.slice(0, -1)) * UNIT_MS[unit];
-  });
-
-const timeZoneSchema = z.string().refine(
-  (tz) => {
-    try {
-      return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone !== '';
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected an IANA time zone such as "Europe/Paris" or "UTC"' },
-);
+  // The pattern above is one durationSchema reads: it cannot fail here.
+  .transform((v) => (v === '0' ? 0 : durationSchema.parse(v)));
 
 const positive = z.number().positive();
 const nonNegative = z.number().min(0);
 const share = z.number().min(0).max(1);
 
-export const detectionParamsSchema = z
+/** detection.yaml as written. */
+export const detectionFileSchema = z
   .object({
     baseline: z
       .object({
         history: detectionDurationSchema.describe('How far back the seasonal baseline looks.'),
         refresh: detectionDurationSchema.describe('How often the baseline is refitted.'),
         warmup: detectionDurationSchema.describe('History needed before any wave may open.'),
-        timeZone: timeZoneSchema.describe('Clock of the hour-of-day x weekday profile.'),
+        timeZone: timeZoneSchema
+          .optional()
+          .describe(
+            "Replaced by the brand's time zone (brand.timeZone in touchpoints.yaml); still read when that is not set.",
+          ),
         capQuantile: share.describe('Quantile of an hour-of-day pool that bounds a bucket.'),
         capMultiplier: positive.describe('Bound = quantile x capMultiplier + capOffset.'),
         capOffset: nonNegative,
@@ -143,17 +139,34 @@ export const detectionParamsSchema = z
   })
   .strict();
 
-export type DetectionParams = z.output<typeof detectionParamsSchema>;
+export type DetectionFile = z.output<typeof detectionFileSchema>;
 
-/** Reads and validates a detection.yaml (the bench's door; the app goes through config/index.ts). */
-export function loadDetectionParams(file: string): DetectionParams {
+/**
+ * What the detector runs on: detection.yaml, with the brand's time zone as the clock of its
+ * hour-of-day x weekday profile (`baseline.timeZone`).
+ */
+export type DetectionParams = Omit<DetectionFile, 'baseline'> & {
+  baseline: Omit<DetectionFile['baseline'], 'timeZone'> & { timeZone: string };
+};
+
+/** detection.yaml's rules on the brand's clock. */
+export function detectionParams(file: DetectionFile, timeZone: string): DetectionParams {
+  return { ...file, baseline: { ...file.baseline, timeZone } };
+}
+
+/**
+ * Reads and validates a detection.yaml (the bench's door; the app goes through config/index.ts).
+ * The clock is `timeZone`, else the file's older `baseline.timeZone`, else Europe/Paris: the
+ * default brand's, and the one the bench's scenarios are written in.
+ */
+export function loadDetectionParams(file: string, timeZone?: string): DetectionParams {
   const raw: unknown = parseYaml(readFileSync(file, 'utf8'));
-  const r = detectionParamsSchema.safeParse(raw);
+  const r = detectionFileSchema.safeParse(raw);
   if (!r.success) {
     throw new ConfigError(
       r.error.issues.map((i) => `${file}: ${i.path.join('.')}: ${i.message}`),
       r.error,
     );
   }
-  return r.data;
+  return detectionParams(r.data, timeZone ?? r.data.baseline.timeZone ?? DEFAULT_TIME_ZONE);
 }

@@ -92,3 +92,18 @@ export async function prepareDemoEnv(
       (stopping ??= server.stop().then(() => rmSync(dataDir, { recursive: true, force: true }))),
   };
 }
+
+/**
+ * The environment with `url`'s host (host:port) added to HTTP_ALLOW_HOSTS: the demo feed is served
+ * from 127.0.0.1, which the SSRF guard refuses unless the configuration names it.
+ */
+export function allowHostOf(
+  env: Record<string, string | undefined>,
+  url: string,
+): Record<string, string | undefined> {
+  const hosts = (env.HTTP_ALLOW_HOSTS ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  return { ...env, HTTP_ALLOW_HOSTS: [...hosts, new URL(url).host].join(',') };
+}

@@ -16,6 +16,7 @@ import type { Touchpoint as TouchpointConfig } from '../analysis/journey.js';
 import type { BucketStats, Wave, WaveEvent } from '../detection/types.js';
 import type { DetectionParams } from '../detection/params.js';
 import { detectWaves } from '../detection/weak-link.js';
+import { DAY_MS, floorTo, HOUR_MS, QUARTER_MS } from '../domain/calendar.js';
 import type {
   Alert,
   AlertEvent,
@@ -27,12 +28,7 @@ import type {
 import type { Logger } from '../logger.js';
 import { detectJobSchema, tickJobSchema, type Queues } from '../queue/queues.js';
 import type { AlertsRepository } from '../store/alerts-repository.js';
-import {
-  BUCKETS,
-  zeroFilled,
-  type Bucket,
-  type CountsRepository,
-} from '../store/counts-repository.js';
+import { zeroFilled, type Bucket, type CountsRepository } from '../store/counts-repository.js';
 import type { MentionsRepository } from '../store/mentions-repository.js';
 import { classifyForQueue } from './_errors.js';
 
@@ -51,15 +47,14 @@ export type DetectResult =
   | { touchpoint: string; buckets: number; waves: number; opened: number }
   | { ticked: number };
 
-const BUCKET_MS = BUCKETS['15m'];
-const DAY_MS = 86_400_000;
+const BUCKET_MS = QUARTER_MS;
 /** How much history the detector reads: its baseline's 28 days plus a week of waves. */
 const HORIZON_DAYS = 35;
 /** Another touchpoint counts as hit by the same wave from this many negatives in a bucket. */
 const CONTAGION_MIN_NEGATIVE = 2;
 const CONTAGION_DAYS = 2;
 /** An alert opened this close before a wave's opening is that wave's. */
-const SAME_WAVE_MS = 6 * 3_600_000;
+const SAME_WAVE_MS = 6 * HOUR_MS;
 /** When nothing new is said, quiet buckets are read up to now, but no further than this. */
 const QUIET_EXTENSION_MS = 2 * DAY_MS;
 /** Quotes kept with an alert are cut to this many characters. */
@@ -107,7 +102,7 @@ export function createDetectProcessor(deps: DetectDeps) {
       // The window ends with the touchpoint's latest data, never past now: the doors refuse a
       // date in the future, and even a mention that slipped through (a clock far ahead) cannot
       // move five weeks of baseline out of the detector's sight.
-      const now = Math.floor((deps.now?.() ?? new Date()).getTime() / BUCKET_MS) * BUCKET_MS;
+      const now = floorTo((deps.now?.() ?? new Date()).getTime(), BUCKET_MS);
       let to = Math.min(latest.getTime(), now) + BUCKET_MS;
       if (extendToNow) to = Math.max(to, Math.min(now, to + QUIET_EXTENSION_MS));
       const from = to - HORIZON_DAYS * DAY_MS;

@@ -36,7 +36,7 @@ import { createOpsCheck, type OpsCheckDeps, type OpsCheckResult } from './ops-ch
  *
  * ```ts
  * createNotifyProcessor({
- *   alertsConfig: config.alerts, sourcesConfig: config.sources,
+ *   alertsConfig: config.alerts, catalog: rt.catalog,
  *   touchpoints: config.touchpoints.touchpoints,
  *   alerts: rt.alerts, deliveries: rt.deliveries, sources: rt.sources,
  *   counts: rt.counts, queues: rt.queues, logger,
@@ -49,6 +49,8 @@ export interface NotifyDeps extends OpsCheckDeps {
   queues: Pick<Queues, 'enqueueDeliver' | 'enqueueNotify' | 'fanoutSettled' | 'deliverSettled'>;
   /** Per request to a receiver. */
   timeoutMs: number;
+  /** Receivers the SSRF guard lets through although not public (`config.http.allowHosts`). */
+  allowHosts?: readonly string[];
   /** The clock; tests move it. Default: the system's. */
   now?: () => Date;
   /**

@@ -5,7 +5,7 @@
  */
 import type { Touchpoint as TouchpointConfig } from '../analysis/journey.js';
 import type { AlertsConfig } from '../alerts/settings.js';
-import type { SourceConfig } from '../sources/index.js';
+import type { SourceCatalog } from '../ingest/source-catalog.js';
 import { buildDigest, DAY_MS, digestDue, digestKey } from '../alerts/digest.js';
 import { assessSource, type FailingProblem, type SilentProblem } from '../alerts/source-health.js';
 import type { Alert, AlertEvidence } from '../domain/alert.js';
@@ -20,8 +20,8 @@ import type { SourcesRepository } from '../store/sources-repository.js';
 export interface OpsCheckDeps {
   /** `config.alerts`: channels, routes, digest and operational thresholds. */
   alertsConfig: AlertsConfig;
-  /** `config.sources`: which sources should be polled, and how often. */
-  sourcesConfig: SourceConfig[];
+  /** Which sources should be polled (sources.yaml's and the API's). */
+  catalog: Pick<SourceCatalog, 'list'>;
   /** `config.touchpoints.touchpoints`: labels and stages for the digest. */
   touchpoints: Pick<TouchpointConfig, 'id' | 'stage' | 'label'>[];
   alerts: AlertsRepository;
@@ -103,7 +103,9 @@ export function createOpsCheck(deps: OpsCheckDeps) {
 
   const checkSources = async (now: Date, result: OpsCheckResult): Promise<void> => {
     const states = new Map((await deps.sources.list()).map((s) => [s.id, s]));
-    const wanted = new Map(deps.sourcesConfig.filter((s) => s.enabled).map((s) => [s.id, s]));
+    const wanted = new Map(
+      (await deps.catalog.list()).filter((s) => s.enabled).map((s) => [s.id, s]),
+    );
     for (const alert of await deps.alerts.unresolved('operational')) {
       // A source removed or disabled is not broken: nobody expects anything from it.
       if (alert.sourceId && !wanted.has(alert.sourceId)) {

@@ -4,19 +4,22 @@
  * whatever the schedule says: politeness first.
  */
 import type { Job } from 'bullmq';
-import { futureDateIssue, parseMention, type MentionInput } from '../domain/mention.js';
 import { SourceHttpError } from '../errors.js';
 import { acceptMentions, type AcceptDeps } from '../ingest/accept.js';
+import { mentionsFromDrafts } from '../ingest/from-drafts.js';
+import type { SourceCatalog } from '../ingest/source-catalog.js';
 import type { Logger } from '../logger.js';
 import type { Leases } from '../queue/lease.js';
 import { pollJobSchema } from '../queue/queues.js';
 import { adapterOf, type HttpClient, type SourceConfig } from '../sources/index.js';
+import { redactText, withPoliteness } from '../sources/_http.js';
 import type { AnySourceAdapter, TokenStore } from '../sources/_types.js';
 import type { SourcesRepository } from '../store/sources-repository.js';
 import { classifyForQueue, errorMessage } from './_errors.js';
 
 export interface PollDeps extends AcceptDeps {
-  sourcesConfig: SourceConfig[];
+  /** Where each source's settings come from (sources.yaml, or the API through the store). */
+  catalog: Pick<SourceCatalog, 'get'>;
   sources: SourcesRepository;
   /** Tokens and sessions of the sources that sign in (Reddit, Bluesky), in this process. */
   tokens: TokenStore;
@@ -44,12 +47,11 @@ export type PollResult =
     };
 
 export function createPollProcessor(deps: PollDeps) {
-  const byId = new Map(deps.sourcesConfig.map((s) => [s.id, s]));
   const now = deps.now ?? (() => new Date());
 
   return async (job: Job, _token?: string, signal?: AbortSignal): Promise<PollResult> => {
     const { sourceId } = pollJobSchema.parse(job.data);
-    const source = byId.get(sourceId);
+    const source = await deps.catalog.get(sourceId);
     if (!source || !source.enabled) return { sourceId, skipped: 'disabled' };
     const log = deps.logger.child({ queue: job.queueName, jobId: job.id, sourceId });
     // Two polls of one source at once (a slow poll overtaken by the next, a stalled job run again
@@ -87,7 +89,8 @@ export function createPollProcessor(deps: PollDeps) {
     try {
       const adapter = deps.adapters?.[source.kind] ?? adapterOf(source.kind);
       const page = await adapter.fetchPage(source, state?.cursor ?? {}, {
-        http: deps.http,
+        // The kind's politeness (robots.txt, per-host budget) on each of its requests.
+        http: withPoliteness(deps.http, adapter.politeness),
         signal,
         tokens: deps.tokens,
         now,
@@ -104,36 +107,17 @@ export function createPollProcessor(deps: PollDeps) {
       const drafts = adapter.parse(page.raw, { sourceId, fetchedAt: started });
       // The adapter's output passes the same gate as a pushed mention; one bad item is logged
       // and skipped, it does not cost the others.
-      const mentions: MentionInput[] = [];
-      let rejected = 0;
-      let clamped = 0;
-      for (const [i, d] of drafts.entries()) {
-        // A feed dated in the future (a wrong time zone or clock on the site, a scheduled post)
-        // still shows an item that exists now: it was published no later than we saw it, so it
-        // is kept at fetch time, as an undated item is, rather than lost or left to hold its
-        // touchpoint's detection window in the future. Refusing it would lose a real complaint;
-        // failing the poll would lose the whole feed.
-        const future = futureDateIssue(d.publishedAt, started);
-        if (future) {
-          clamped++;
-          log.warn(
-            { externalId: d.externalId, publishedAt: d.publishedAt, fetchedAt: started },
-            'item dated in the future: kept at fetch time',
-          );
-        }
-        const publishedAt = future ? started : d.publishedAt;
-        try {
-          mentions.push(
-            parseMention(
-              { ...d, source: sourceId, publishedAt: publishedAt.toISOString() },
-              { now: started, where: `item ${i}` },
-            ),
-          );
-        } catch (err) {
-          rejected++;
-          log.warn({ err: errorMessage(err), externalId: d.externalId }, 'item rejected');
-        }
-      }
+      const read = mentionsFromDrafts(drafts, sourceId, started);
+      const { mentions } = read;
+      const rejected = read.rejected.length;
+      const clamped = read.clamped.length;
+      for (const d of read.clamped)
+        log.warn(
+          { externalId: d.externalId, publishedAt: d.publishedAt, fetchedAt: started },
+          'item dated in the future: kept at fetch time',
+        );
+      for (const r of read.rejected)
+        log.warn({ err: r.reason, externalId: r.externalId }, 'item rejected');
       const summary = await acceptMentions(deps, mentions, started);
       await deps.sources.recordSuccess(sourceId, {
         cursor: page.cursor,
@@ -141,6 +125,7 @@ export function createPollProcessor(deps: PollDeps) {
         inserted: summary.accepted,
         at: started,
         arrivals: state?.arrivals ?? [],
+        recent: state?.recent ?? [],
       });
       log.info({ fetched: drafts.length, accepted: summary.accepted, rejected, clamped }, 'polled');
       return {
@@ -153,10 +138,15 @@ export function createPollProcessor(deps: PollDeps) {
       };
     } catch (err) {
       const wait = backoffFor(err, source);
+      // A source that keeps failing is asked less and less often (its own schedule only: the
+      // others run on theirs), and a recovery is seen within a few of its intervals.
+      const streak = (state?.consecutiveFailures ?? 0) + (job.attemptsMade > 0 ? 0 : 1);
+      const rest = wait ?? streakBackoff(streak, source.every);
       await deps.sources.recordFailure(sourceId, {
-        message: errorMessage(err),
+        // Shown by the API and in operational alerts: no credential of a URL in it.
+        message: redactText(errorMessage(err)),
         at: started,
-        ...(wait ? { backoffUntil: new Date(started.getTime() + wait) } : {}),
+        ...(rest ? { backoffUntil: new Date(started.getTime() + rest) } : {}),
         // BullMQ retries a failed poll a few times within a minute: one poll, one failure, or
         // a source would count as failing for hours after its first minute.
         retry: job.attemptsMade > 0,
@@ -171,6 +161,18 @@ export function createPollProcessor(deps: PollDeps) {
 
 /** Polls missed for this long at least (three intervals, or this) mean nothing was polling. */
 const MIN_RUN_GAP_MS = 10 * 60_000;
+
+/** Longest rest of a failing source: a quarter of a day, and never more than 12 intervals. */
+const MAX_STREAK_BACKOFF_MS = 6 * 3_600_000;
+
+/**
+ * How long a source failing `streak` polls in a row rests before the next: nothing for the
+ * first two (a blip), then 2, 4, 8 intervals, at most 12 intervals or six hours.
+ */
+export function streakBackoff(streak: number, every: number): number | undefined {
+  if (streak < 3) return undefined;
+  return Math.min(every * 2 ** (streak - 2), every * 12, MAX_STREAK_BACKOFF_MS);
+}
 
 /** How long to leave a source alone after this error, or undefined to retry as usual. */
 function backoffFor(err: unknown, source: SourceConfig): number | undefined {

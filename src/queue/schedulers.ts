@@ -26,7 +26,7 @@ export interface ScheduleWatch {
  */
 export function expectedSchedulers(
   queues: Queues,
-  sources: SourceConfig[],
+  sources: Pick<SourceConfig, 'id' | 'kind' | 'enabled'>[],
 ): { queue: Queues['count']; id: string }[] {
   return [
     ...sources
@@ -40,18 +40,20 @@ export function expectedSchedulers(
 
 export function watchSchedules(opts: {
   queues: Queues;
-  sources: SourceConfig[];
+  /** Every source (sources.yaml's and the API's), read at each look. */
+  listSources: () => Promise<SourceConfig[]>;
   /** The connection whose 'ready' (after a reconnection) triggers a look. */
   redis: Redis;
   logger: Logger;
   /** @default SCHEDULES_CHECK_EVERY_MS */
   everyMs?: number;
 }): ScheduleWatch {
-  const { queues, sources, logger } = opts;
+  const { queues, logger } = opts;
   let running: Promise<string[]> | undefined;
   let stopped = false;
 
   const look = async (): Promise<string[]> => {
+    const sources = await opts.listSources();
     const expected = expectedSchedulers(queues, sources);
     const found = await Promise.all(expected.map((s) => s.queue.getJobScheduler(s.id)));
     const missing = expected.filter((_, i) => !found[i]).map((s) => `${s.queue.name}/${s.id}`);

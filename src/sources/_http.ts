@@ -1,13 +1,37 @@
 /**
  * The one HTTP helper every source adapter uses (adapters never call axios themselves): a
- * User-Agent that names the product, a timeout, a size limit, cancellation, and one error type
- * that carries the status and how long the site asked us to wait.
+ * User-Agent that names the product, a timeout, a size limit that also holds after
+ * decompression, cancellation, and one error type that carries the status and how long the site
+ * asked us to wait. Underneath, for every source alike (src/net/):
+ *
+ * - the SSRF guard: no loopback, private, link-local or metadata address, checked after DNS
+ *   resolution and on every redirect hop (at most 5, a loop is an error), unless the
+ *   configuration allows the host (`HTTP_ALLOW_HOSTS`);
+ * - per-host politeness when the request carries its kind's `politeness` (the poll job adds it,
+ *   `withPoliteness`): robots.txt, and a rate and concurrency budget per host shared by every
+ *   worker process through Redis.
  */
-import axios, { AxiosError, type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
+import type { Redis } from 'ioredis';
 import { SourceHttpError, SourceParseError } from '../errors.js';
+import {
+  budgetOf,
+  createHostLimits,
+  HostBusyError,
+  type HostPolicy,
+} from '../net/host-limits.js';
+import { redactText, redactUrl } from '../net/redact.js';
+import { createRobots, type RobotsAnswer } from '../net/robots.js';
+import { BlockedAddressError, createSsrfGuard, type Resolver } from '../net/ssrf.js';
 
-export const USER_AGENT =
-  'Maillon/0.1 (word-of-mouth monitor; +https://github.com/maillon/maillon)';
+export { redactText, redactUrl };
+
+/** Our product token, matched against robots.txt groups. */
+export const PRODUCT_TOKEN = 'Maillon';
+export const USER_AGENT = `${PRODUCT_TOKEN}/0.1 (word-of-mouth monitor; +https://github.com/maillon/maillon)`;
+
+/** Redirects followed at most, each through the SSRF guard. */
+export const MAX_REDIRECTS = 5;
 
 export interface HttpResponse {
   status: number;
@@ -22,6 +46,11 @@ export interface HttpRequest {
   url: string;
   headers?: Record<string, string>;
   signal: AbortSignal;
+  /**
+   * The kind's politeness towards the host (robots.txt, rate, concurrency). The poll job sets it
+   * from the adapter (`withPoliteness`); requests without it are not limited.
+   */
+  politeness?: HostPolicy;
 }
 
 export interface HttpPostRequest extends HttpRequest {
@@ -38,17 +67,79 @@ export interface HttpClient {
 
 export interface HttpClientOptions {
   timeoutMs: number;
+  /** Largest body accepted, counted after decompression. */
   maxBytes: number;
+  /**
+   * Hosts (`host` or `host:port`) the SSRF guard lets through although they are not public:
+   * the tests' and the demo's 127.0.0.1, an intranet feed. Matched as written in the URL.
+   */
+  allowHosts?: readonly string[];
+  /** Shares the per-host budgets between processes; without it they hold in this process. */
+  redis?: Redis;
+  /** The installation's Redis key prefix (QUEUE_PREFIX). */
+  prefix?: string;
+  /** The longest wait for a host's budget before a 429 of our own. @default 10 s */
+  maxWaitMs?: number;
+  /**
+   * Replaces waiting for a host's budget (tests). Without `now`, the client's clock then moves
+   * on by each wait, as if it had passed: budgets still count, no time is spent.
+   */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  now?: () => number;
+  /** Resolves host names (tests: no DNS). */
+  resolve?: Resolver;
 }
 
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
+  const guard = createSsrfGuard({
+    ...(opts.allowHosts ? { allowHosts: opts.allowHosts } : {}),
+    ...(opts.resolve ? { resolve: opts.resolve } : {}),
+  });
   const client: AxiosInstance = axios.create({
     timeout: opts.timeoutMs,
     maxContentLength: opts.maxBytes,
-    maxRedirects: 5,
+    maxRedirects: MAX_REDIRECTS,
     responseType: 'arraybuffer',
     validateStatus: () => true,
     headers: { 'User-Agent': USER_AGENT, 'Accept-Encoding': 'gzip, deflate, br' },
+    httpAgent: guard.httpAgent,
+    httpsAgent: guard.httpsAgent,
+    // The guard checks the address connected to: through a proxy, that would be the proxy's.
+    proxy: false,
+  });
+
+  let skipped = 0;
+  const now = opts.now ?? (opts.sleep ? () => Date.now() + skipped : Date.now);
+  const injectedSleep = opts.sleep;
+  const limits = createHostLimits({
+    ...(opts.redis ? { redis: opts.redis } : {}),
+    ...(opts.prefix ? { prefix: opts.prefix } : {}),
+    // Longer than a request may last, robots.txt included.
+    slotTtlMs: 2 * opts.timeoutMs + 5_000,
+    maxWaitMs: opts.maxWaitMs ?? 10_000,
+    now,
+    ...(injectedSleep
+      ? {
+          sleep: async (ms: number, signal: AbortSignal) => {
+            await injectedSleep(ms, signal);
+            if (!opts.now) skipped += ms;
+          },
+        }
+      : {}),
+  });
+  const robots = createRobots({
+    userAgent: PRODUCT_TOKEN,
+    now,
+    fetch: async (url, signal): Promise<RobotsAnswer> => {
+      try {
+        const res = await request('GET', { source: 'robots.txt', url, signal });
+        return { status: res.status, body: res.body };
+      } catch (err) {
+        if (err instanceof SourceHttpError && err.status !== undefined)
+          return { status: err.status, body: Buffer.alloc(0) };
+        throw err;
+      }
+    },
   });
 
   async function send(
@@ -56,6 +147,46 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     req: HttpRequest & { body?: string },
   ): Promise<HttpResponse> {
     const shown = redactUrl(req.url);
+    try {
+      guard.checkUrl(req.url);
+    } catch (err) {
+      throw refused(req.source, method, shown, err);
+    }
+    const policy = req.politeness;
+    if (!policy) return request(method, req);
+
+    let crawlDelayMs: number | undefined;
+    if (policy.robots) {
+      const verdict = await robots.check(req.url, req.signal);
+      if (!verdict.allowed)
+        throw new SourceHttpError(req.source, `${method} ${shown} not sent: ${verdict.reason}`);
+      crawlDelayMs = verdict.crawlDelayMs;
+    }
+    let release: () => Promise<void>;
+    try {
+      release = await limits.acquire(new URL(req.url).host, budgetOf(policy, crawlDelayMs), req.signal);
+    } catch (err) {
+      if (!(err instanceof HostBusyError)) throw err;
+      throw new SourceHttpError(req.source, `${method} ${shown} not sent: ${err.message}`, {
+        status: 429,
+        retryAfterMs: err.retryAfterMs,
+        cause: err,
+      });
+    }
+    try {
+      return await request(method, req);
+    } finally {
+      await release();
+    }
+  }
+
+  /** One request through the guarded agents, redirects checked hop by hop. */
+  async function request(
+    method: 'GET' | 'POST',
+    req: HttpRequest & { body?: string },
+  ): Promise<HttpResponse> {
+    const shown = redactUrl(req.url);
+    const seen = new Set([new URL(req.url).href]);
     let res;
     try {
       res = await client.request<ArrayBuffer>({
@@ -63,13 +194,36 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         url: req.url,
         headers: req.headers,
         signal: req.signal,
+        beforeRedirect: (options: Record<string, unknown>) => {
+          const href = String(options.href);
+          if (seen.has(href)) throw new RedirectLoopError(`redirect loop back to ${redactUrl(href)}`);
+          seen.add(href);
+          try {
+            guard.checkUrl(href);
+          } catch (err) {
+            throw new BlockedAddressError(
+              `redirect to ${redactUrl(href)}: ${err instanceof Error ? err.message : String(err)}`,
+            );
+          }
+        },
         ...(req.body !== undefined
           ? { data: req.body, transformRequest: [(d: unknown) => d] }
           : {}),
       });
     } catch (err) {
-      if (err instanceof AxiosError && /maxContentLength/.test(err.message)) {
+      if (causeOf(err, (e) => /maxContentLength/.test(e.message))) {
         throw new SourceParseError(req.source, `response larger than ${opts.maxBytes} bytes`, err);
+      }
+      const blocked = causeOf(err, (e) => e instanceof BlockedAddressError);
+      if (blocked) throw refused(req.source, method, shown, blocked);
+      const loop = causeOf(err, (e) => e instanceof RedirectLoopError);
+      if (loop) throw new SourceHttpError(req.source, `${method} ${shown} failed: ${loop.message}`);
+      if (causeOf(err, (e) => (e as { code?: unknown }).code === 'ERR_FR_TOO_MANY_REDIRECTS')) {
+        throw new SourceHttpError(
+          req.source,
+          `${method} ${shown} failed: more than ${MAX_REDIRECTS} redirects`,
+          { cause: err },
+        );
       }
       const why = err instanceof Error ? redactText(err.message) : String(err);
       throw new SourceHttpError(req.source, `${method} ${shown} failed: ${why}`, { cause: err });
@@ -101,6 +255,38 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   };
 }
 
+/**
+ * The client with a kind's politeness on every request that does not set its own: what the poll
+ * job hands an adapter, so that adapters need not think of it.
+ */
+export function withPoliteness(http: HttpClient, politeness: HostPolicy): HttpClient {
+  return {
+    get: (req) => http.get({ politeness, ...req }),
+    post: (req) => http.post({ politeness, ...req }),
+  };
+}
+
+class RedirectLoopError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedirectLoopError';
+  }
+}
+
+function refused(source: string, method: string, shown: string, err: unknown): SourceHttpError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new SourceHttpError(source, `${method} ${shown} refused: ${why}`, { cause: err });
+}
+
+/** The first error in `err`'s cause chain that matches (axios and follow-redirects wrap). */
+function causeOf(err: unknown, match: (e: Error) => boolean): Error | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e instanceof Error && depth < 5; depth++, e = e.cause) {
+    if (match(e)) return e;
+  }
+  return undefined;
+}
+
 /** A short machine-readable error code from a JSON error body (`ExpiredToken`, `invalid_grant`). */
 function errorCode(body: Buffer): string | undefined {
   if (body.length > 4096) return undefined;
@@ -114,37 +300,6 @@ function errorCode(body: Buffer): string | undefined {
     // not JSON
   }
   return undefined;
-}
-
-/** Query parameters that carry credentials (Google Alerts' feed tokens, API keys). */
-const SECRET_PARAM =
-  /^(key|api[-_]?key|token|access[-_]?token|auth|secret|password|sig|signature|client[-_]?secret)$/i;
-
-/**
- * A URL fit to show: user and password removed, credential-like query values masked. Anything
- * that does not parse is shown as its scheme and host at most.
- */
-export function redactUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return '(invalid URL)';
-  }
-  if (u.username || u.password) {
-    u.username = '';
-    u.password = '';
-  }
-  // Keys first: setting while iterating the live list would be fragile.
-  for (const k of new Set(u.searchParams.keys())) {
-    if (SECRET_PARAM.test(k)) u.searchParams.set(k, '***');
-  }
-  return u.href;
-}
-
-/** Every URL in a text (an error message) redacted. */
-export function redactText(text: string): string {
-  return text.replace(/https?:\/\/[^\s"'<>]+/g, (m) => redactUrl(m));
 }
 
 /**

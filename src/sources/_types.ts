@@ -46,6 +46,11 @@ export interface SecretSpec {
 export interface Politeness {
   perMinute: number;
   concurrency: number;
+  /**
+   * Whether robots.txt governs it: true for feeds and pages a crawler reads, false for
+   * documented APIs, whose terms and rate-limit headers govern access instead (Reddit says so).
+   */
+  robots: boolean;
 }
 
 /** A configured source as its adapter sees it: common settings, its own options, its secrets. */
@@ -64,6 +69,8 @@ export interface SourceDescription {
   target: string;
   /** Changes when the source's settings change (a new feed URL, another subreddit). */
   fingerprint: string;
+  /** Its settings without secrets: what sources.yaml or the API said. */
+  settings: Record<string, unknown>;
 }
 
 /** What an adapter remembers between polls (conditional GET validators, paging cursors). */

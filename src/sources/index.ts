@@ -5,11 +5,33 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import hackernews from './hackernews.js';
+import reddit from './reddit.js';
 import rss from './rss.js';
+import discourse from './discourse.js';
+import github from './github.js';
+import stackexchange from './stackexchange.js';
+import youtube from './youtube.js';
+import mastodon from './mastodon.js';
+import bluesky from './bluesky.js';
+import appstore from './appstore.js';
+import reviews from './reviews.js';
+import html from './html.js';
 import { sourceCommonSchema, type AnySourceAdapter, type SourceDescription } from './_types.js';
 
 export const sourceAdapters = {
+  appstore,
+  reviews,
+  html,
+  hackernews,
+  reddit,
   rss,
+  discourse,
+  github,
+  stackexchange,
+  youtube,
+  mastodon,
+  bluesky,
 } satisfies Record<string, AnySourceAdapter>;
 
 export type SourceKind = keyof typeof sourceAdapters;
@@ -45,11 +67,13 @@ export type SourceConfig = z.output<typeof sourceCommonSchema> &
 
 /** What the store records of a configured source: no secret, its target for people. */
 export function describeSource(s: SourceConfig): SourceDescription {
-  const { id, kind, enabled, every: _e, watch: _w, secrets: _s, secretsFrom: _f, ...options } = s;
+  const { secrets: _s, ...settings } = s;
+  const { id, kind, enabled, every: _e, watch: _w, secretsFrom: _f, ...options } = settings;
   return {
     id,
     kind,
     enabled,
+    settings,
     target: adapterOf(kind).target(s),
     fingerprint: createHash('sha256')
       .update(`${kind}\n${JSON.stringify(options)}`)

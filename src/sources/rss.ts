@@ -5,12 +5,12 @@
  * externalId) drops items seen before.
  */
 import { createHash } from 'node:crypto';
-import iconv from 'iconv-lite';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { SourceParseError } from '../errors.js';
 import { z } from 'zod';
 import { MAX_TEXT_LENGTH } from '../domain/mention.js';
 import { httpUrlSchema } from '../domain/vocabulary.js';
+import { decodeAs } from './_decode.js';
 import { htmlToText } from './_html.js';
 import { redactUrl } from './_http.js';
 import { defineSource, type MentionDraft, type RawPage, type SourceCursor } from './_types.js';
@@ -26,7 +26,7 @@ export default defineSource({
   }),
   secrets: {},
   // Feeds are one file per site; a site with several watched feeds still gets one at a time.
-  politeness: { perMinute: 30, concurrency: 1 },
+  politeness: { perMinute: 30, concurrency: 1, robots: true },
   target: (source) => redactUrl(source.url),
 
   async fetchPage(source, cursor, { http, signal }) {
@@ -56,6 +56,11 @@ export default defineSource({
     // store half an item as a whole one. A feed ends by closing its root element.
     if (!/<\/(?:[\w-]+:)?(rss|feed|RDF)>(\s|<!--[\s\S]*?-->)*$/.test(xml)) {
       throw new SourceParseError(sourceId, `truncated or not a feed (${raw.url})`);
+    }
+    // The parser expands the entities a document declares (fast-xml-parser): nested ones are a
+    // "billion laughs" bomb. No feed needs its own entities.
+    if (declaresEntities(xml)) {
+      throw new SourceParseError(sourceId, `declares XML entities, refused (${raw.url})`);
     }
     try {
       feed = parseFeed(xml).toJSON();
@@ -188,10 +193,24 @@ function decodeXml(raw: RawPage): string {
   const fromHeader = /charset=["']?([\w-]+)/i.exec(raw.contentType ?? '')?.[1];
   const head = raw.body.subarray(0, 256).toString('latin1');
   const fromDecl = /<\?xml[^>]*encoding=["']([\w-]+)["']/i.exec(head)?.[1];
-  const declared = fromDecl ?? fromHeader;
-  const encoding = declared && iconv.encodingExists(declared) ? declared : 'utf8';
+  // A feed labelled utf-8 (or not at all) in Windows-1252 is read as such (./_decode.ts).
   // Some feeds put blank lines before the XML declaration, which XML forbids.
-  return iconv.decode(raw.body, encoding).replace(/^[\s\uFEFF]+/, '');
+  return decodeAs(raw.body, fromDecl ?? fromHeader).replace(/^[\s\uFEFF]+/, '');
+}
+
+/** Whether the DOCTYPE before the root element has an internal subset declaring entities. */
+function declaresEntities(xml: string): boolean {
+  const doctype = /<!DOCTYPE\b/i.exec(xml);
+  if (!doctype) return false;
+  // A DOCTYPE after the root element's start is text of an item, not a declaration.
+  const before = xml.slice(0, doctype.index).replace(/<!--[\s\S]*?-->|<\?[\s\S]*?\?>/g, '');
+  if (/<[A-Za-z_]/.test(before)) return false;
+  const rest = xml.slice(doctype.index);
+  const open = rest.search(/[[>]/);
+  if (open < 0 || rest[open] === '>') return false;
+  const close = rest.slice(open).search(/\]\s*>/);
+  const subset = close < 0 ? rest.slice(open) : rest.slice(open, open + close);
+  return /<!ENTITY\b/i.test(subset);
 }
 
 /** Google Alerts links go through google.com/url?url=REAL; keep the real one. */

@@ -23,11 +23,22 @@
  *   processes through a change log the drain writes (src/store/day-cache.ts).
  */
 import { BSON, ObjectId, type Collection, type Db } from 'mongodb';
+import {
+  bucketStart,
+  bucketStartOf,
+  bucketStarts,
+  QUARTER_MS,
+  utcDate,
+  utcDayStart,
+  utcDaysOverlapping,
+  type BucketSize,
+} from '../domain/calendar.js';
 import { createDayCache } from './day-cache.js';
 import { duplicateIndexes, isOnlyDuplicateKeys } from './mongo.js';
 
-export const BUCKETS = { '15m': 15 * 60_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
-export type BucketSize = keyof typeof BUCKETS;
+// The buckets' arithmetic is the calendar's (src/domain/calendar.ts); re-exported for the
+// readers of counts that already import it from here.
+export { BUCKETS, bucketStart, nextBucket, type BucketSize } from '../domain/calendar.js';
 export type Dimension = 'touchpoint' | 'stage' | 'source' | 'all';
 export type Label = 'negative' | 'neutral' | 'positive';
 
@@ -70,55 +81,6 @@ export interface Bucket {
 
 export type CountsRepository = ReturnType<typeof createCountsRepository>;
 
-const HOUR_MS = 3_600_000;
-
-/** One formatter per zone: building one costs far more than using it. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Offset of `timeZone` from UTC at instant `t` (Paris in winter: +1 h), from Intl. */
-function zoneOffset(t: number, timeZone: string): number {
-  let fmt = formatters.get(timeZone);
-  if (!fmt) {
-    fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    formatters.set(timeZone, fmt);
-  }
-  const parts = fmt.formatToParts(new Date(t));
-  const get = (type: Intl.DateTimeFormatPartTypes) =>
-    Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
-  return wall - Math.floor(t / 60_000) * 60_000;
-}
-
-/**
- * Start of the bucket holding `at`. 15-minute and hourly buckets are aligned on UTC (the same
- * instants in every zone with whole-hour offsets); a day is the local day of `timeZone`, so a
- * Paris brand's Monday starts at Paris midnight, and a day is 23 or 25 hours when clocks change.
- */
-export function bucketStart(at: Date, size: BucketSize, timeZone = 'UTC'): Date {
-  const ms = BUCKETS[size];
-  const t = at.getTime();
-  if (size !== '1d' || timeZone === 'UTC') return new Date(Math.floor(t / ms) * ms);
-  const offset = zoneOffset(t, timeZone);
-  const wallMidnight = Math.floor((t + offset) / ms) * ms;
-  // The offset in force at midnight may differ from the one at `at` (a change during the day).
-  return new Date(wallMidnight - zoneOffset(wallMidnight - offset, timeZone));
-}
-
-/** Start of the bucket after the one starting at `start`. */
-export function nextBucket(start: number, size: BucketSize, timeZone = 'UTC'): number {
-  if (size !== '1d' || timeZone === 'UTC') return start + BUCKETS[size];
-  // 26 hours on lands inside the next local day, whether this one lasts 23, 24 or 25 hours.
-  return bucketStart(new Date(start + 26 * HOUR_MS), size, timeZone).getTime();
-}
-
 /** An empty bucket: what a chart or the detector reads where nobody wrote. */
 function emptyBucket(dim: Dimension, key: string, size: BucketSize, start: Date): Bucket {
   return {
@@ -157,12 +119,9 @@ export function zeroFilled(
   },
 ): Bucket[] {
   const at = new Map(buckets.filter((b) => b.key === q.key).map((b) => [b.start.getTime(), b]));
-  const out: Bucket[] = [];
-  const first = bucketStart(new Date(q.from), q.size, q.timeZone).getTime();
-  for (let t = first; t < q.to; t = nextBucket(t, q.size, q.timeZone)) {
-    out.push(at.get(t) ?? emptyBucket(q.dim, q.key, q.size, new Date(t)));
-  }
-  return out;
+  return bucketStarts(q.from, q.to, q.size, q.timeZone).map(
+    (t) => at.get(t) ?? emptyBucket(q.dim, q.key, q.size, new Date(t)),
+  );
 }
 
 /** A contribution waiting in the inbox; `_id` is its mention's id. */
@@ -267,8 +226,6 @@ interface DrainStateDoc {
   claim: { seq: number; ids: string[] } | null;
 }
 
-const QUARTER_MS = BUCKETS['15m'];
-const DAY_MS = BUCKETS['1d'];
 /** Evidence needs a few quotes, not every id of a viral quarter. */
 const IDS_PER_QUARTER = 20;
 /** Keeps a day document far below MongoDB's 16 MB however viral the day. */
@@ -279,12 +236,10 @@ const CHANGES_KEPT = 200;
 /** Reads by `_id` in flight at once: FerretDB serves each on a connection of its own. */
 const PARALLEL_READS = 16;
 
-const dayId = (dim: Dimension, key: string, day: number) =>
-  `${dim}|${key}|${new Date(day).toISOString().slice(0, 10)}`;
+const dayId = (dim: Dimension, key: string, day: number) => `${dim}|${key}|${utcDate(day)}`;
 const keysId = (dim: Dimension) => `keys|${dim}`;
 const changesId = (seq: number) => `changes|${seq}`;
-const negativesId = (day: number) =>
-  `negatives|touchpoint|${new Date(day).toISOString().slice(0, 10)}`;
+const negativesId = (day: number) => `negatives|touchpoint|${utcDate(day)}`;
 
 function emptyQuarter(): QuarterDoc {
   return { v: 0, n: 0, p: 0, r: 0, sh: 0, ids: [], a: [], s: [], t: [], ax: 0, tx: 0 };
@@ -546,7 +501,7 @@ export function createCountsRepository(
     for (const c of batch) {
       if (!c.relevant) continue;
       const at = new Date(c.publishedAt).getTime();
-      const day = Math.floor(at / DAY_MS) * DAY_MS;
+      const day = utcDayStart(at);
       const quarter = Math.floor((at - day) / QUARTER_MS);
       for (const cell of cellsOf(c)) {
         const id = dayId(cell.dim, cell.key, day);
@@ -712,38 +667,26 @@ export function createCountsRepository(
       const keys = q.key ? [q.key] : [...(await keysOf(q.dim)).keys()];
       const from = q.from.getTime();
       const to = q.to.getTime();
-      const ids: string[] = [];
-      for (const key of keys) {
-        for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS) {
-          ids.push(dayId(q.dim, key, day));
-        }
-      }
+      const utcDays = utcDaysOverlapping(from, to);
+      const ids = keys.flatMap((key) => utcDays.map((day) => dayId(q.dim, key, day)));
       const docs = (await read(ids)) as SeriesDoc[];
-      const groups = new Map<string, { key: string; start: Date; quarters: QuarterDoc[] }>();
-      // A bucket start depends only on the quarter (its UTC hour for longer buckets, in zones
-      // with whole-hour offsets): one time-zone lookup per hour.
-      const startOfHour = new Map<number, Date>();
+      const groups = new Map<string, { key: string; start: number; quarters: QuarterDoc[] }>();
+      const startOf = bucketStartOf(q.size, q.timeZone);
       for (const doc of docs) {
         const day = doc.day.getTime();
         for (const [i, quarter] of Object.entries(doc.q)) {
           const at = day + Number(i) * QUARTER_MS;
           // Counts are kept by the quarter: a quarter that overlaps the range is in it whole.
           if (at + QUARTER_MS <= from || at >= to) continue;
-          let start: Date;
-          if (q.size === '15m') start = new Date(at);
-          else {
-            const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
-            start = startOfHour.get(hour) ?? bucketStart(new Date(hour), q.size, q.timeZone);
-            startOfHour.set(hour, start);
-          }
-          const k = `${doc.key}\u0000${start.getTime()}`;
+          const start = startOf(at);
+          const k = `${doc.key}\u0000${start}`;
           const group = groups.get(k);
           if (group) group.quarters.push(quarter);
           else groups.set(k, { key: doc.key, start, quarters: [quarter] });
         }
       }
       return [...groups.values()]
-        .map((g) => toBucket(q.dim, g.key, q.size, g.start, g.quarters))
+        .map((g) => toBucket(q.dim, g.key, q.size, new Date(g.start), g.quarters))
         .toSorted((a, b) => a.start.getTime() - b.start.getTime() || a.key.localeCompare(b.key));
     },
 
@@ -757,9 +700,7 @@ export function createCountsRepository(
     }): Promise<{ key: string; start: Date; negative: number }[]> {
       const from = q.from.getTime();
       const to = q.to.getTime();
-      const ids: string[] = [];
-      for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS)
-        ids.push(negativesId(day));
+      const ids = utcDaysOverlapping(from, to).map(negativesId);
       const docs = (await read(ids)) as NegativesDoc[];
       const out: { key: string; start: Date; negative: number }[] = [];
       for (const doc of docs) {

@@ -1,6 +1,8 @@
 /**
- * Each configured source's poll state: its cursor (ETag, Last-Modified...) and how its last polls
- * went, so that an operator can see a source that fails or went silent.
+ * Every source: its settings (those of sources.yaml, seeded at start, and those created through
+ * the API, which live only here), and its poll state: its cursor (ETag, Last-Modified...) and
+ * how its last polls went, so that an operator can see a source that fails or went silent.
+ * Secrets are never stored in clear: API sources keep theirs sealed (./sealed.ts).
  */
 import type { Db } from 'mongodb';
 import type { SourceCursor, SourceDescription } from '../sources/_types.js';
@@ -27,6 +29,12 @@ export interface SourceState {
   /** Totals since the source was added. */
   fetched: number;
   inserted: number;
+  /** Where its settings come from: sources.yaml, or the API. */
+  origin?: 'file' | 'api';
+  /** Its settings (kind's options, interval, watch), never its secrets. */
+  settings?: Record<string, unknown>;
+  /** New mentions per poll over the last day, for "mentions in the last 24 h". */
+  recent?: { at: Date; n: number }[];
   /**
    * When its latest polls that brought something new ran (at most `ARRIVALS_KEPT`), for the
    * gone-silent check: kept here, read by `_id`, rather than read back from a growing mentions
@@ -41,6 +49,8 @@ export const ARRIVALS_KEPT = 500;
 interface SourceDoc extends Omit<SourceState, 'id'> {
   _id: string;
   fingerprint?: string;
+  /** An API source's secrets, sealed. */
+  sealed?: string;
   updatedAt: Date;
   /** Written before sources had targets. */
   url?: string;
@@ -52,7 +62,10 @@ export function createSourcesRepository(db: Db) {
   const col = db.collection<SourceDoc>('sources');
 
   return {
-    /** Records the configured sources; changed settings forget the old cursor. */
+    /**
+     * Records the sources of sources.yaml; changed settings forget the old cursor. A source the
+     * file no longer names is disabled (its history stays); API sources are not the file's.
+     */
     async sync(sources: SourceDescription[]): Promise<void> {
       const now = new Date();
       for (const s of sources) {
@@ -68,16 +81,99 @@ export function createSourcesRepository(db: Db) {
               target: s.target,
               fingerprint: s.fingerprint,
               enabled: s.enabled,
+              origin: 'file',
+              settings: s.settings,
               updatedAt: now,
             },
-            $unset: { url: '' },
+            $unset: { url: '', sealed: '' },
             $setOnInsert: { cursor: {}, consecutiveFailures: 0, fetched: 0, inserted: 0 },
           },
           { upsert: true },
         );
       }
       const ids = sources.map((s) => s.id);
-      await col.updateMany({ _id: { $nin: ids } }, { $set: { enabled: false, updatedAt: now } });
+      await col.updateMany(
+        { _id: { $nin: ids }, origin: { $ne: 'api' } },
+        { $set: { enabled: false, updatedAt: now } },
+      );
+    },
+
+    /** Creates an API source; false when the id is taken. */
+    async create(s: SourceDescription, sealed: string | undefined, at: Date): Promise<boolean> {
+      try {
+        await col.insertOne({
+          _id: s.id,
+          kind: s.kind,
+          target: s.target,
+          fingerprint: s.fingerprint,
+          enabled: s.enabled,
+          origin: 'api',
+          settings: s.settings,
+          ...(sealed ? { sealed } : {}),
+          cursor: {},
+          consecutiveFailures: 0,
+          fetched: 0,
+          inserted: 0,
+          updatedAt: at,
+        });
+        return true;
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) return false;
+        throw err;
+      }
+    },
+
+    /**
+     * Rewrites an API source's settings (and its sealed secrets when given); changed settings
+     * forget the cursor. False when there is no such API source.
+     */
+    async update(s: SourceDescription, sealed: string | undefined, at: Date): Promise<boolean> {
+      const prev = await col.findOne(
+        { _id: s.id, origin: 'api' },
+        { projection: { fingerprint: 1 } },
+      );
+      if (!prev) return false;
+      await col.updateOne(
+        { _id: s.id },
+        {
+          $set: {
+            kind: s.kind,
+            target: s.target,
+            fingerprint: s.fingerprint,
+            enabled: s.enabled,
+            settings: s.settings,
+            ...(sealed ? { sealed } : {}),
+            ...(prev.fingerprint !== s.fingerprint ? { cursor: {} } : {}),
+            updatedAt: at,
+          },
+        },
+      );
+      return true;
+    },
+
+    /** Pauses or resumes any source, the file's included (until the file changes it). */
+    async setEnabled(id: string, enabled: boolean, at: Date): Promise<boolean> {
+      const r = await col.updateOne({ _id: id }, { $set: { enabled, updatedAt: at } });
+      return r.matchedCount > 0;
+    },
+
+    /** Removes an API source (its mentions stay); false when there is none. */
+    async remove(id: string): Promise<boolean> {
+      const r = await col.deleteOne({ _id: id, origin: 'api' });
+      return r.deletedCount > 0;
+    },
+
+    /** The API sources with their sealed secrets, for the catalog. */
+    async apiSources(): Promise<{ state: SourceState; sealed: string | undefined }[]> {
+      const docs = await col.find({ origin: 'api' }).sort({ _id: 1 }).toArray();
+      return docs.map((d) => ({ state: fromDoc(d), sealed: d.sealed }));
+    },
+
+    async apiSource(
+      id: string,
+    ): Promise<{ state: SourceState; sealed: string | undefined } | null> {
+      const d = await col.findOne({ _id: id, origin: 'api' });
+      return d ? { state: fromDoc(d), sealed: d.sealed } : null;
     },
 
     async get(id: string): Promise<SourceState | null> {
@@ -95,17 +191,27 @@ export function createSourcesRepository(db: Db) {
         at: Date;
         /** The source's arrivals so far (its state as this poll read it). */
         arrivals?: Date[];
+        /** Its new mentions per poll over the last day, as this poll read them. */
+        recent?: { at: Date; n: number }[];
       },
     ): Promise<void> {
       // One poll of a source at a time (its lease) writes this: the list is trimmed here, since
       // FerretDB v1 ignores `$push`'s `$slice`.
       const arrivals =
         r.inserted > 0 ? [...(r.arrivals ?? []), r.at].slice(-ARRIVALS_KEPT) : undefined;
+      const dayAgo = r.at.getTime() - 86_400_000;
+      const recent =
+        r.inserted > 0 || r.recent?.length
+          ? [...(r.recent ?? []), ...(r.inserted > 0 ? [{ at: r.at, n: r.inserted }] : [])].filter(
+              (x) => x.at.getTime() > dayAgo,
+            )
+          : undefined;
       await col.updateOne(
         { _id: id },
         {
           $set: {
             ...(arrivals ? { arrivals } : {}),
+            ...(recent ? { recent } : {}),
             cursor: r.cursor,
             lastPolledAt: r.at,
             lastSuccessAt: r.at,
@@ -164,6 +270,6 @@ export function createSourcesRepository(db: Db) {
 }
 
 function fromDoc(doc: SourceDoc): SourceState {
-  const { _id, updatedAt: _u, fingerprint: _f, url, ...rest } = doc;
+  const { _id, updatedAt: _u, fingerprint: _f, sealed: _s, url, ...rest } = doc;
   return { id: _id, ...rest, target: rest.target ?? url ?? '' };
 }

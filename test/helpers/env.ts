@@ -15,6 +15,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     QUEUE_PREFIX: `test-${id}`,
     // Retries back off in tens of milliseconds: tests wait for the retry, not for the clock.
     RETRY_DELAY_SCALE: '0.01',
+    // The fake sites and receivers are local servers: the SSRF guard lets 127.0.0.1 through
+    // (and only it: not localhost, not [::1]).
+    HTTP_ALLOW_HOSTS: '127.0.0.1',
     ...overrides,
   };
 }

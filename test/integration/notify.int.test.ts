@@ -170,7 +170,7 @@ describe('notifications', () => {
       QUEUE.notify,
       createNotifyProcessor({
         alertsConfig: config.alerts,
-        sourcesConfig: config.sources,
+        catalog: rt.catalog,
         touchpoints: config.touchpoints.touchpoints,
         alerts: rt.alerts,
         deliveries,
@@ -180,6 +180,7 @@ describe('notifications', () => {
         logger: rt.logger,
         publicUrl: 'https://maillon.example',
         timeoutMs: 2_000,
+        allowHosts: ['127.0.0.1'],
         timeZone: config.detection.baseline.timeZone,
         // An event held behind an earlier one looks again after 100 ms, not 2 s.
         holdMs: 100,

@@ -63,7 +63,7 @@ function connection(): Redis {
 /** A poll processor as one worker process builds it, with its own connection. */
 function pollProcess(redis = connection()) {
   const process = createPollProcessor({
-    sourcesConfig: app.config.sources,
+    catalog: app.rt.catalog,
     tokens: createTokenStore(),
     sources: app.rt.sources,
     ...app.rt.acceptDeps,

@@ -106,7 +106,7 @@ describe('losing Redis', () => {
   it('re-creates them on its periodic look when Redis loses them without a reconnection', async () => {
     const watch = watchSchedules({
       queues: app.rt.queues,
-      sources: app.config.sources,
+      listSources: () => app.rt.catalog.list(),
       redis: app.rt.redis.redis,
       logger: pino({ level: 'silent' }),
       everyMs: 100,

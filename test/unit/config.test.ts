@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_DIR, loadConfig } from '../../config/index.js';
 import { STAGES } from '../../src/domain/vocabulary.js';
@@ -469,6 +470,129 @@ describe('loadConfig: alert channels', () => {
 
     expect(loadConfig({ MONGODB_URL, CONFIG_DIR }).alerts.channels).toEqual([
       { id: 'console', type: 'log', digestOnly: false, secrets: {} },
+    ]);
+  });
+});
+
+describe("loadConfig: the brand's time zone", () => {
+  const shipped = (file: string) => readFileSync(path.join(DEFAULT_CONFIG_DIR, file), 'utf8');
+  /** touchpoints.yaml as shipped, with `brand.timeZone` set to `tz` (or left out). */
+  const touchpoints = (tz?: string) => {
+    const text = shipped('touchpoints.yaml').replace(/^ {2}timeZone: .*\n/m, '');
+    return tz ? text.replace(/^brand:\n/m, `brand:\n  timeZone: ${tz}\n`) : text;
+  };
+  /** detection.yaml as shipped, with its former `baseline.timeZone` set to `tz`. */
+  const detection = (tz: string) =>
+    shipped('detection.yaml').replace(/^baseline:\n/m, `baseline:\n  timeZone: ${tz}\n`);
+  /** alerts.yaml with a digest, and its former `timezone` if `tz` is given. */
+  const alerts = (tz?: string) =>
+    [
+      'channels:',
+      '  - id: console',
+      '    type: log',
+      'digest:',
+      '  channel: console',
+      ...(tz ? [`  timezone: ${tz}`] : []),
+      '',
+    ].join('\n');
+  const zones = (files: Record<string, string>) => {
+    const config = loadConfig({ MONGODB_URL, CONFIG_DIR: dirWith(files) });
+    return {
+      brand: config.touchpoints.brand.timeZone,
+      detection: config.detection.baseline.timeZone,
+      digest: config.alerts.digest?.timezone,
+    };
+  };
+  const issues = (files: Record<string, string>) =>
+    configError({ MONGODB_URL, CONFIG_DIR: dirWith(files) }).issues;
+
+  it("is touchpoints.yaml's brand.timeZone, shipped as Europe/Paris", () => {
+    expect(shipped('touchpoints.yaml')).toMatch(/^ {2}timeZone: Europe\/Paris$/m);
+    expect(shipped('detection.yaml')).not.toMatch(/timeZone:/);
+    expect(zones({ 'alerts.yaml': alerts() })).toEqual({
+      brand: 'Europe/Paris',
+      detection: 'Europe/Paris',
+      digest: 'Europe/Paris',
+    });
+  });
+
+  it('sets the clock of the detector and of the digest', () => {
+    expect(
+      zones({ 'touchpoints.yaml': touchpoints('Asia/Kolkata'), 'alerts.yaml': alerts() }),
+    ).toEqual({ brand: 'Asia/Kolkata', detection: 'Asia/Kolkata', digest: 'Asia/Kolkata' });
+  });
+
+  it('is Europe/Paris when nothing names one', () => {
+    expect(zones({ 'touchpoints.yaml': touchpoints(), 'alerts.yaml': alerts() })).toEqual({
+      brand: 'Europe/Paris',
+      detection: 'Europe/Paris',
+      digest: 'Europe/Paris',
+    });
+  });
+
+  it("takes detection.yaml's former baseline.timeZone when touchpoints.yaml names none", () => {
+    expect(
+      zones({
+        'touchpoints.yaml': touchpoints(),
+        'detection.yaml': detection('America/Montreal'),
+        'alerts.yaml': alerts(),
+      }),
+    ).toEqual({
+      brand: 'America/Montreal',
+      detection: 'America/Montreal',
+      digest: 'America/Montreal',
+    });
+  });
+
+  it("takes alerts.yaml's former digest.timezone when touchpoints.yaml names none", () => {
+    expect(zones({ 'touchpoints.yaml': touchpoints(), 'alerts.yaml': alerts('UTC') })).toEqual({
+      brand: 'UTC',
+      detection: 'UTC',
+      digest: 'UTC',
+    });
+  });
+
+  it('accepts a former key that says the same as brand.timeZone', () => {
+    expect(
+      zones({
+        'touchpoints.yaml': touchpoints('UTC'),
+        'detection.yaml': detection('UTC'),
+        'alerts.yaml': alerts('UTC'),
+      }).brand,
+    ).toBe('UTC');
+  });
+
+  it('names both keys when a former one differs from brand.timeZone', () => {
+    const found = issues({
+      'touchpoints.yaml': touchpoints('Europe/Paris'),
+      'detection.yaml': detection('UTC'),
+      'alerts.yaml': alerts('Europe/London'),
+    });
+
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^touchpoints\.yaml: brand\.timeZone: "Europe\/Paris" differs from /);
+    expect(found[0]).toContain('detection.yaml\'s baseline.timeZone "UTC"');
+    expect(found[1]).toMatch(/^touchpoints\.yaml: brand\.timeZone: /);
+    expect(found[1]).toContain('alerts.yaml\'s digest.timezone "Europe/London"');
+  });
+
+  it('names both former keys when they differ and touchpoints.yaml names none', () => {
+    const found = issues({
+      'touchpoints.yaml': touchpoints(),
+      'detection.yaml': detection('UTC'),
+      'alerts.yaml': alerts('Europe/London'),
+    });
+
+    expect(found).toEqual([
+      expect.stringMatching(
+        /^detection\.yaml: baseline\.timeZone: "UTC" differs from alerts\.yaml's digest\.timezone "Europe\/London"/,
+      ),
+    ]);
+  });
+
+  it('refuses a zone Intl does not know', () => {
+    expect(issues({ 'touchpoints.yaml': touchpoints('Europe/Lutece') })).toEqual([
+      expect.stringMatching(/^touchpoints\.yaml: brand\.timeZone: expected an IANA time zone/),
     ]);
   });
 });

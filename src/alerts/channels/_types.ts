@@ -11,6 +11,7 @@ import type { Alert, AlertEvent } from '../../domain/alert.js';
 import type { Language } from '../../domain/vocabulary.js';
 import { DeliveryError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { BlockedAddressError, createSsrfGuard, type SsrfGuard } from '../../net/ssrf.js';
 import type { Digest } from '../digest.js';
 
 /** What one delivery carries. */
@@ -26,6 +27,11 @@ export interface NotifierDeps {
   now: () => Date;
   /** The brand's time zone, for the hours in the alert's words. */
   timeZone: string;
+  /**
+   * Hosts the SSRF guard lets receivers live on although they are not public
+   * (`config.http.allowHosts`: the tests' local receivers, an intranet endpoint).
+   */
+  allowHosts?: readonly string[];
 }
 
 /** One secret of a channel type; `url`: it must hold an http(s) URL. */
@@ -83,7 +89,10 @@ export function eventName(msg: Outgoing): string {
 
 /**
  * POSTs exact bytes. A non-2xx answer or a network error throws `DeliveryError` (with the status
- * when there was one), and the deliver job retries with backoff.
+ * when there was one), and the deliver job retries with backoff. The receiver's address goes
+ * through the same SSRF guard as the sources (src/net/ssrf.ts): a webhook URL pointing at the
+ * loopback, the private network or the metadata service is refused, after DNS resolution too.
+ * The URL itself (a Slack webhook's path is its secret) never appears in an error.
  */
 export async function postBody(
   deps: NotifierDeps,
@@ -93,6 +102,12 @@ export async function postBody(
   headers: Record<string, string>,
   signal?: AbortSignal,
 ): Promise<void> {
+  const guard = guardFor(deps.allowHosts ?? []);
+  try {
+    guard.checkUrl(url);
+  } catch (err) {
+    throw new DeliveryError(channelId, `receiver refused: ${messageOf(err)}`, { cause: err });
+  }
   let status: number;
   try {
     const res = await axios.post(url, body, {
@@ -103,16 +118,37 @@ export async function postBody(
       validateStatus: () => true,
       // The body is already the exact bytes that were signed.
       transformRequest: [(data: unknown) => data],
+      httpAgent: guard.httpAgent,
+      httpsAgent: guard.httpsAgent,
+      // The guard checks the address connected to: through a proxy, that would be the proxy's.
+      proxy: false,
       ...(signal ? { signal } : {}),
     });
     status = res.status;
   } catch (err) {
+    // axios wraps the guard's refusal, made at connect time.
+    const cause = err instanceof Error ? err.cause : undefined;
     throw new DeliveryError(
       channelId,
-      `receiver unreachable: ${err instanceof Error ? err.message : String(err)}`,
+      cause instanceof BlockedAddressError
+        ? `receiver refused: ${cause.message}`
+        : `receiver unreachable: ${messageOf(err)}`,
       { cause: err },
     );
   }
   if (status < 200 || status >= 300)
     throw new DeliveryError(channelId, `receiver answered ${status}`, { status });
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** One guard (and its agents) per allow-list, for the life of the process. */
+const guards = new Map<string, SsrfGuard>();
+function guardFor(allowHosts: readonly string[]): SsrfGuard {
+  const key = allowHosts.join(',');
+  let guard = guards.get(key);
+  if (!guard) guards.set(key, (guard = createSsrfGuard({ allowHosts })));
+  return guard;
 }

@@ -4,6 +4,8 @@ import type { Touchpoint } from '../../analysis/journey.js';
 import { zodIssues } from '../../domain/mention.js';
 import { ValidationError } from '../../errors.js';
 import type { AcceptDeps } from '../../ingest/accept.js';
+import type { SourceCatalog } from '../../ingest/source-catalog.js';
+import type { HttpClient } from '../../sources/index.js';
 import type { Logger } from '../../logger.js';
 import type { Queues } from '../../queue/queues.js';
 import type { AlertsRepository } from '../../store/alerts-repository.js';
@@ -33,7 +35,11 @@ export interface ApiDeps {
   sources: SourcesRepository;
   deliveries: DeliveriesRepository;
   counts: CountsRepository;
-  queues: Pick<Queues, 'enqueueDeliver'>;
+  queues: Pick<Queues, 'enqueueDeliver' | 'syncSchedules'>;
+  /** Every source, sources.yaml's and the API's. */
+  catalog: SourceCatalog;
+  /** For a source's test fetch. */
+  http: HttpClient;
   /** The door into the pipeline (src/ingest/accept.ts). */
   acceptDeps: AcceptDeps;
   /** Health checks by dependency name; each rejects when its dependency is down. */

@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import {
-  BUCKETS,
-  bucketStart,
-  nextBucket,
-  zeroFilled,
-  type Bucket,
-} from '../../store/counts-repository.js';
+import { BUCKETS, bucketStart, DAY_MS, nextBucket } from '../../domain/calendar.js';
+import { zeroFilled, type Bucket } from '../../store/counts-repository.js';
 import { errorResponse, type HandlerResult } from '../errors.js';
 import { isoDateParam, parseInput, type ApiDeps, type ApiRequest } from './_deps.js';
 
@@ -29,14 +24,14 @@ const MAX_POINTS = 2_000;
  * Mention counts over event time, per key of one dimension (touchpoints by default), one point
  * per bucket with empty buckets as zeros, for charts: `until` defaults to now and `since` to 7
  * days (15m: 1 day) before it. Daily buckets are local days of the brand's time zone
- * (`baseline.timeZone` in detection.yaml). Mentions the watch query excluded are not counted.
+ * (`brand.timeZone` in touchpoints.yaml). Mentions the watch query excluded are not counted.
  */
 export async function listTrendsHandler(req: ApiRequest, deps: ApiDeps): Promise<HandlerResult> {
   const q = parseInput(querySchema, req.query, 'query');
-  // Days are the brand's (the detector's time zone); shorter buckets are the same everywhere.
+  // Days are the brand's; shorter buckets are the same everywhere.
   const timeZone = deps.settings.timeZone;
   const until = q.until ?? new Date();
-  const since = q.since ?? new Date(until.getTime() - (q.bucket === '15m' ? 1 : 7) * 86_400_000);
+  const since = q.since ?? new Date(until.getTime() - (q.bucket === '15m' ? 1 : 7) * DAY_MS);
   const from = bucketStart(since, q.bucket, timeZone).getTime();
   const last = bucketStart(new Date(until.getTime() - 1), q.bucket, timeZone).getTime();
   const to = nextBucket(last, q.bucket, timeZone);

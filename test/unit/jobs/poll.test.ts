@@ -69,7 +69,7 @@ function harness(opts: { drafts?: MentionDraft[]; fails?: Error } = {}) {
     recordFailure: async (_id: string, f: (typeof failures)[number]) => void failures.push(f),
   } as unknown as SourcesRepository;
   const deps: PollDeps = {
-    sourcesConfig: [source],
+    catalog: { get: async (id: string) => (id === source.id ? source : null) },
     adapters: { rss: adapter },
     tokens: createTokenStore(),
     sources,

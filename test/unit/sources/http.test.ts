@@ -1,6 +1,15 @@
+import { gzipSync } from 'node:zlib';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceHttpError, SourceParseError } from '../../../src/errors.js';
-import { createHttpClient, retryAfterMs, USER_AGENT } from '../../../src/sources/_http.js';
+import {
+  createHttpClient,
+  MAX_REDIRECTS,
+  retryAfterMs,
+  USER_AGENT,
+  withPoliteness,
+  type HttpClient,
+} from '../../../src/sources/_http.js';
 import { startHttpServer, type TestServer } from '../../helpers/http-server.js';
 
 // A whole second, so that HTTP dates (second precision) land exactly.
@@ -66,7 +75,8 @@ describe('createHttpClient', () => {
     server = undefined;
   });
 
-  const http = createHttpClient({ timeoutMs: 2000, maxBytes: 1000 });
+  const LOCAL = ['127.0.0.1'];
+  const http = createHttpClient({ timeoutMs: 2000, maxBytes: 1000, allowHosts: LOCAL });
   const signal = () => new AbortController().signal;
 
   /** Runs `p` expecting a rejection, and returns the reason. */
@@ -218,7 +228,7 @@ describe('createHttpClient', () => {
     server = await startHttpServer(() => {
       // Never answers.
     });
-    const slow = createHttpClient({ timeoutMs: 30_000, maxBytes: 1000 });
+    const slow = createHttpClient({ timeoutMs: 30_000, maxBytes: 1000, allowHosts: LOCAL });
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(), 100);
@@ -249,7 +259,7 @@ describe('createHttpClient', () => {
     server = await startHttpServer(() => {
       // Never answers.
     });
-    const impatient = createHttpClient({ timeoutMs: 150, maxBytes: 1000 });
+    const impatient = createHttpClient({ timeoutMs: 150, maxBytes: 1000, allowHosts: LOCAL });
     const started = Date.now();
 
     const err = await rejectionOf(
@@ -273,5 +283,279 @@ describe('createHttpClient', () => {
     expect(err).toBeInstanceOf(SourceHttpError);
     expect((err as SourceHttpError).status).toBeUndefined();
     expect((err as SourceHttpError).cause).toBeDefined();
+  });
+});
+
+/** Runs `p` expecting a rejection, and returns the reason. */
+async function failure(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  return expect.unreachable('expected the request to fail');
+}
+
+describe('createHttpClient: hostile answers', () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  const LOCAL = ['127.0.0.1'];
+  const signal = () => new AbortController().signal;
+
+  it('reads a gzip body decompressed', async () => {
+    server = await startHttpServer((_req, res) => {
+      res.writeHead(200, { 'Content-Encoding': 'gzip' }).end(gzipSync('hello, zipped'));
+    });
+    const http = createHttpClient({ timeoutMs: 2000, maxBytes: 1000, allowHosts: LOCAL });
+
+    const res = await http.get({ source: 's', url: `${server.url}/`, signal: signal() });
+
+    expect(res.body.toString('utf8')).toBe('hello, zipped');
+  });
+
+  it('counts the size limit after decompression: a small gzip that inflates past it is refused', async () => {
+    const bomb = gzipSync(Buffer.alloc(1_000_000));
+    server = await startHttpServer((_req, res) => {
+      res.writeHead(200, { 'Content-Encoding': 'gzip', 'Content-Length': bomb.length }).end(bomb);
+    });
+    const http = createHttpClient({ timeoutMs: 2000, maxBytes: 1000, allowHosts: LOCAL });
+
+    const err = await failure(http.get({ source: 's', url: `${server.url}/`, signal: signal() }));
+
+    expect(bomb.length).toBeLessThan(1000 * 2);
+    expect(err).toBeInstanceOf(SourceParseError);
+    expect(err.message).toBe('s: response larger than 1000 bytes');
+  });
+
+  it('refuses a gzip bomb of a gigabyte at once, without inflating it', async () => {
+    // 100 gzip members of 10 MB of zeros each: about 1 MB that inflates to 1 GB.
+    const member = gzipSync(Buffer.alloc(10 * 1024 * 1024));
+    const bomb = Buffer.concat(Array.from({ length: 100 }, () => member));
+    server = await startHttpServer((_req, res) => {
+      res.writeHead(200, { 'Content-Encoding': 'gzip' }).end(bomb);
+    });
+    const http = createHttpClient({ timeoutMs: 5000, maxBytes: 5_000_000, allowHosts: LOCAL });
+    const before = process.memoryUsage().rss;
+    const started = Date.now();
+
+    const err = await failure(http.get({ source: 's', url: `${server.url}/`, signal: signal() }));
+
+    expect(err).toBeInstanceOf(SourceParseError);
+    expect(err.message).toContain('larger than 5000000 bytes');
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+  });
+
+  it('refuses a 20 MB body', async () => {
+    server = await startHttpServer((_req, res) => {
+      res
+        .writeHead(200, { 'Content-Type': 'application/xml' })
+        .end(Buffer.alloc(20 * 2 ** 20, 'a'));
+    });
+    const http = createHttpClient({ timeoutMs: 5000, maxBytes: 5 * 2 ** 20, allowHosts: LOCAL });
+
+    const err = await failure(http.get({ source: 's', url: `${server.url}/`, signal: signal() }));
+
+    expect(err).toBeInstanceOf(SourceParseError);
+    expect(err.message).toContain(`larger than ${5 * 2 ** 20} bytes`);
+  });
+
+  it(`follows up to ${MAX_REDIRECTS} redirects, and says so past them`, async () => {
+    server = await startHttpServer((req, res) => {
+      const n = Number(/\/hop\/(\d+)/.exec(req.url)?.[1] ?? 0);
+      if (n < Number(/limit=(\d+)/.exec(req.url)?.[1])) {
+        res.writeHead(302, { Location: `/hop/${n + 1}?${req.url.split('?')[1]}` }).end();
+      } else res.writeHead(200).end(`arrived after ${n}`);
+    });
+    const http = createHttpClient({ timeoutMs: 2000, maxBytes: 1000, allowHosts: LOCAL });
+
+    const ok = await http.get({
+      source: 's',
+      url: `${server.url}/hop/0?limit=${MAX_REDIRECTS}`,
+      signal: signal(),
+    });
+    const tooMany = await failure(
+      http.get({ source: 's', url: `${server.url}/hop/0?limit=9`, signal: signal() }),
+    );
+
+    expect(ok.body.toString()).toBe(`arrived after ${MAX_REDIRECTS}`);
+    expect(tooMany).toBeInstanceOf(SourceHttpError);
+    expect(tooMany.message).toContain(`more than ${MAX_REDIRECTS} redirects`);
+  });
+
+  it('calls a redirect loop a redirect loop', async () => {
+    server = await startHttpServer((req, res) => {
+      res.writeHead(301, { Location: req.url === '/a' ? '/b' : '/a' }).end();
+    });
+    const http = createHttpClient({ timeoutMs: 2000, maxBytes: 1000, allowHosts: LOCAL });
+
+    const err = await failure(http.get({ source: 's', url: `${server.url}/a`, signal: signal() }));
+
+    expect(err).toBeInstanceOf(SourceHttpError);
+    expect(err.message).toBe(
+      `s: GET ${server.url}/a failed: redirect loop back to ${server.url}/a`,
+    );
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it.each([
+    ['the metadata service', 'http://169.254.169.254/latest/meta-data/', 'cloud metadata'],
+    ['localhost', 'http://localhost:9/', 'this machine'],
+    ['[::1]', 'http://[::1]:9/', 'loopback'],
+    // 127.0.0.2: the allow-list names 127.0.0.1 (in any spelling) and nothing else.
+    ['0x7f000002', 'http://0x7f000002:9/', '127.0.0.2 is a loopback'],
+    ['a private address', 'http://10.1.2.3/admin', 'private'],
+    ['another scheme', 'file:///etc/passwd', 'file: URLs are not fetched'],
+  ])('refuses a redirect to %s, on the hop, without a request', async (_what, to, why) => {
+    server = await startHttpServer((_req, res) => {
+      res.writeHead(302, { Location: to }).end();
+    });
+    const http = createHttpClient({ timeoutMs: 2000, maxBytes: 1000, allowHosts: LOCAL });
+
+    const err = await failure(http.get({ source: 's', url: `${server.url}/`, signal: signal() }));
+
+    expect(err).toBeInstanceOf(SourceHttpError);
+    expect(err.message).toMatch(/refused: redirect to /);
+    expect(err.message).toContain(why);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('refuses a redirect to a name that resolves to a private address', async () => {
+    server = await startHttpServer((req, res) => {
+      if (req.url === '/') res.writeHead(302, { Location: 'http://intranet.example/' }).end();
+      else res.writeHead(200).end('internal');
+    });
+    const http = createHttpClient({
+      timeoutMs: 2000,
+      maxBytes: 1000,
+      allowHosts: LOCAL,
+      resolve: async () => [{ address: '192.168.0.10', family: 4 }],
+    });
+
+    const err = await failure(http.get({ source: 's', url: `${server.url}/`, signal: signal() }));
+
+    expect(err.message).toContain('intranet.example resolves to 192.168.0.10, a private address');
+  });
+
+  it('refuses a name that resolves to this machine, though 127.0.0.1 is allowed', async () => {
+    server = await startHttpServer((_req, res) => {
+      res.writeHead(200).end('internal');
+    });
+    const port = new URL(server.url).port;
+    const http = createHttpClient({
+      timeoutMs: 2000,
+      maxBytes: 1000,
+      allowHosts: LOCAL,
+      resolve: async () => [{ address: '127.0.0.1', family: 4 }],
+    });
+
+    const err = await failure(
+      http.get({ source: 's', url: `http://rebound.example:${port}/`, signal: signal() }),
+    );
+
+    expect(err).toBeInstanceOf(SourceHttpError);
+    expect(err.message).toContain('rebound.example resolves to 127.0.0.1, a loopback address');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('keeps credentials and headers out of what a logged error carries', async () => {
+    server = await startHttpServer((req, res) => {
+      // Drops the connection: the error is axios's own, with its config.
+      req.headers.authorization && res.socket?.destroy();
+    });
+    const http = createHttpClient({ timeoutMs: 2000, maxBytes: 1000, allowHosts: LOCAL });
+    const lines: string[] = [];
+    const log = pino({}, { write: (l: string) => void lines.push(l) });
+    const url = `${server.url.replace('http://', 'http://me:hunter2@')}/feed?token=s3cret&q=acme`;
+
+    const err = await failure(
+      http.get({
+        source: 's',
+        url,
+        headers: { Authorization: 'Bearer tok-123' },
+        signal: signal(),
+      }),
+    );
+    log.warn({ err }, 'poll failed');
+
+    expect(err).toBeInstanceOf(SourceHttpError);
+    expect(lines.join('\n')).toContain('q=acme');
+    expect(lines.join('\n')).not.toMatch(/hunter2|s3cret|tok-123/);
+    expect(JSON.stringify(err.cause)).not.toMatch(/hunter2|s3cret|tok-123/);
+    expect(Object.keys(err.cause as object)).not.toContain('config');
+  });
+});
+
+describe('createHttpClient: politeness', () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  const signal = () => new AbortController().signal;
+  const polite = { perMinute: 2, concurrency: 1, robots: false };
+
+  it('applies a kind politeness given through withPoliteness, and spends no real time', async () => {
+    server = await startHttpServer((_req, res) => {
+      res.writeHead(200).end('ok');
+    });
+    const slept: number[] = [];
+    const http: HttpClient = createHttpClient({
+      timeoutMs: 2000,
+      maxBytes: 1000,
+      allowHosts: ['127.0.0.1'],
+      sleep: async (ms) => void slept.push(ms),
+      maxWaitMs: 120_000,
+    });
+    const polled = withPoliteness(http, polite);
+    const started = Date.now();
+
+    for (let i = 0; i < 3; i++)
+      await polled.get({ source: 's', url: `${server.url}/${i}`, signal: signal() });
+
+    // The third waited out the minute of the first two, on the client's skipped clock.
+    expect(slept).toHaveLength(1);
+    expect(slept[0]).toBeGreaterThan(55_000);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('answers a long wait with a 429 of its own that names the host', async () => {
+    server = await startHttpServer((_req, res) => {
+      res.writeHead(200).end('ok');
+    });
+    const http = createHttpClient({
+      timeoutMs: 2000,
+      maxBytes: 1000,
+      allowHosts: ['127.0.0.1'],
+      sleep: async () => {},
+    });
+    const get = () =>
+      http.get({ source: 's', url: `${server?.url}/`, signal: signal(), politeness: polite });
+
+    await get();
+    await get();
+    const err = await failure(get());
+
+    expect(err).toBeInstanceOf(SourceHttpError);
+    expect(err).toMatchObject({ status: 429 });
+    expect((err as SourceHttpError).retryAfterMs).toBeGreaterThan(55_000);
+    expect(err.message).toContain(`${new URL(server.url).host}: 2 requests in 60 s already sent`);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('does not limit requests without politeness', async () => {
+    server = await startHttpServer((_req, res) => {
+      res.writeHead(200).end('ok');
+    });
+    const http = createHttpClient({ timeoutMs: 2000, maxBytes: 1000, allowHosts: ['127.0.0.1'] });
+
+    for (let i = 0; i < 5; i++)
+      await http.get({ source: 's', url: `${server.url}/`, signal: signal() });
+
+    expect(server.requests).toHaveLength(5);
   });
 });
