@@ -25,7 +25,7 @@ import {
 } from '../src/detection/params.js';
 import { DEFAULT_TIME_ZONE } from '../src/domain/calendar.js';
 import { httpUrlSchema } from '../src/domain/vocabulary.js';
-import { ConfigError } from '../src/errors.js';
+import { ConfigError, ValidationError } from '../src/errors.js';
 import { parseAllowEntry } from '../src/net/ssrf.js';
 import {
   adapterOf,
@@ -247,7 +247,17 @@ export function loadConfig(
           `sources.yaml: sources.${i} (${id}): environment variable ${variable} must hold ${spec.describe} (it is not set)`,
         );
     }
-    sources.push({ ...s, secrets } as SourceConfig);
+    const source = { ...s, secrets } as SourceConfig;
+    try {
+      adapter.check?.(source);
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        for (const issue of err.issues)
+          issues.push(`sources.yaml: sources.${i}.${issue.path} (${id}): ${issue.message}`);
+      } else if (err instanceof ConfigError) issues.push(...err.issues);
+      else throw err;
+    }
+    sources.push(source);
   }
 
   // Secrets stay in the environment: the file names the variables, resolved here once.
@@ -342,7 +352,7 @@ export function loadConfig(
     sourceSecrets: Object.fromEntries(
       SOURCE_KINDS.flatMap((k) => Object.values(adapterOf(k).secrets))
         .map((spec) => [spec.env, env[spec.env]] as const)
-        .filter((e): e is readonly [string, string] => e[1] !== undefined),
+        .filter((entry): entry is readonly [string, string] => entry[1] !== undefined),
     ),
     secretsKey: e.SECRETS_KEY,
     touchpoints,

@@ -17,6 +17,7 @@ import { allowHostOf, prepareDemoEnv } from '../src/devtools/demo-env.js';
 import { withLocalMongo } from '../src/devtools/local-env.js';
 import { onShutdownSignal, type ShutdownStep } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
+import { clearHostLimits } from '../src/net/host-limits.js';
 import {
   createRuntime,
   runtimeShutdownSteps,
@@ -52,6 +53,7 @@ try {
       name: 'demo data',
       run: async () => {
         for (const q of rt.queues.all) await q.obliterate({ force: true });
+        await clearHostLimits(rt.redis.redis, config.redis.prefix);
         if (local.dropOnStop) await rt.mongo.db.dropDatabase();
       },
     });

@@ -136,12 +136,16 @@ export class DeliveryError extends AppError {
  */
 export function sanitizedCause(cause: unknown, depth = 0): unknown {
   if (cause === undefined || cause instanceof AppError) return cause;
-  if (!(cause instanceof Error)) return new Error(redactText(String(cause)).slice(0, 500));
-  const clean = new Error(redactText(cause.message), {
-    ...(cause.cause !== undefined && depth < 3
+  if (!(cause instanceof Error))
+    return new Error(
+      redactText(typeof cause === 'string' ? cause : 'non-Error cause').slice(0, 500),
+    );
+  const clean = new Error(
+    redactText(cause.message),
+    cause.cause !== undefined && depth < 3
       ? { cause: sanitizedCause(cause.cause, depth + 1) }
-      : {}),
-  });
+      : undefined,
+  );
   clean.name = cause.name;
   const code = (cause as { code?: unknown }).code;
   if (typeof code === 'string') Object.assign(clean, { code });

@@ -31,6 +31,14 @@ const TEXT = {
     lastSuccess: 'Last success',
     failures: 'Failures in a row',
     lastError: 'Last error',
+    status: 'Status',
+    last24h: 'Mentions (24 h)',
+    statusOk: 'working',
+    statusFailing: 'failing',
+    statusBackingOff: 'waiting (asked to slow down)',
+    statusPaused: 'paused',
+    statusWaiting: 'not polled yet',
+    until: 'until',
     operational: 'Operational alerts',
     opened: 'opened',
     resolved: 'resolved',
@@ -73,6 +81,14 @@ const TEXT = {
     lastSuccess: 'Dernier succès',
     failures: 'Échecs consécutifs',
     lastError: 'Dernière erreur',
+    status: 'État',
+    last24h: 'Mentions (24 h)',
+    statusOk: 'fonctionne',
+    statusFailing: 'en échec',
+    statusBackingOff: 'en attente (ralentir demandé)',
+    statusPaused: 'en pause',
+    statusWaiting: 'pas encore interrogée',
+    until: 'jusqu’à',
     operational: 'Alertes d’exploitation',
     opened: 'ouverte',
     resolved: 'résolue',
@@ -149,6 +165,7 @@ const when = (iso) =>
         timeStyle: 'short',
       })
     : t('never');
+const fmtNumber = (n) => n.toLocaleString(state.lang === 'fr' ? 'fr-FR' : 'en-GB');
 const label = (id) => state.touchpoints.get(id)?.label?.[state.lang] ?? id;
 const pct = (x) => `${Math.round(x * 100)}%`;
 
@@ -401,6 +418,15 @@ function touchpointTable(series) {
   return totalsTable(t('touchpoint'), rows, [{ head: t('stage'), cell: (r) => r.tp.stage }]);
 }
 
+const SOURCE_STATUS = {
+  ok: 'statusOk',
+  failing: 'statusFailing',
+  'backing-off': 'statusBackingOff',
+  paused: 'statusPaused',
+  waiting: 'statusWaiting',
+};
+
+/** Each source: what it reads, whether it works, and why not (the error is the source's words). */
 function sourcesTable(sources) {
   return h(
     'table',
@@ -411,22 +437,43 @@ function sourcesTable(sources) {
       h(
         'tr',
         {},
-        [t('source'), t('lastSuccess'), t('failures'), t('lastError')].map((c) => h('th', {}, c)),
+        [
+          t('source'),
+          t('status'),
+          t('lastSuccess'),
+          t('last24h'),
+          t('failures'),
+          t('lastError'),
+        ].map((c) => h('th', {}, c)),
       ),
     ),
     h(
       'tbody',
       {},
-      sources.map((s) =>
-        h(
+      sources.map((s) => {
+        const st = s.state ?? {};
+        const status = t(SOURCE_STATUS[s.status] ?? 'statusWaiting');
+        return h(
           'tr',
-          { class: s.consecutiveFailures > 0 ? 'failing' : '' },
-          h('td', {}, `${s.id} (${s.kind})`),
-          h('td', {}, when(s.lastSuccessAt)),
-          h('td', { class: 'num' }, String(s.consecutiveFailures ?? 0)),
-          h('td', {}, s.lastError?.message ?? ''),
-        ),
-      ),
+          { class: s.status === 'failing' || s.status === 'backing-off' ? 'failing' : '' },
+          h(
+            'td',
+            {},
+            h('strong', {}, s.id),
+            ` (${s.kind})`,
+            h('div', { class: 'muted' }, s.target ?? ''),
+          ),
+          h(
+            'td',
+            {},
+            st.backoffUntil ? `${status} ${t('until')} ${when(st.backoffUntil)}` : status,
+          ),
+          h('td', {}, when(st.lastSuccessAt)),
+          h('td', { class: 'num' }, fmtNumber(st.mentionsLast24h ?? 0)),
+          h('td', { class: 'num' }, fmtNumber(st.consecutiveFailures ?? 0)),
+          h('td', {}, st.lastError?.message ?? ''),
+        );
+      }),
     ),
   );
 }

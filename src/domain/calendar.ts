@@ -103,11 +103,14 @@ export function weekHour(t: number, timeZone: string): number {
   return l.weekday * 24 + l.hour;
 }
 
-/** The start of the local day holding `t` (local midnight), 23 or 25 hours long when clocks change. */
+/**
+ * The start of the local day holding `t` (its local midnight); a day is 23 or 25 hours long when
+ * clocks change.
+ */
 export function startOfLocalDay(t: number, timeZone: string): number {
   if (isUtc(timeZone)) return utcDayStart(t);
   const offset = zoneOffset(t, timeZone);
-  const wallMidnight = Math.floor((t + offset) / DAY_MS) * DAY_MS;
+  const wallMidnight = floorTo(t + offset, DAY_MS);
   // The offset in force at midnight may differ from the one at `t` (a change during the day).
   return wallMidnight - zoneOffset(wallMidnight - offset, timeZone);
 }
@@ -134,8 +137,8 @@ export function utcDate(t: number): string {
   return new Date(t).toISOString().slice(0, 10);
 }
 
-/** Midnight UTC of every UTC day from the one holding `from` until `to` (excluded), oldest first. */
-export function utcDaysOverlapping(from: number, to: number): number[] {
+/** Midnight UTC of the days from the one holding `from` until `to` (excluded), oldest first. */
+export function utcDays(from: number, to: number): number[] {
   const days: number[] = [];
   for (let day = utcDayStart(from); day < to; day += DAY_MS) days.push(day);
   return days;
@@ -163,7 +166,12 @@ export function nextBucket(start: number, size: BucketSize, timeZone = 'UTC'): n
 }
 
 /** The starts of the buckets that overlap [from, to), oldest first. */
-export function bucketStarts(from: number, to: number, size: BucketSize, timeZone = 'UTC') {
+export function bucketStarts(
+  from: number,
+  to: number,
+  size: BucketSize,
+  timeZone = 'UTC',
+): number[] {
   const out: number[] = [];
   const first = bucketStart(new Date(from), size, timeZone).getTime();
   for (let t = first; t < to; t = nextBucket(t, size, timeZone)) out.push(t);

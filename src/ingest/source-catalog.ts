@@ -7,7 +7,13 @@
  */
 import { z } from 'zod';
 import { zodIssues } from '../domain/mention.js';
-import { ConflictError, NotFoundError, ValidationError, type ValidationIssue } from '../errors.js';
+import {
+  ConfigError,
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  type ValidationIssue,
+} from '../errors.js';
 import {
   adapterOf,
   describeSource,
@@ -108,7 +114,19 @@ export function createSourceCatalog(deps: SourceCatalogDeps) {
         });
     }
     if (issues.length > 0) throw new ValidationError('body', issues);
-    return { source: { ...parsed.data, secrets } as SourceConfig, own };
+    const source = { ...parsed.data, secrets } as SourceConfig;
+    try {
+      adapterOf(kind).check?.(source);
+    } catch (err) {
+      // A kind's cross-option rules, worded for sources.yaml: the same words serve the API.
+      if (err instanceof ConfigError)
+        throw new ValidationError(
+          'body',
+          err.issues.map((message) => ({ path: '', message })),
+        );
+      throw err;
+    }
+    return { source, own };
   };
 
   return {

@@ -5,7 +5,13 @@
 import { UnrecoverableError } from 'bullmq';
 import { AppError, DeliveryError, SourceHttpError } from '../errors.js';
 
-const PERMANENT: ReadonlySet<string> = new Set(['source_parse', 'validation_failed', 'not_found']);
+/** Retrying these changes nothing: the input or the settings are wrong, not the moment. */
+const PERMANENT: ReadonlySet<string> = new Set([
+  'source_parse',
+  'validation_failed',
+  'not_found',
+  'config_invalid',
+]);
 
 export function classifyForQueue(err: unknown): unknown {
   if (err instanceof SourceHttpError || err instanceof DeliveryError) {

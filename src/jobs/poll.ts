@@ -11,7 +11,7 @@ import type { SourceCatalog } from '../ingest/source-catalog.js';
 import type { Logger } from '../logger.js';
 import type { Leases } from '../queue/lease.js';
 import { pollJobSchema } from '../queue/queues.js';
-import { adapterOf, type HttpClient, type SourceConfig } from '../sources/index.js';
+import { adapterOf, settingsOf, type HttpClient, type SourceConfig } from '../sources/index.js';
 import { redactText, withPoliteness } from '../sources/_http.js';
 import type { AnySourceAdapter, TokenStore } from '../sources/_types.js';
 import type { SourcesRepository } from '../store/sources-repository.js';
@@ -104,7 +104,11 @@ export function createPollProcessor(deps: PollDeps) {
         });
         return { sourceId, notModified: true };
       }
-      const drafts = adapter.parse(page.raw, { sourceId, fetchedAt: started });
+      const drafts = adapter.parse(page.raw, {
+        sourceId,
+        fetchedAt: started,
+        options: settingsOf(source),
+      });
       // The adapter's output passes the same gate as a pushed mention; one bad item is logged
       // and skipped, it does not cost the others.
       const read = mentionsFromDrafts(drafts, sourceId, started);

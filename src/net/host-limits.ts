@@ -232,3 +232,16 @@ export function createHostLimits(opts: HostLimitsOptions): HostLimits {
     },
   };
 }
+
+/**
+ * Removes an installation's host budgets from Redis (the demo, which removes everything it
+ * created when it stops; otherwise they expire with their window).
+ */
+export async function clearHostLimits(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:net:*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}

@@ -31,7 +31,13 @@ export function redactUrl(url: string): string {
   return u.href;
 }
 
-/** Every URL in a text (an error message) redacted. */
+/**
+ * Every URL in a text (an error message) redacted. Punctuation that closes the sentence around a
+ * URL (`(see https://x/feed?token=t).`) stays outside it.
+ */
 export function redactText(text: string): string {
-  return text.replace(/https?:\/\/[^\s"'<>]+/gi, (m) => redactUrl(m));
+  return text.replace(/https?:\/\/[^\s"'<>]+/gi, (m) => {
+    const tail = /[).,;:!?\]]+$/.exec(m)?.[0] ?? '';
+    return redactUrl(m.slice(0, m.length - tail.length)) + tail;
+  });
 }

@@ -6,8 +6,12 @@
  * - 2xx: its rules, for the group of our product token (`Maillon`), else `*`; a Crawl-delay of
  *   that group lowers the host's budget (./host-limits.ts `budgetOf`);
  * - 4xx (but 429): no robots.txt, everything allowed;
- * - 429, 5xx or unreachable: everything disallowed for a while (`retryMs`), unless rules read
- *   before are at hand, which are kept meanwhile (RFC 9309 §2.3.1.4).
+ * - 429, 5xx or unreachable: everything disallowed (the poll fails with that reason), unless
+ *   rules read before are at hand, which are kept meanwhile (RFC 9309 §2.3.1.4). It is asked
+ *   again after `retryMs` only, a few seconds: enough for the retries of a poll and the other
+ *   feeds of the site not to ask each time, short enough that a site back up is read at its
+ *   next poll. While the site is down, it gets one robots.txt request per poll instead of one
+ *   feed request: no more than before.
  */
 import robotsParserModule from 'robots-parser';
 
@@ -33,7 +37,7 @@ export interface RobotsOptions {
   userAgent: string;
   /** How long a robots.txt read is kept. @default 24 h */
   ttlMs?: number;
-  /** How long an unreachable robots.txt disallows before it is asked again. @default 10 min */
+  /** How long an unreachable robots.txt disallows before it is asked again. @default 5 s */
   retryMs?: number;
   /** Origins remembered at most (the oldest go first). @default 1000 */
   maxOrigins?: number;
@@ -56,7 +60,7 @@ interface Entry {
 
 export function createRobots(opts: RobotsOptions): Robots {
   const ttlMs = opts.ttlMs ?? 24 * 3_600_000;
-  const retryMs = opts.retryMs ?? 10 * 60_000;
+  const retryMs = opts.retryMs ?? 5_000;
   const maxOrigins = opts.maxOrigins ?? 1000;
   const now = opts.now ?? Date.now;
   const cache = new Map<string, Entry>();

@@ -14,12 +14,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { Redis } from 'ioredis';
 import { SourceHttpError, SourceParseError } from '../errors.js';
-import {
-  budgetOf,
-  createHostLimits,
-  HostBusyError,
-  type HostPolicy,
-} from '../net/host-limits.js';
+import { budgetOf, createHostLimits, HostBusyError, type HostPolicy } from '../net/host-limits.js';
 import { redactText, redactUrl } from '../net/redact.js';
 import { createRobots, type RobotsAnswer } from '../net/robots.js';
 import { BlockedAddressError, createSsrfGuard, type Resolver } from '../net/ssrf.js';
@@ -164,7 +159,11 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     }
     let release: () => Promise<void>;
     try {
-      release = await limits.acquire(new URL(req.url).host, budgetOf(policy, crawlDelayMs), req.signal);
+      release = await limits.acquire(
+        new URL(req.url).host,
+        budgetOf(policy, crawlDelayMs),
+        req.signal,
+      );
     } catch (err) {
       if (!(err instanceof HostBusyError)) throw err;
       throw new SourceHttpError(req.source, `${method} ${shown} not sent: ${err.message}`, {
@@ -196,7 +195,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         signal: req.signal,
         beforeRedirect: (options: Record<string, unknown>) => {
           const href = String(options.href);
-          if (seen.has(href)) throw new RedirectLoopError(`redirect loop back to ${redactUrl(href)}`);
+          if (seen.has(href))
+            throw new RedirectLoopError(`redirect loop back to ${redactUrl(href)}`);
           seen.add(href);
           try {
             guard.checkUrl(href);

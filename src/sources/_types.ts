@@ -97,6 +97,21 @@ export interface TokenStore {
   delete(key: string): void;
 }
 
+/** What `parse` is told besides the page. */
+export interface ParseContext {
+  /** The configured source the page is read for, named in errors. */
+  sourceId: string;
+  /** When the page was fetched: the time of items that state none. */
+  fetchedAt: Date;
+  /**
+   * The configured source's settings (common and its kind's own) without its secrets: pure data,
+   * never a secret, for the kinds whose reading depends on them (the `html` kind's selectors).
+   * Absent when a page is parsed apart from a configured source (tests); a kind that needs it
+   * throws `SourceParseError` then.
+   */
+  options?: Record<string, unknown>;
+}
+
 export interface FetchContext {
   http: HttpClient;
   signal: AbortSignal;
@@ -116,6 +131,11 @@ export interface SourceAdapter<K extends string = string, O extends z.ZodObject 
    * credentials, or a search and where it runs. Changing it forgets the cursor.
    */
   target(source: ConfiguredSource<z.output<O>>): string;
+  /**
+   * Rules across options that a field's schema cannot state (a search needs a query), checked
+   * when sources.yaml is loaded and when the API takes a source: throws `ValidationError`.
+   */
+  check?(source: ConfiguredSource<z.output<O>>): void;
   fetchPage(
     source: ConfiguredSource<z.output<O>>,
     cursor: SourceCursor,
@@ -125,7 +145,7 @@ export interface SourceAdapter<K extends string = string, O extends z.ZodObject 
    * Pure: throws `SourceParseError` on input it cannot read. `fetchedAt` stands in for a missing
    * publication date.
    */
-  parse(raw: RawPage, ctx: { sourceId: string; fetchedAt: Date }): MentionDraft[];
+  parse(raw: RawPage, ctx: ParseContext): MentionDraft[];
 }
 
 /** Any kind, for the registry and the code that handles every kind alike. */

@@ -77,6 +77,7 @@ export default defineSource({
   // Below an admin key's 60 a minute, and far below the anonymous per-IP defaults.
   politeness: { perMinute: 30, concurrency: 1, robots: false },
 
+  check: (source) => void checkedMode(source),
   target(source) {
     const base = forumBase(redactUrl(source.forum));
     const mode = modeOf(source);

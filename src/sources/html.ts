@@ -2,10 +2,7 @@
  * Any HTML page read with configured CSS selectors: forums and review sites that offer no feed.
  * `selectors.item` finds the posts; the other selectors are read inside each post. cheerio runs
  * nothing: a post's scripts and event handlers come out as nothing, its entities as text.
- *
- * `parse` only receives the page, not the source's settings, so `fetchPage` hands it the
- * selectors in the page URL's fragment (`#maillon:selectors=...`), which no server ever sees and
- * which is taken off again before any URL is resolved or shown.
+ * `parse` reads the page with the selectors of the source's settings (its `options`).
  */
 import { createHash } from 'node:crypto';
 import { load, type CheerioAPI } from 'cheerio';
@@ -16,7 +13,7 @@ import { SourceParseError } from '../errors.js';
 import { decodeBody } from './_decode.js';
 import { htmlToText } from './_html.js';
 import { redactUrl } from './_http.js';
-import { defineSource, type MentionDraft, type RawPage, type SourceCursor } from './_types.js';
+import { defineSource, type MentionDraft, type SourceCursor } from './_types.js';
 
 export const SOURCE_KIND = 'html';
 
@@ -70,8 +67,6 @@ const optionsSchema = z.object({
 /** Options of an `html` source: `url` and `selectors` (item and text required). */
 export type HtmlOptions = z.input<typeof optionsSchema>;
 
-const FRAGMENT = 'maillon:selectors=';
-
 export default defineSource({
   kind: SOURCE_KIND,
   options: optionsSchema,
@@ -105,14 +100,15 @@ export default defineSource({
       raw: {
         body: res.body,
         contentType: res.headers['content-type'],
-        url: withSelectors(res.url, source.selectors),
+        url: res.url,
       },
     };
   },
 
-  parse(raw, { sourceId, fetchedAt }) {
-    const { pageUrl, selectors } = readRawUrl(raw, sourceId);
+  parse(raw, { sourceId, fetchedAt, options }) {
+    const pageUrl = pageUrlOf(raw.url, sourceId);
     const where = redactUrl(pageUrl);
+    const selectors = selectorsOf(options, sourceId, where);
     const html = decodeBody(raw);
     // A page that never closes its body or document was cut in transfer, is an error page
     // written half, or is not HTML (JSON, empty): its posts cannot be trusted to be whole.
@@ -155,7 +151,7 @@ export default defineSource({
       candidates.push({
         draft: {
           externalId: '',
-          url: link ?? pageUrl,
+          url: pageUrl,
           author: {
             // A profile link is the person; a name alone is only unique on its site.
             id: (profile ?? `${name || 'anonymous'}@${host}`).slice(0, 256),
@@ -182,47 +178,47 @@ export default defineSource({
     for (const c of candidates) {
       const own = c.link && uses.get(c.link) === 1 && c.link.length <= 512 ? c.link : null;
       const externalId = own ?? c.hash;
-      if (!drafts.has(externalId)) drafts.set(externalId, { ...c.draft, externalId });
+      // A shared link is no place for a person to read this post: the page is.
+      if (!drafts.has(externalId))
+        drafts.set(externalId, { ...c.draft, externalId, url: own ?? pageUrl });
     }
     return [...drafts.values()];
   },
 });
 
-// --- the selectors travel with the page ----------------------------------------------------
+// --- what parse is given ------------------------------------------------------------------
 
-/**
- * The URL `fetchPage` gives the page it returns: the page's own, its fragment carrying the
- * selectors `parse` reads it with. Exported for tests and tools that call `parse` directly.
- */
-export function withSelectors(url: string, selectors: HtmlSelectors): string {
-  const u = new URL(url);
-  u.hash = FRAGMENT + encodeURIComponent(JSON.stringify(selectors));
-  return u.href;
-}
-
-function readRawUrl(raw: RawPage, sourceId: string): { pageUrl: string; selectors: HtmlSelectors } {
+/** The page's URL without a fragment, which names a place in the page, not the page. */
+function pageUrlOf(url: string, sourceId: string): string {
   let u: URL;
   try {
-    u = new URL(raw.url);
+    u = new URL(url);
   } catch (err) {
     throw new SourceParseError(sourceId, 'the page has no valid URL', err);
   }
-  const hash = u.hash.slice(1);
   u.hash = '';
-  const pageUrl = u.href;
-  if (!hash.startsWith(FRAGMENT)) {
+  return u.href;
+}
+
+const selectorsOnly = optionsSchema.pick({ selectors: true });
+
+/** The selectors of the source's settings, checked as when the configuration loads. */
+function selectorsOf(
+  options: Record<string, unknown> | undefined,
+  sourceId: string,
+  where: string,
+): HtmlSelectors {
+  if (options?.selectors === undefined) {
     throw new SourceParseError(
       sourceId,
-      `no selectors travel with the page (${redactUrl(pageUrl)}): read it through fetchPage`,
+      `no selectors in the source's options (${where}): parse needs the configured source's settings`,
     );
   }
-  let selectors;
-  try {
-    selectors = selectorsSchema.parse(JSON.parse(decodeURIComponent(hash.slice(FRAGMENT.length))));
-  } catch (err) {
-    throw new SourceParseError(sourceId, `unreadable selectors (${redactUrl(pageUrl)})`, err);
+  const read = selectorsOnly.safeParse(options);
+  if (!read.success) {
+    throw new SourceParseError(sourceId, `unreadable selectors (${where})`, read.error);
   }
-  return { pageUrl, selectors };
+  return read.data.selectors;
 }
 
 function isSelector(s: string): boolean {

@@ -5,33 +5,33 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import hackernews from './hackernews.js';
-import reddit from './reddit.js';
-import rss from './rss.js';
+import appstore from './appstore.js';
+import bluesky from './bluesky.js';
 import discourse from './discourse.js';
 import github from './github.js';
+import hackernews from './hackernews.js';
+import html from './html.js';
+import mastodon from './mastodon.js';
+import reddit from './reddit.js';
+import reviews from './reviews.js';
+import rss from './rss.js';
 import stackexchange from './stackexchange.js';
 import youtube from './youtube.js';
-import mastodon from './mastodon.js';
-import bluesky from './bluesky.js';
-import appstore from './appstore.js';
-import reviews from './reviews.js';
-import html from './html.js';
 import { sourceCommonSchema, type AnySourceAdapter, type SourceDescription } from './_types.js';
 
 export const sourceAdapters = {
   appstore,
-  reviews,
-  html,
-  hackernews,
-  reddit,
-  rss,
+  bluesky,
   discourse,
   github,
+  hackernews,
+  html,
+  mastodon,
+  reddit,
+  reviews,
+  rss,
   stackexchange,
   youtube,
-  mastodon,
-  bluesky,
 } satisfies Record<string, AnySourceAdapter>;
 
 export type SourceKind = keyof typeof sourceAdapters;
@@ -64,6 +64,15 @@ export const sourceSettingsSchema = z.discriminatedUnion(
 /** A configured source, its secrets resolved: what the poll job and the schedulers handle. */
 export type SourceConfig = z.output<typeof sourceCommonSchema> &
   Record<string, unknown> & { kind: SourceKind; secrets: Record<string, string> };
+
+/**
+ * A configured source's settings without its secrets (`secretsFrom` names variables, not
+ * values): what the store records and what `parse` is given as `options`.
+ */
+export function settingsOf(s: SourceConfig): Record<string, unknown> {
+  const { secrets: _s, ...settings } = s;
+  return settings;
+}
 
 /** What the store records of a configured source: no secret, its target for people. */
 export function describeSource(s: SourceConfig): SourceDescription {

@@ -89,6 +89,7 @@ export default defineSource({
   // Mastodon allows 300 requests per 5 minutes per IP and per account (60 a minute): stay well
   // below, since several sources may share one instance and one address.
   politeness: { perMinute: 40, concurrency: 1, robots: false },
+  check: (source) => void modeOf(source),
   target: (source) => {
     const base = redactUrl(instanceBase(source));
     const root = base.replace(/\/+$/, '');

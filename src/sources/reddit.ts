@@ -101,6 +101,7 @@ export default defineSource({
   // 100 queries a minute per OAuth client id, averaged over 10 minutes (2023 terms); two
   // sources may share one app, and the rate-limit headers stop us before the limit anyway.
   politeness: { perMinute: 60, concurrency: 1, robots: false },
+  check: checkOptions,
   target: (source) => redactUrl(listingUrl(source, {})),
 
   async fetchPage(source, cursor, ctx) {

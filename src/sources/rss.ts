@@ -75,7 +75,7 @@ export default defineSource({
       const url =
         unwrapGoogleRedirect(
           absoluteUrl(item.url, raw.url) ?? (isHttpUrl(item.id) ? item.id : null),
-        ) ?? raw.url;
+        ) ?? redactUrl(raw.url); // the feed's own URL may carry its token
       // Items without any text carry nothing to analyse.
       if (!body) continue;
       const published = item.published ?? item.updated;
@@ -158,7 +158,7 @@ function parseJsonFeed(
       (item.summary ? htmlToText(item.summary) : '') ||
       title;
     if (!body || drafts.has(item.id)) continue;
-    const url = absoluteUrl(item.url ?? null, raw.url) ?? raw.url;
+    const url = absoluteUrl(item.url ?? null, raw.url) ?? redactUrl(raw.url);
     const host = safeHost(url) ?? safeHost(raw.url) ?? 'unknown';
     const a = item.authors?.[0] ?? item.author ?? feedAuthor;
     const published = parseDate(item.date_published ?? item.date_modified);

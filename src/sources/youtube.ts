@@ -69,6 +69,7 @@ export default defineSource({
   // Quota, not speed, is what binds (10,000 units a day, 1 a page).
   politeness: { perMinute: 30, concurrency: 1, robots: false },
 
+  check: (source) => void checkedTarget(source),
   target(source) {
     const what = source.videoId
       ? `https://www.youtube.com/watch?v=${source.videoId}`

@@ -30,7 +30,7 @@ import {
   QUARTER_MS,
   utcDate,
   utcDayStart,
-  utcDaysOverlapping,
+  utcDays,
   type BucketSize,
 } from '../domain/calendar.js';
 import { createDayCache } from './day-cache.js';
@@ -667,8 +667,8 @@ export function createCountsRepository(
       const keys = q.key ? [q.key] : [...(await keysOf(q.dim)).keys()];
       const from = q.from.getTime();
       const to = q.to.getTime();
-      const utcDays = utcDaysOverlapping(from, to);
-      const ids = keys.flatMap((key) => utcDays.map((day) => dayId(q.dim, key, day)));
+      const dayStarts = utcDays(from, to);
+      const ids = keys.flatMap((key) => dayStarts.map((day) => dayId(q.dim, key, day)));
       const docs = (await read(ids)) as SeriesDoc[];
       const groups = new Map<string, { key: string; start: number; quarters: QuarterDoc[] }>();
       const startOf = bucketStartOf(q.size, q.timeZone);
@@ -700,7 +700,7 @@ export function createCountsRepository(
     }): Promise<{ key: string; start: Date; negative: number }[]> {
       const from = q.from.getTime();
       const to = q.to.getTime();
-      const ids = utcDaysOverlapping(from, to).map(negativesId);
+      const ids = utcDays(from, to).map(negativesId);
       const docs = (await read(ids)) as NegativesDoc[];
       const out: { key: string; start: Date; negative: number }[] = [];
       for (const doc of docs) {

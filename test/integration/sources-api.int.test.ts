@@ -46,6 +46,10 @@ afterAll(async () => {
   await site?.close();
 });
 
+// NOTE: `any`: answers are read field by field in assertions, which check their shape.
+// oxlint-disable-next-line no-explicit-any
+type Json = Record<string, any>;
+
 const call = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(`${app.url}${path}`, {
     method,
@@ -56,7 +60,7 @@ const call = async (method: string, path: string, body?: unknown) => {
   return {
     status: res.status,
     text,
-    body: (text ? JSON.parse(text) : null) as Record<string, any>,
+    body: (text ? JSON.parse(text) : null) as Json,
   };
 };
 

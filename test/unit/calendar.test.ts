@@ -18,7 +18,7 @@ import {
   timeZoneSchema,
   utcDate,
   utcDayStart,
-  utcDaysOverlapping,
+  utcDays,
   weekHour,
   zoneOffset,
 } from '../../src/domain/calendar.js';
@@ -44,13 +44,11 @@ describe('calendar: UTC', () => {
   });
 
   it('lists the UTC days that overlap a range, the last one excluded at its midnight', () => {
-    expect(utcDaysOverlapping(t('2026-03-01T12:00Z'), t('2026-03-03T00:00Z')).map(iso)).toEqual([
+    expect(utcDays(t('2026-03-01T12:00Z'), t('2026-03-03T00:00Z')).map(iso)).toEqual([
       '2026-03-01T00:00:00.000Z',
       '2026-03-02T00:00:00.000Z',
     ]);
-    expect(utcDaysOverlapping(t('2026-03-01T12:00Z'), t('2026-03-02T00:00:00.001Z'))).toHaveLength(
-      2,
-    );
+    expect(utcDays(t('2026-03-01T12:00Z'), t('2026-03-02T00:00:00.001Z'))).toHaveLength(2);
   });
 });
 

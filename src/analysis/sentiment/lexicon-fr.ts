@@ -1,6 +1,6 @@
 /**
  * French word lists. Polarities are on the AFINN scale (-5..5). The base lexicon is Pattern-fr
- * (PDDL, see ./pattern-fr.ts), polarity × 5. The core below is hand-written from general French
+ * (PDDL, see ./pattern-fr.ts and its data file), polarity × 5. The core below is hand-written from general French
  * usage, not from any benchmark: everyday opinion words and verbs Pattern lacks or gets wrong
  * ("décevant" is missing, "absurde" is positive there), review complaints, idioms, and the
  * function words the scorer needs. It wins over Pattern where both have a word.
@@ -10,10 +10,7 @@ import type { LanguageLists } from './lexicon.js';
 
 function pattern(): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const line of PATTERN_FR.split('\n')) {
-    const space = line.lastIndexOf(' ');
-    if (space > 0) out[line.slice(0, space)] = Number(line.slice(space + 1)) * 5;
-  }
+  for (const [word, polarity] of PATTERN_FR) out[word] = polarity * 5;
   return out;
 }
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { sourceIdSchema } from '../../domain/vocabulary.js';
 import { NotFoundError } from '../../errors.js';
 import { mentionsFromDrafts } from '../../ingest/from-drafts.js';
-import { adapterOf, type SourceConfig } from '../../sources/index.js';
+import { adapterOf, settingsOf, type SourceConfig } from '../../sources/index.js';
 import { redactUrl } from '../../sources/_http.js';
 import { createTokenStore } from '../../sources/_types.js';
 import type { SourceState } from '../../store/sources-repository.js';
@@ -129,7 +129,11 @@ export async function testSourceHandler(req: ApiRequest, deps: ApiDeps): Promise
     );
     if (page.notModified)
       return { status: 200, body: { ok: true, notModified: true, mentions: [] } };
-    const drafts = adapter.parse(page.raw, { sourceId: id, fetchedAt });
+    const drafts = adapter.parse(page.raw, {
+      sourceId: id,
+      fetchedAt,
+      options: settingsOf(source),
+    });
     const read = mentionsFromDrafts(drafts, id, fetchedAt);
     return {
       status: 200,

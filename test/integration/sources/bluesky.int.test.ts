@@ -380,6 +380,28 @@ describe('bluesky extras', () => {
     expect(drafts[0]?.lang).toBeUndefined();
   });
 
+  it('links by DID when the handle is invalid, and skips posts without text', () => {
+    const all = JSON.parse(fixture.toString('utf8')) as {
+      posts: { author: { handle: string }; record: { text: string } }[];
+    };
+    const [a, b] = all.posts;
+    if (!a || !b) throw new Error('fixture too short');
+    a.author.handle = 'handle.invalid';
+    b.record.text = '';
+    const drafts = bluesky.parse(
+      {
+        body: Buffer.from(JSON.stringify({ posts: [a, b] })),
+        contentType: JSON_TYPE,
+        url: `${server.url}${SEARCH_PATH}`,
+      },
+      { sourceId: 'sky', fetchedAt: new Date('2030-01-01T00:00:00.000Z') },
+    );
+
+    expect(drafts.map((d) => d.url)).toEqual([
+      'https://bsky.app/profile/did:plc:kkergqgbhb56ptpwj2wenkje/post/3lpk2u6qo222m',
+    ]);
+  });
+
   it('shows what it reads without the secrets', () => {
     const target = bluesky.target(source({ lang: 'fr' }));
 

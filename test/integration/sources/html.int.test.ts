@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SourceParseError } from '../../../src/errors.js';
-import html, { withSelectors, type HtmlSelectors } from '../../../src/sources/html.js';
+import html, { type HtmlSelectors } from '../../../src/sources/html.js';
 import { createHttpClient } from '../../../src/sources/_http.js';
 import { createTokenStore, type RawPage } from '../../../src/sources/_types.js';
 import { runSourceContract, type Reply } from '../../contract/source-contract.js';
@@ -15,7 +15,7 @@ import {
 const local = (file: string): Buffer =>
   readFileSync(new URL(`../../fixtures/html/${file}`, import.meta.url));
 const FORUM = local('forum-fr.html');
-const FORUM_1252 = local('forum-fr-windows-1252.html');
+const FORUM_1252 = local('forum-fr-windows-1252.html.bin');
 
 const SELECTORS: HtmlSelectors = {
   item: 'article.post',
@@ -27,20 +27,14 @@ const SELECTORS: HtmlSelectors = {
   title: '.subject',
 };
 const THREAD = '/t/livraison-en-retard/118';
-/** The page as `fetchPage` hands it to `parse`: its path, the selectors in its fragment. */
-const pageWithSelectors = (path: string, selectors: HtmlSelectors = SELECTORS): string => {
-  const u = new URL(withSelectors(`http://x${path}`, selectors));
-  return `${u.pathname}${u.search}${u.hash}`;
-};
 
 const forumCase = (name: string, body: Buffer, contentType: string) => {
   const reply: Reply = { contentType, body };
   return {
     name,
     settings: (base: string) => ({ url: `${base}${THREAD}`, selectors: SELECTORS }),
-    // The server answers the path; `parse` reads the page with its selectors.
-    routes: { [THREAD]: reply, [pageWithSelectors(THREAD)]: reply },
-    page: pageWithSelectors(THREAD),
+    routes: { [THREAD]: reply },
+    page: THREAD,
     expect: {
       mentions: 6,
       first: {
@@ -82,17 +76,26 @@ describe('html extras', () => {
     secrets: {},
     ...html.options.parse({ url: `${server.url}${THREAD}`, selectors }),
   });
+  /** A page of the thread and the selectors it is read with, as the poll job hands them. */
   const raw = (
     body: Buffer | string,
     selectors: HtmlSelectors = SELECTORS,
     contentType = 'text/html; charset=utf-8',
-  ): RawPage => ({
-    body: Buffer.from(body),
-    contentType,
-    url: withSelectors(`${SITE}${THREAD}`, selectors),
+  ): { sent: RawPage; selectors: HtmlSelectors } => ({
+    sent: { body: Buffer.from(body), contentType, url: `${SITE}${THREAD}` },
+    selectors,
   });
-  const parse = (page: RawPage, fetchedAt = FETCHED_AT) =>
-    html.parse(page, { sourceId: 'forum', fetchedAt });
+  const parse = (
+    { sent, selectors }: { sent: RawPage; selectors: HtmlSelectors },
+    fetchedAt = FETCHED_AT,
+  ) =>
+    html.parse(sent, {
+      sourceId: 'forum',
+      fetchedAt,
+      options: { url: `${SITE}${THREAD}`, selectors },
+    });
+  /** The thread as the server sends it. */
+  const thread: RawPage = { body: FORUM, contentType: 'text/html', url: `${SITE}${THREAD}` };
   /** A complete page holding these posts. */
   const page = (posts: string, head = ''): string =>
     `<!DOCTYPE html><html><head>${head}</head><body>${posts}</body></html>`;
@@ -240,10 +243,47 @@ describe('html extras', () => {
       expect(() => parse(raw(body))).toThrow(SourceParseError);
     });
 
-    it('refuses a page that comes without its selectors', () => {
-      expect(() =>
-        parse({ body: FORUM, contentType: 'text/html', url: `${SITE}${THREAD}` }),
-      ).toThrow(/no selectors/);
+    it('refuses to read a page without selectors in its options, or with unreadable ones', () => {
+      const read = (options?: Record<string, unknown>) => () =>
+        html.parse(thread, {
+          sourceId: 'forum',
+          fetchedAt: FETCHED_AT,
+          ...(options ? { options } : {}),
+        });
+
+      expect(read()).toThrow(SourceParseError);
+      expect(read()).toThrow(/no selectors in the source's options/);
+      expect(read({ url: `${SITE}${THREAD}` })).toThrow(/no selectors/);
+      expect(read({ selectors: { item: 'article[', text: '.content' } })).toThrow(SourceParseError);
+      expect(read({ selectors: { item: 'article.post' } })).toThrow(/unreadable selectors/);
+      expect(read({ selectors: 'article.post' })).toThrow(SourceParseError);
+    });
+
+    it('reads the page with the selectors its options hold, and only those', () => {
+      const read = (selectors: Record<string, unknown>) =>
+        html.parse(thread, {
+          sourceId: 'forum',
+          fetchedAt: FETCHED_AT,
+          // The configured source's settings: the common ones are there too, and ignored.
+          options: { id: 'forum', kind: 'html', enabled: true, url: `${SITE}${THREAD}`, selectors },
+        });
+
+      expect(read(SELECTORS)).toEqual(parse(raw(FORUM)));
+      expect(read({ item: 'article#p1042', text: '.content' })).toHaveLength(1);
+      expect(read({ item: 'article.post', text: '.subject' }).map((d) => d.text)).toEqual([
+        'Colis bloqué depuis 10 jours',
+      ]);
+    });
+
+    it('reads the page at its URL without a fragment', () => {
+      const drafts = html.parse(
+        { ...thread, url: `${SITE}${THREAD}?page=2#bottom` },
+        { sourceId: 'forum', fetchedAt: FETCHED_AT, options: { selectors: SELECTORS } },
+      );
+
+      expect(drafts[0]?.externalId).toBe(`${SITE}${THREAD}#p1042`);
+      // The post without a permalink stands at the page.
+      expect(drafts.at(-1)?.url).toBe(`${SITE}${THREAD}?page=2`);
     });
   });
 
@@ -277,6 +317,9 @@ describe('html extras', () => {
 
       expect(ids).toHaveLength(2);
       expect(ids.every((id) => /^[0-9a-f]{64}$/.test(id))).toBe(true);
+      expect(
+        parse(raw(page(`${post(shared)}${post(shared).replace('Un', 'Autre')}`))).map((d) => d.url),
+      ).toEqual([`${SITE}${THREAD}`, `${SITE}${THREAD}`]);
     });
   });
 
@@ -344,15 +387,15 @@ describe('html extras', () => {
   });
 
   describe('requests', () => {
-    it('asks the page without the fragment and hands parse the page with its selectors', async () => {
+    it('asks the page and hands parse the page at its own URL', async () => {
       const result = await html.fetchPage(source(), {}, ctx());
 
       expect(server.requests.map((r) => r.url)).toEqual([THREAD]);
       expect(server.requests[0]?.headers.accept).toMatch(/^text\/html/);
       const handed = result.notModified ? undefined : result.raw;
 
-      expect(handed?.url).toBe(withSelectors(`${server.url}${THREAD}`, SELECTORS));
-      expect(handed ? parse(handed) : []).toHaveLength(6);
+      expect(handed?.url).toBe(`${server.url}${THREAD}`);
+      expect(handed ? parse({ sent: handed, selectors: SELECTORS }) : []).toHaveLength(6);
     });
 
     it('sends the validators back, and reads 304 or the same bytes as nothing new', async () => {

@@ -135,9 +135,7 @@ describe('robots.txt through the HTTP client', () => {
       http.get({ source: 'f', url: `${s.url}/feed`, signal: signal(), politeness: CRAWLER }),
     );
 
-    expect(err.message).toContain(
-      `${s.url}/robots.txt answered 503: taken as a disallow for now`,
-    );
+    expect(err.message).toContain(`${s.url}/robots.txt answered 503: taken as a disallow for now`);
     expect(paths()).toEqual(['/robots.txt']);
   });
 

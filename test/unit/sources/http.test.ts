@@ -464,7 +464,7 @@ describe('createHttpClient: hostile answers', () => {
   it('keeps credentials and headers out of what a logged error carries', async () => {
     server = await startHttpServer((req, res) => {
       // Drops the connection: the error is axios's own, with its config.
-      req.headers.authorization && res.socket?.destroy();
+      if (req.headers.authorization) res.socket?.destroy();
     });
     const http = createHttpClient({ timeoutMs: 2000, maxBytes: 1000, allowHosts: LOCAL });
     const lines: string[] = [];

@@ -1,8 +1,10 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../config/index.js';
 import { SOURCE_KINDS, sourceAdapters } from '../../../src/sources/index.js';
+import { configDir } from '../../helpers/config-dir.js';
 
 const SOURCES_DIR = fileURLToPath(new URL('../../../src/sources/', import.meta.url));
 
@@ -51,5 +53,63 @@ describe('the source registry', () => {
       expect(typeof adapter.fetchPage).toBe('function');
       expect(typeof adapter.parse).toBe('function');
     }
+  });
+});
+
+describe('every kind is documented and configurable', () => {
+  const yaml = readFileSync(
+    fileURLToPath(new URL('../../../config/sources.yaml', import.meta.url)),
+    'utf8',
+  );
+  const readme = readFileSync(
+    fileURLToPath(new URL('../../../README.md', import.meta.url)),
+    'utf8',
+  );
+  /** The commented examples of sources.yaml, uncommented: `  # - id:` starts one. */
+  const examples = (() => {
+    const out: string[] = [];
+    let current: string[] | undefined;
+    for (const line of yaml.split('\n')) {
+      if (/^ {2}# - id: /.test(line)) {
+        current = [];
+        out.push('');
+      }
+      if (current && /^ {2}# ( {2}|- )/.test(line))
+        out[out.length - 1] += `${line.replace(/^( {2})# /, '$1')}\n`;
+      else if (current && !/^ {2}# ( {2}|- )/.test(line)) current = undefined;
+    }
+    return out;
+  })();
+
+  it('has a commented example of each kind in config/sources.yaml', () => {
+    const kinds = examples.map((e) => /kind: (\S+)/.exec(e)?.[1]);
+    const inFile = new Set([
+      ...kinds,
+      ...[...yaml.matchAll(/^ {4}kind: (\S+)/gm)].map((m) => m[1]),
+    ]);
+
+    expect(SOURCE_KINDS.filter((k) => !inFile.has(k))).toEqual([]);
+  });
+
+  it('loads every example as written, with its credentials in the environment', () => {
+    const dir = configDir({ 'sources.yaml': `sources:\n${examples.join('')}` });
+    const env: Record<string, string> = {
+      MONGODB_URL: 'mongodb://127.0.0.1:27017/maillon',
+      CONFIG_DIR: dir,
+    };
+    for (const adapter of Object.values(sourceAdapters))
+      for (const spec of Object.values(adapter.secrets)) env[spec.env] = 'x';
+
+    const config = loadConfig(env);
+
+    expect(config.sources.map((s) => s.kind).toSorted()).toEqual(
+      examples.map((e) => /kind: (\S+)/.exec(e)?.[1]).toSorted(),
+    );
+  });
+
+  it('has a row of each kind in the README’s source table', () => {
+    const missing = SOURCE_KINDS.filter((k) => !new RegExp(`^\\| \`${k}\` +\\|`, 'm').test(readme));
+
+    expect(missing).toEqual([]);
   });
 });

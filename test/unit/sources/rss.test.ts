@@ -337,7 +337,11 @@ describe('rss.fetchPage', () => {
     server = undefined;
   });
 
-  const http = createHttpClient({ timeoutMs: 2000, maxBytes: 1_000_000, allowHosts: ['127.0.0.1'] });
+  const http = createHttpClient({
+    timeoutMs: 2000,
+    maxBytes: 1_000_000,
+    allowHosts: ['127.0.0.1'],
+  });
   const ETAG = '"v2"';
   const LAST_MODIFIED = 'Wed, 01 Jan 2025 10:00:00 GMT';
   const body = rssFeed('<item><guid>a</guid><description>hello</description></item>');
