@@ -14,6 +14,7 @@ import type { AcceptDeps } from './ingest/accept.js';
 import { createCountProcessor } from './jobs/count.js';
 import { createDetectProcessor } from './jobs/detect.js';
 import { createNotifyProcessor } from './jobs/notify.js';
+import { createHealthProcessor } from './jobs/ops-check.js';
 import { createPollProcessor } from './jobs/poll.js';
 import type { ShutdownStep } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
@@ -22,11 +23,7 @@ import { createQueues, QUEUE, type Queues } from './queue/queues.js';
 import { watchSchedules } from './queue/schedulers.js';
 import { connectRedis, type RedisHandle } from './queue/redis.js';
 import { createSourceCatalog, type SourceCatalog } from './ingest/source-catalog.js';
-import {
-  createHttpClient,
-  SOURCE_KINDS,
-  type HttpClient,
-} from './sources/index.js';
+import { createHttpClient, SOURCE_KINDS, type HttpClient } from './sources/index.js';
 import { createTokenStore } from './sources/_types.js';
 import { createAlertsRepository, type AlertsRepository } from './store/alerts-repository.js';
 import { createCountsRepository, type CountsRepository } from './store/counts-repository.js';
@@ -105,8 +102,7 @@ export async function createRuntime(
     acceptDeps: {
       mentions,
       counts,
-      analyze: (m) =>
-        analyzeMention(m, { link, brandAliases, watched: catalog.watches(m.source) }),
+      analyze: (m) => analyzeMention(m, { link, brandAliases, watched: catalog.watches(m.source) }),
       enqueueCount: () => queues.enqueueCount(),
     },
   };
@@ -180,6 +176,23 @@ export async function startWorkers(
       logger,
     });
     workers.at(-1)?.once('closing', () => watch.stop());
+    // Sources' health is looked at beside the pollers, on its own queue.
+    start(
+      QUEUE.health,
+      createHealthProcessor({
+        alertsConfig: config.alerts,
+        catalog: rt.catalog,
+        touchpoints: config.touchpoints.touchpoints,
+        alerts: rt.alerts,
+        deliveries: rt.deliveries,
+        sources: rt.sources,
+        counts: rt.counts,
+        queues: rt.queues,
+        logger,
+        publicUrl: config.api.publicUrl,
+        timeZone: config.detection.baseline.timeZone,
+      }),
+    );
   }
   if (kinds.includes('count')) {
     // One drain at a time is also what the count job's deduplication guarantees.

@@ -42,12 +42,16 @@ export type SourceCatalog = ReturnType<typeof createSourceCatalog>;
 export function createSourceCatalog(deps: SourceCatalogDeps) {
   const now = deps.now ?? (() => new Date());
   const fileById = new Map(deps.fileSources.map((s) => [s.id, s]));
-  /** Which sources are about the brand by construction (watch: false), as last read. */
-  const unwatched = new Set(deps.fileSources.filter((s) => !s.watch).map((s) => s.id));
+  /**
+   * Which sources' mentions must pass the watch query, as last read: searches and feeds do;
+   * a source about the brand by construction (watch: false), and pushed or imported mentions
+   * (their source is no polled source), do not.
+   */
+  const watched = new Set(deps.fileSources.filter((s) => s.watch).map((s) => s.id));
 
   const remember = (s: SourceConfig): SourceConfig => {
-    if (s.watch) unwatched.delete(s.id);
-    else unwatched.add(s.id);
+    if (s.watch) watched.add(s.id);
+    else watched.delete(s.id);
     return s;
   };
 
@@ -163,7 +167,7 @@ export function createSourceCatalog(deps: SourceCatalogDeps) {
 
     /** Whether a source's mentions must pass the watch query (unknown sources: no). */
     watches(id: string): boolean {
-      return !unwatched.has(id) && (fileById.get(id)?.watch ?? true);
+      return watched.has(id);
     },
 
     async create(input: unknown): Promise<SourceConfig> {
@@ -221,7 +225,7 @@ export function createSourceCatalog(deps: SourceCatalogDeps) {
       if (fileById.has(id))
         throw new ConflictError(`source ${id} is defined in sources.yaml: remove it from the file`);
       if (!(await deps.sources.remove(id))) throw new NotFoundError('source', id);
-      unwatched.delete(id);
+      watched.delete(id);
     },
   };
 }

@@ -8,7 +8,7 @@
  *   recorded and rethrown so that BullMQ retries with backoff; the last attempt, or a refusal
  *   that retrying cannot fix (4xx other than 408/429), marks it `dead`: listed by the API and
  *   re-sendable;
- * - `ops-check` {}: source health and the daily digest (./ops-check.ts).
+ * - `digest` {}: the daily digest, when due (./ops-check.ts); sources' health has its own queue.
  *
  * An alert's events reach each channel in their order: "resolved" never before "getting worse",
  * an escalation never before its opening. The fanout of event k waits until the fanouts of the
@@ -25,11 +25,11 @@ import { NotFoundError } from '../errors.js';
 import {
   deliverJobSchema,
   notifyJobSchema,
-  opsCheckJobSchema,
+  digestJobSchema,
   type Queues,
 } from '../queue/queues.js';
 import { classifyForQueue, errorMessage } from './_errors.js';
-import { createOpsCheck, type OpsCheckDeps, type OpsCheckResult } from './ops-check.js';
+import { createOpsChecks, type DigestCheckResult, type OpsCheckDeps } from './ops-check.js';
 
 /**
  * Everything the notify worker needs. Wiring, in src/runtime.ts:
@@ -85,12 +85,12 @@ function earlierNotifying(alert: Alert, eventIndex: number): number[] {
     .flatMap((e, j) => (NOTIFYING_EVENTS.has(e.kind) ? [j] : []));
 }
 
-export type NotifyResult = FanoutResult | DeliverResult | OpsCheckResult;
+export type NotifyResult = FanoutResult | DeliverResult | DigestCheckResult;
 
 export function createNotifyProcessor(deps: NotifyDeps) {
   const now = deps.now ?? (() => new Date());
   const channels = new Map(deps.alertsConfig.channels.map((c) => [c.id, c]));
-  const opsCheck = createOpsCheck(deps);
+  const checks = createOpsChecks(deps);
   const holdMs = deps.holdMs ?? ORDER_HOLD_MS;
 
   /**
@@ -203,9 +203,12 @@ export function createNotifyProcessor(deps: NotifyDeps) {
           return await fanout(job, token);
         case 'deliver':
           return await deliver(job, token, signal);
+        case 'digest':
+          digestJobSchema.parse(job.data);
+          return await checks.digest(now());
+        // Written by earlier versions; its scheduler is removed at start.
         case 'ops-check':
-          opsCheckJobSchema.parse(job.data);
-          return await opsCheck(now());
+          return await checks.digest(now());
         default:
           throw new UnrecoverableError(`notify: unknown job name ${job.name}`);
       }

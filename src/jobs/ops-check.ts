@@ -1,8 +1,13 @@
 /**
- * The periodic look (every minute, on the notify queue) at what nobody watches: each source's
- * health, which opens or resolves operational alerts, and the daily digest, sent once per day
- * and channel. Everything here is idempotent, so a check that runs twice changes nothing more.
+ * The periodic looks at what nobody watches, each idempotent (a check that runs twice changes
+ * nothing more):
+ * - each source's health, which opens, escalates or resolves operational alerts: every minute on
+ *   its own `health` queue (`createHealthProcessor`), run beside the pollers, so that a backlog
+ *   of notifications never delays the news that a source broke, nor the reverse;
+ * - the daily digest, sent once per day and channel: every minute on the notify queue, which
+ *   delivers it.
  */
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Touchpoint as TouchpointConfig } from '../analysis/journey.js';
 import type { AlertsConfig } from '../alerts/settings.js';
 import type { SourceCatalog } from '../ingest/source-catalog.js';
@@ -10,7 +15,8 @@ import { buildDigest, DAY_MS, digestDue, digestKey } from '../alerts/digest.js';
 import { assessSource, type FailingProblem, type SilentProblem } from '../alerts/source-health.js';
 import type { Alert, AlertEvidence } from '../domain/alert.js';
 import type { Logger } from '../logger.js';
-import type { Queues } from '../queue/queues.js';
+import { healthJobSchema, type Queues } from '../queue/queues.js';
+import { classifyForQueue } from './_errors.js';
 import type { AlertsRepository } from '../store/alerts-repository.js';
 import type { DeliveriesRepository } from '../store/deliveries-repository.js';
 import type { CountsRepository } from '../store/counts-repository.js';
@@ -36,16 +42,17 @@ export interface OpsCheckDeps {
   timeZone: string;
 }
 
-export interface OpsCheckResult {
+export interface HealthCheckResult {
   opened: string[];
   escalated: string[];
   resolved: string[];
-  digest: 'off' | 'not-due' | 'done-before' | 'queued';
 }
+
+export type DigestCheckResult = { digest: 'off' | 'not-due' | 'done-before' | 'queued' };
 
 type Problem = FailingProblem | SilentProblem;
 
-export function createOpsCheck(deps: OpsCheckDeps) {
+export function createOpsChecks(deps: OpsCheckDeps) {
   const { logger } = deps;
   const ops = deps.alertsConfig.operational;
 
@@ -101,7 +108,7 @@ export function createOpsCheck(deps: OpsCheckDeps) {
     return alert.id;
   };
 
-  const checkSources = async (now: Date, result: OpsCheckResult): Promise<void> => {
+  const checkSources = async (now: Date, result: HealthCheckResult): Promise<void> => {
     const states = new Map((await deps.sources.list()).map((s) => [s.id, s]));
     const wanted = new Map(
       (await deps.catalog.list()).filter((s) => s.enabled).map((s) => [s.id, s]),
@@ -158,7 +165,7 @@ export function createOpsCheck(deps: OpsCheckDeps) {
     }
   };
 
-  const checkDigest = async (now: Date): Promise<OpsCheckResult['digest']> => {
+  const checkDigest = async (now: Date): Promise<DigestCheckResult['digest']> => {
     const cfg = deps.alertsConfig.digest;
     if (!cfg) return 'off';
     const date = digestDue(now, cfg);
@@ -190,11 +197,30 @@ export function createOpsCheck(deps: OpsCheckDeps) {
     return created ? 'queued' : 'done-before';
   };
 
-  return async (now: Date): Promise<OpsCheckResult> => {
-    const result: OpsCheckResult = { opened: [], escalated: [], resolved: [], digest: 'off' };
-    await checkSources(now, result);
-    result.digest = await checkDigest(now);
-    return result;
+  return {
+    async health(now: Date): Promise<HealthCheckResult> {
+      const result: HealthCheckResult = { opened: [], escalated: [], resolved: [] };
+      await checkSources(now, result);
+      return result;
+    },
+    async digest(now: Date): Promise<DigestCheckResult> {
+      return { digest: await checkDigest(now) };
+    },
+  };
+}
+
+/** The `health` queue's processor: one `check` job a minute (its job scheduler). */
+export function createHealthProcessor(deps: OpsCheckDeps & { now?: () => Date }) {
+  const checks = createOpsChecks(deps);
+  const now = deps.now ?? (() => new Date());
+  return async (job: Job): Promise<HealthCheckResult> => {
+    if (job.name !== 'check') throw new UnrecoverableError(`health: unknown job name ${job.name}`);
+    healthJobSchema.parse(job.data);
+    try {
+      return await checks.health(now());
+    } catch (err) {
+      throw classifyForQueue(err);
+    }
   };
 }
 

@@ -19,6 +19,7 @@ export const QUEUE = {
   count: 'count',
   detect: 'detect',
   notify: 'notify',
+  health: 'health',
 } as const;
 
 export const pollJobSchema = z.object({ sourceId: z.string().min(1) }).strict();
@@ -36,7 +37,7 @@ export const detectJobSchema = z
 export const tickJobSchema = z.object({}).strict();
 /** How often open alerts are looked at again when no new mention arrives. */
 export const TICK_EVERY_MS = 15 * 60_000;
-/** How often sources' health (and the digest's hour) is checked. */
+/** How often sources' health, and the digest's hour, are checked. */
 export const OPS_CHECK_EVERY_MS = 60_000;
 /** `fanout`: one alert event, routed to its channels; one `deliver` job per channel follows. */
 export const notifyJobSchema = z
@@ -44,8 +45,10 @@ export const notifyJobSchema = z
   .strict();
 /** `deliver`: one delivery, by its idempotency key (alert, event, channel). */
 export const deliverJobSchema = z.object({ deliveryKey: z.string().min(1) }).strict();
-/** `ops-check`: the periodic look at every source's health and the digest's schedule. */
-export const opsCheckJobSchema = z.object({}).strict();
+/** `digest` (notify queue): the daily digest, when its hour has come. */
+export const digestJobSchema = z.object({}).strict();
+/** `check` (health queue): every source's health, opening and resolving operational alerts. */
+export const healthJobSchema = z.object({}).strict();
 
 export type PollJob = z.infer<typeof pollJobSchema>;
 export type DetectJob = z.infer<typeof detectJobSchema>;
@@ -116,7 +119,8 @@ export function createQueues(
   const count = make(QUEUE.count);
   const detect = make(QUEUE.detect);
   const notify = make(QUEUE.notify, NOTIFY_OPTIONS);
-  const all = [...poll.values(), count, detect, notify];
+  const health = make(QUEUE.health);
+  const all = [...poll.values(), count, detect, notify, health];
   let closing: Promise<void> | undefined;
 
   return {
@@ -124,6 +128,7 @@ export function createQueues(
     count,
     detect,
     notify,
+    health,
     pollQueue(kind: SourceKind): Queue {
       const q = poll.get(kind);
       if (!q) throw new Error(`queues: no poll queue for kind ${kind}`);
@@ -211,9 +216,16 @@ export function createQueues(
       );
       await detect.upsertJobScheduler('tick', { every: TICK_EVERY_MS }, { name: 'tick', data: {} });
       await notify.upsertJobScheduler(
-        'ops-check',
+        'digest',
         { every: OPS_CHECK_EVERY_MS },
-        { name: 'ops-check', data: {} },
+        { name: 'digest', data: {} },
+      );
+      // Earlier versions checked sources' health on the notify queue too.
+      await notify.removeJobScheduler('ops-check');
+      await health.upsertJobScheduler(
+        'check',
+        { every: OPS_CHECK_EVERY_MS },
+        { name: 'check', data: {} },
       );
     },
 

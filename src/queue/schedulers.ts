@@ -21,7 +21,7 @@ export interface ScheduleWatch {
 }
 
 /**
- * Each scheduler `syncSchedules` writes, by queue: one per enabled source, and the three periodic
+ * Each scheduler `syncSchedules` writes, by queue: one per enabled source, and the four periodic
  * tasks. Kept beside it by a test that compares both.
  */
 export function expectedSchedulers(
@@ -34,7 +34,8 @@ export function expectedSchedulers(
       .map((s) => ({ queue: queues.pollQueue(s.kind), id: `poll-${s.id}` })),
     { queue: queues.count, id: 'sweep' },
     { queue: queues.detect, id: 'tick' },
-    { queue: queues.notify, id: 'ops-check' },
+    { queue: queues.notify, id: 'digest' },
+    { queue: queues.health, id: 'check' },
   ];
 }
 

@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { describeSource } from '../../src/sources/index.js';
 
 let app: TestApp;
 
@@ -216,13 +215,14 @@ describe('the rest of the surface', () => {
 
   it('lists the configured sources with their poll state', async () => {
     // Poll workers record the configured sources when they start; none run in this file.
-    await app.rt.sources.sync(app.config.sources.map(describeSource));
+    await app.rt.catalog.seed();
     const { body } = await get('/api/v1/sources');
     expect(body.data).toContainEqual(
       expect.objectContaining({
         id: 'google-alerts-brand',
         enabled: false,
-        consecutiveFailures: 0,
+        status: 'paused',
+        state: expect.objectContaining({ consecutiveFailures: 0 }),
       }),
     );
   });

@@ -467,10 +467,10 @@ describe('notifications', () => {
       15_000,
       'the source to fail',
     );
-    await app.rt.queues.notify.upsertJobScheduler(
-      'ops-check',
+    await app.rt.queues.health.upsertJobScheduler(
+      'check',
       { every: 500 },
-      { name: 'ops-check', data: {} },
+      { name: 'check', data: {} },
     );
 
     const req = await eventually(async () => ops.requests[0], 15_000, 'the ops receiver');
@@ -495,7 +495,7 @@ describe('notifications', () => {
     const resolved = await eventually(async () => ops.requests[2], 20_000, 'the resolution');
     expect(resolved.headers['x-maillon-event']).toBe('alert.resolved');
     await sleep(1_500);
-    await app.rt.queues.notify.removeJobScheduler('ops-check');
+    await app.rt.queues.health.removeJobScheduler('check');
     expect(ops.requests).toHaveLength(3);
     expect(await app.rt.alerts.unresolved('operational')).toHaveLength(0);
     expect({ slack: slack.requests.length, hook: hook.requests.length }).toEqual(before);

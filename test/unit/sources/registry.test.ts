@@ -103,7 +103,7 @@ describe('every kind is documented and configurable', () => {
     const config = loadConfig(env);
 
     expect(config.sources.map((s) => s.kind).toSorted()).toEqual(
-      examples.map((e) => /kind: (\S+)/.exec(e)?.[1]).toSorted(),
+      examples.map((e) => /kind: (\S+)/.exec(e)?.[1] ?? '').toSorted(),
     );
   });
 
