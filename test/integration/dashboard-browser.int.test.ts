@@ -69,7 +69,18 @@ suite('the dashboard in a browser', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    app = await startTestApp({ workers: ['count'] });
+    app = await startTestApp({
+      workers: ['count'],
+      extraSources: [
+        { id: 'broken-feed', kind: 'rss', every: 3_600_000, url: 'http://127.0.0.1:9/feed.xml' },
+      ],
+    });
+    // A source that keeps failing: the overview must say so, and why, in the source's words.
+    await app.rt.catalog.seed();
+    await app.rt.sources.recordFailure('broken-feed', {
+      message: 'broken-feed: GET http://127.0.0.1:9/feed.xml answered 503',
+      at: new Date(),
+    });
     // One real mention through the API (read at the door) and the count worker, with markup in its text.
     const res = await fetch(`${app.url}/api/v1/mentions`, {
       method: 'POST',
@@ -147,6 +158,20 @@ suite('the dashboard in a browser', () => {
     );
     expect(await page.locator('.chart canvas').count()).toBeGreaterThan(0);
     expect(await page.locator('table').first().textContent()).toContain('Delivery');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a failing source and why, in English and in French', async () => {
+    const page = await newPage();
+    await page.goto(`${app.url}/`);
+    await page.waitForSelector('body[data-ready="true"]');
+    const row = page.locator('tr.failing', { hasText: 'broken-feed' });
+    expect(await row.textContent()).toContain('answered 503');
+    expect(await row.textContent()).toContain('failing');
+    await page.selectOption('#lang', 'fr');
+    await page.waitForSelector('tr.failing:has-text("en échec")');
+    await page.selectOption('#lang', 'en');
     expect(problems).toEqual([]);
     await page.close();
   });
