@@ -16,7 +16,7 @@ import type { Contribution, CountsRepository } from '../store/counts-repository.
 import { mentionId, type MentionsRepository } from '../store/mentions-repository.js';
 
 export interface AcceptDeps {
-  mentions: Pick<MentionsRepository, 'accept'>;
+  mentions: Pick<MentionsRepository, 'accept' | 'saveEdits'>;
   counts: Pick<CountsRepository, 'stage'>;
   /** Reads one mention (src/analysis/analyze-mention.ts with the brand's journey). */
   analyze(m: MentionInput): MentionAnalysis;
@@ -27,6 +27,8 @@ export interface AcceptDeps {
 export interface AcceptSummary {
   accepted: number;
   duplicates: number;
+  /** Stored before with another text: rewritten, their counts moved to the new reading. */
+  edited: number;
   /** Per input, in order. */
   ids: string[];
 }
@@ -47,7 +49,7 @@ export async function acceptMentions(
     return issue ? [{ ...issue, path: `${i}.${issue.path}` }] : [];
   });
   if (future.length > 0) throw new ValidationError('accept', future);
-  if (inputs.length === 0) return { accepted: 0, duplicates: 0, ids: [] };
+  if (inputs.length === 0) return { accepted: 0, duplicates: 0, edited: 0, ids: [] };
 
   const read = inputs.map((m) => ({ ...m, analysis: deps.analyze(m) }));
   const contributions = read.flatMap((m) =>
@@ -55,9 +57,26 @@ export async function acceptMentions(
   );
   await deps.counts.stage(contributions);
   const outcomes = await deps.mentions.accept(read, fetchedAt);
-  if (contributions.length > 0) await deps.enqueueCount();
+  // Edits: the new reading's counts go in first (with its version, the drain takes out what
+  // the old one counted, once), then the mention is rewritten; a failure between the two is
+  // found again by the next poll, which sees the old text still stored.
+  const edits = outcomes.flatMap((o, i) =>
+    o.editTo !== undefined ? [{ input: read[i]!, version: o.editTo }] : [],
+  );
+  const changes = edits.map(({ input, version }) => ({
+    ...contributionOf(mentionId(input.source, input.externalId), input, input.analysis),
+    version,
+  }));
+  await deps.counts.stage(changes);
+  await deps.mentions.saveEdits(edits, fetchedAt);
+  if (contributions.length + changes.length > 0) await deps.enqueueCount();
   const accepted = outcomes.filter((o) => o.inserted).length;
-  return { accepted, duplicates: outcomes.length - accepted, ids: outcomes.map((o) => o.id) };
+  return {
+    accepted,
+    duplicates: outcomes.length - accepted - edits.length,
+    edited: edits.length,
+    ids: outcomes.map((o) => o.id),
+  };
 }
 
 /** What one read mention adds to the counts. */

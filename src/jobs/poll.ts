@@ -41,6 +41,8 @@ export type PollResult =
       fetched: number;
       accepted: number;
       duplicates: number;
+      /** Items stored before whose text changed: rewritten, their counts moved. */
+      edited: number;
       rejected: number;
       /** Items dated in the future, kept at fetch time. */
       clamped: number;
@@ -137,6 +139,7 @@ export function createPollProcessor(deps: PollDeps) {
         fetched: drafts.length,
         accepted: summary.accepted,
         duplicates: summary.duplicates,
+        edited: summary.edited,
         rejected,
         clamped,
       };

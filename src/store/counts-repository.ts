@@ -55,6 +55,11 @@ export interface Contribution {
   relevant: boolean;
   overall: Label;
   touchpoints: { id: string; stage: string; label: Label }[];
+  /**
+   * The mention's edit number (absent: as first stored). A higher version of a counted mention
+   * replaces it in the counts: what the ledger says was counted comes out, this goes in, once.
+   */
+  version?: number;
 }
 
 /** A bucket as its readers see it: plain numbers. */
@@ -166,6 +171,8 @@ interface QuarterDoc {
   /** negatives from authors (texts) beyond MAP_CAP distinct ones: each counts as one of its own */
   ax: number;
   tx: number;
+  /** In a batch's change only: ids of negatives taken out (an edited mention), never stored. */
+  rm?: string[];
 }
 
 interface SeriesDoc {
@@ -262,8 +269,17 @@ function cellsOf(c: Omit<Contribution, 'mentionId'>) {
   return cells;
 }
 
-/** Adds `n` to `key` in a capped list of pairs; false when the key did not fit. */
-function addTo(pairs: Pair[], key: string): boolean {
+/**
+ * Adds one (or, with `sign` -1, takes one from) `key` in a batch's capped list of pairs; false
+ * when the key did not fit. A removal is always kept, so the merge can find its key.
+ */
+function addTo(pairs: Pair[], key: string, sign: 1 | -1 = 1): boolean {
+  if (sign < 0) {
+    const p = pairs.find((x) => x.k === key);
+    if (p) p.n -= 1;
+    else pairs.push({ k: key, n: -1 });
+    return true;
+  }
   return mergePairs(pairs, [{ k: key, n: 1 }]) === 0;
 }
 
@@ -272,42 +288,67 @@ function addTo(pairs: Pair[], key: string): boolean {
  * only touchpoints keep them: every drain rewrites each day document it touches, and the
  * overall, source and stage days are the largest.
  */
-function addContribution(q: QuarterDoc, c: InboxItem, label: Label, dim: Dimension): void {
-  q.v++;
-  if (label === 'positive') q.p++;
+function addContribution(
+  q: QuarterDoc,
+  c: InboxItem,
+  label: Label,
+  dim: Dimension,
+  /** -1 takes out what an edited mention counted before. */
+  sign: 1 | -1 = 1,
+): void {
+  q.v += sign;
+  if (label === 'positive') q.p += sign;
   if (label !== 'negative') return;
-  q.n++;
-  q.r = Math.round((q.r + c.reach) * 1000) / 1000;
-  q.sh += c.shares;
-  if (!addTo(q.a, `${c.source}:${c.author}`)) q.ax++;
-  addTo(q.s, c.source);
+  q.n += sign;
+  q.r = Math.round((q.r + sign * c.reach) * 1000) / 1000;
+  q.sh += sign * c.shares;
+  if (!addTo(q.a, `${c.source}:${c.author}`, sign)) q.ax += sign;
+  addTo(q.s, c.source, sign);
   if (dim !== 'touchpoint') return;
-  if (q.ids.length < IDS_PER_QUARTER) q.ids.push(c._id);
-  if (!addTo(q.t, c.textKey ?? c._id)) q.tx++;
+  if (sign < 0) (q.rm ??= []).push(c._id);
+  else if (q.ids.length < IDS_PER_QUARTER) q.ids.push(c._id);
+  if (!addTo(q.t, c.textKey ?? c._id, sign)) q.tx += sign;
 }
 
 function mergeQuarter(into: QuarterDoc, q: QuarterDoc): void {
-  into.v += q.v;
-  into.n += q.n;
-  into.p += q.p;
-  into.r = Math.round((into.r + q.r) * 1000) / 1000;
-  into.sh += q.sh;
+  // Never below zero: a store counted before edits were (a mention counted twice then) stays sane.
+  const plus = (a: number, b: number) => Math.max(0, a + b);
+  into.v = plus(into.v, q.v);
+  into.n = plus(into.n, q.n);
+  into.p = plus(into.p, q.p);
+  into.r = Math.max(0, Math.round((into.r + q.r) * 1000) / 1000);
+  into.sh = plus(into.sh, q.sh);
+  if (q.rm?.length) {
+    const gone = new Set(q.rm);
+    into.ids = into.ids.filter((id) => !gone.has(id));
+  }
   for (const id of q.ids) if (into.ids.length < IDS_PER_QUARTER) into.ids.push(id);
-  into.ax += q.ax + mergePairs(into.a, q.a);
+  into.ax = plus(into.ax, q.ax + mergePairs(into.a, q.a));
   mergePairs(into.s, q.s);
-  into.tx += q.tx + mergePairs(into.t, q.t);
+  into.tx = plus(into.tx, q.tx + mergePairs(into.t, q.t));
 }
 
-/** Adds `add` into the capped list `into`; returns the count that did not fit. */
+/**
+ * Adds `add` into the capped list `into` (a negative count takes away, and a pair reaching zero
+ * leaves the list); returns the count that did not fit, or was taken from no listed key.
+ */
 function mergePairs(into: Pair[], add: Pair[]): number {
   if (add.length === 0) return 0;
   const at = new Map(into.map((p, i) => [p.k, i]));
   let overflow = 0;
+  let emptied = false;
   for (const { k, n } of add) {
+    if (n === 0) continue;
     const i = at.get(k);
-    if (i !== undefined) into[i]!.n += n;
-    else if (into.length < MAP_CAP) at.set(k, into.push({ k, n }) - 1);
+    if (i !== undefined) {
+      into[i]!.n += n;
+      if (into[i]!.n <= 0) emptied = true;
+    } else if (n > 0 && into.length < MAP_CAP) at.set(k, into.push({ k, n }) - 1);
     else overflow += n;
+  }
+  if (emptied) {
+    const kept = into.filter((p) => p.n > 0);
+    into.splice(0, into.length, ...kept);
   }
   return overflow;
 }
@@ -372,7 +413,18 @@ export function createCountsRepository(
   const keysCol = db.collection<KeysDoc>('series');
   const stateCol = db.collection<DrainStateDoc>('series');
   const storedDays = db.collection<Stored<SeriesDoc | NegativesDoc>>('series');
-  const ledger = db.collection<{ _id: string; seq: number }>('counted');
+  /**
+   * Each counted mention: the batch that counted it, its version, and what it counted (`c`, a
+   * JSON string), so that an edit takes exactly that out; `prev`, what the batch that counted
+   * this version took out (a drainer dying mid-batch must take it out of the rest too).
+   */
+  const ledger = db.collection<{
+    _id: string;
+    seq: number;
+    v?: number;
+    c?: string;
+    prev?: string;
+  }>('counted');
   const changesCol = db.collection<{ _id: string; ids: string[] }>('series');
   const days = createDayCache<PackedDay>(
     {
@@ -428,28 +480,64 @@ export function createCountsRepository(
   let draining: Promise<unknown> = Promise.resolve();
 
   /**
-   * The batch without the mentions counted by an earlier batch: each mention enters the ledger
-   * once, stamped with the batch that counted it (a batch finished after its drainer died finds
-   * its own stamps).
+   * What batch `seq` counts: its mentions not counted by an earlier batch, and, for a mention
+   * counted before at a lower version (an edit), what that version counted, to take out. Each
+   * mention enters the ledger once per version, stamped with the batch that counted it (a
+   * batch finished after its drainer died finds its own stamps, and takes out what it took out).
    */
-  async function firstTimeOnly(seq: number, staged: InboxItem[]): Promise<InboxItem[]> {
-    const batch = [...new Map(staged.map((c) => [c._id, c])).values()];
-    if (batch.length === 0) return batch;
+  async function toApply(
+    seq: number,
+    staged: InboxItem[],
+  ): Promise<{ add: InboxItem[]; retract: InboxItem[] }> {
+    // One item a mention: its latest version (the first of equals).
+    const latest = new Map<string, InboxItem>();
+    for (const c of staged) {
+      const had = latest.get(c._id);
+      if (!had || (c.version ?? 0) > (had.version ?? 0)) latest.set(c._id, c);
+    }
+    const batch = [...latest.values()];
+    if (batch.length === 0) return { add: [], retract: [] };
     try {
       await ledger.insertMany(
-        batch.map((c) => ({ _id: c._id, seq })),
+        batch.map((c) => ({ _id: c._id, seq, v: c.version ?? 0, c: JSON.stringify(c) })),
         { ordered: false },
       );
-      return batch;
+      return { add: batch, retract: [] };
     } catch (err) {
       if (!isOnlyDuplicateKeys(err)) throw err;
-      const seen = duplicateIndexes(err).map((i) => batch[i]!);
-      const counted = new Set<string>();
-      await eachLimited(seen, PARALLEL_READS, async (c) => {
-        const entry = await ledger.findOne({ _id: c._id });
-        if (entry && entry.seq !== seq) counted.add(c._id);
-      });
-      return batch.filter((c) => !counted.has(c._id));
+      const seen = new Set(duplicateIndexes(err).map((i) => batch[i]!._id));
+      const add = batch.filter((c) => !seen.has(c._id));
+      const retract: InboxItem[] = [];
+      await eachLimited(
+        batch.filter((c) => seen.has(c._id)),
+        PARALLEL_READS,
+        async (c) => {
+          const entry = await ledger.findOne({ _id: c._id });
+          if (!entry) return;
+          if (entry.seq === seq) {
+            // This batch counted it before its drainer died: the same again, where missing.
+            add.push(c);
+            if (entry.prev) retract.push(JSON.parse(entry.prev) as InboxItem);
+            return;
+          }
+          if ((c.version ?? 0) <= (entry.v ?? 0)) return; // counted already, or newer
+          await ledger.replaceOne(
+            { _id: c._id },
+            {
+              seq,
+              v: c.version ?? 0,
+              c: JSON.stringify(c),
+              ...(entry.c ? { prev: entry.c } : {}),
+            },
+          );
+          add.push(c);
+          // Counted before the ledger kept contributions: what it counted is unknown, so the
+          // edit is counted as the old version was (counts stay once, a little stale).
+          if (entry.c) retract.push(JSON.parse(entry.c) as InboxItem);
+          else add.pop();
+        },
+      );
+      return { add, retract };
     }
   }
 
@@ -490,7 +578,7 @@ export function createCountsRepository(
     return new Map((doc?.keys ?? []).map((e) => [e.k, e.t]));
   }
 
-  async function applyBatch(seq: number, batch: InboxItem[]) {
+  async function applyBatch(seq: number, batch: InboxItem[], retract: InboxItem[] = []) {
     // Group the batch by day document, then by quarter.
     const touched = new Map<
       string,
@@ -498,7 +586,11 @@ export function createCountsRepository(
     >();
     const latest = new Map<Dimension, Map<string, number>>();
     const negatives = new Map<number, Map<number, Pair[]>>();
-    for (const c of batch) {
+    const signed: [InboxItem, 1 | -1][] = [
+      ...retract.map((c): [InboxItem, 1 | -1] => [c, -1]),
+      ...batch.map((c): [InboxItem, 1 | -1] => [c, 1]),
+    ];
+    for (const [c, sign] of signed) {
       if (!c.relevant) continue;
       const at = new Date(c.publishedAt).getTime();
       const day = utcDayStart(at);
@@ -509,7 +601,7 @@ export function createCountsRepository(
         if (!d) touched.set(id, (d = { dim: cell.dim, key: cell.key, day, q: new Map() }));
         let q = d.q.get(quarter);
         if (!q) d.q.set(quarter, (q = emptyQuarter()));
-        addContribution(q, c, cell.label, cell.dim);
+        addContribution(q, c, cell.label, cell.dim, sign);
         const byKey = latest.get(cell.dim) ?? new Map<string, number>();
         latest.set(cell.dim, byKey);
         byKey.set(cell.key, Math.max(byKey.get(cell.key) ?? 0, day + quarter * QUARTER_MS));
@@ -518,7 +610,7 @@ export function createCountsRepository(
           negatives.set(day, quarters);
           const pairs = quarters.get(quarter) ?? [];
           quarters.set(quarter, pairs);
-          addTo(pairs, cell.key);
+          addTo(pairs, cell.key, sign);
         }
       }
     }
@@ -637,7 +729,8 @@ export function createCountsRepository(
           );
         }
         const batch = docs.flatMap(itemsOf);
-        const changed = await applyBatch(seq, await firstTimeOnly(seq, batch));
+        const { add, retract } = await toApply(seq, batch);
+        const changed = await applyBatch(seq, add, retract);
         const ids = state?.claim?.ids ?? docs.map((d) => d._id);
         // One delete by `_id` per document: an `$in` would scan the whole inbox.
         await inbox.bulkWrite(

@@ -22,6 +22,11 @@ interface MentionDoc extends MentionInput, Partial<Omit<MentionAnalysis, 'lang'>
   analyzedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
+  /** Of its title and text: a re-polled item whose text changed is an edit. */
+  textHash?: string;
+  /** Its edit number (absent: as first stored), and when the last edit came. */
+  version?: number;
+  editedAt?: Date;
 }
 
 /** What became of one accepted mention. */
@@ -29,7 +34,23 @@ export interface AcceptOutcome {
   id: string;
   /** False when the store already held this (source, externalId). */
   inserted: boolean;
+  /**
+   * Stored before with another text: the version this text would become. Nothing is written
+   * yet: the caller stages its counts, then `saveEdits`.
+   */
+  editTo?: number;
 }
+
+/** The title and text as one fingerprint: any change to either is an edit. */
+function textHashOf(m: { title?: string | undefined; text: string }): string {
+  return createHash('sha256')
+    .update(`${m.title ?? ''}\n${m.text}`)
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+/** Reads by `_id` in flight at once when checking re-polled items for edits. */
+const PARALLEL_READS = 16;
 
 export interface MentionQuery {
   source?: string;
@@ -94,6 +115,7 @@ export function createMentionsRepository(db: Db) {
         docs.push({
           ...m,
           ...analysis,
+          textHash: textHashOf(m),
           _id: ids[i]!,
           fetchedAt,
           status: 'analyzed',
@@ -109,11 +131,66 @@ export function createMentionsRepository(db: Db) {
         if (!isOnlyDuplicateKeys(err)) throw err;
         for (const d of duplicateIndexes(err)) refused.add(docIndex[d]!);
       }
+      // Items stored before: the same text is a repeat, another text an edit. One read by
+      // `_id` each (the only lookup the bundled server runs in SQL).
+      const editTo = new Map<number, number>();
+      const stored = [...refused];
+      let next = 0;
+      const check = async () => {
+        while (next < stored.length) {
+          const i = stored[next++]!;
+          const doc = await col.findOne(
+            { _id: ids[i]! },
+            { projection: { textHash: 1, text: 1, title: 1, version: 1 } },
+          );
+          if (!doc) continue;
+          const before = doc.textHash ?? textHashOf(doc);
+          if (before !== textHashOf(inputs[i]!)) editTo.set(i, (doc.version ?? 0) + 1);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, stored.length) }, check));
       return inputs.map((_, i) => {
         const hex = ids[i]!.toHexString();
         // A repeat within the batch is a duplicate of its first copy.
-        return { id: hex, inserted: firstOf.get(hex) === i && !refused.has(i) };
+        const to = editTo.get(i);
+        return {
+          id: hex,
+          inserted: firstOf.get(hex) === i && !refused.has(i),
+          ...(to !== undefined ? { editTo: to } : {}),
+        };
       });
+    },
+
+    /**
+     * Rewrites edited mentions with their new text and reading (their counts were staged
+     * first, so a failure here is repeated by the next poll, never lost); `createdAt` and
+     * `fetchedAt` stay those of the first arrival.
+     */
+    async saveEdits(
+      edits: { input: MentionInput & { analysis: MentionAnalysis }; version: number }[],
+      at: Date,
+    ): Promise<void> {
+      if (edits.length === 0) return;
+      await col.bulkWrite(
+        edits.map(({ input: { analysis, ...m }, version }) => ({
+          updateOne: {
+            filter: { _id: mentionObjectId(m.source, m.externalId) },
+            update: {
+              $set: {
+                ...m,
+                ...analysis,
+                textHash: textHashOf(m),
+                version,
+                editedAt: at,
+                analyzedAt: at,
+                updatedAt: at,
+              },
+              ...(m.title === undefined ? { $unset: { title: '' } } : {}),
+            },
+          },
+        })),
+        { ordered: false },
+      );
     },
 
     /**
@@ -244,7 +321,7 @@ export function mentionObjectId(source: string, externalId: string): ObjectId {
 }
 
 function toMention(doc: MentionDoc): Mention {
-  const { _id, createdAt: _c, updatedAt: _u, ...rest } = doc;
+  const { _id, createdAt: _c, updatedAt: _u, textHash: _h, ...rest } = doc;
   return { id: _id.toHexString(), ...rest };
 }
 

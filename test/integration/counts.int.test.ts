@@ -222,4 +222,82 @@ describe('counts', () => {
       expect(await counts.pending()).toBe(0);
     },
   );
+
+  describe('edits', () => {
+    const date = '2026-06-11';
+    const when = { publishedAt: new Date(`${date}T09:10:00Z`) };
+    const range = { from: new Date(`${date}T00:00:00Z`), to: new Date(`${date}T23:59:59Z`) };
+    const delivery = async () => {
+      const [b] = await counts.range({ dim: 'touchpoint', key: 'delivery', size: '1d', ...range });
+      return b
+        ? {
+            volume: b.volume,
+            negative: b.negative,
+            positive: b.positive,
+            authors: b.negativeAuthors,
+            ids: b.negativeIds,
+          }
+        : null;
+    };
+    const praise = {
+      overall: 'positive' as const,
+      touchpoints: [{ id: 'delivery', stage: 'receive', label: 'positive' as const }],
+    };
+
+    it('moves an edited mention from its old reading to its new one, once', async () => {
+      await counts.add([c('e1', when), c('e2', when)]);
+      expect(await delivery()).toEqual({
+        volume: 2,
+        negative: 2,
+        positive: 0,
+        authors: 2,
+        ids: ['e1', 'e2'],
+      });
+
+      // e1 is edited into praise; the edit comes twice (a retry), and once more in a later batch.
+      await counts.stage([c('e1', { ...when, ...praise, version: 1 })]);
+      await counts.stage([c('e1', { ...when, ...praise, version: 1 })]);
+      while ((await counts.drain()).counted > 0);
+      await counts.add(c('e1', { ...when, ...praise, version: 1 }));
+
+      expect(await delivery()).toEqual({
+        volume: 2,
+        negative: 1,
+        positive: 1,
+        authors: 1,
+        ids: ['e2'],
+      });
+      const negatives = await counts.touchpointNegatives(range);
+      expect(negatives.map((n) => [n.key, n.negative])).toEqual([['delivery', 1]]);
+      // An older version arriving late changes nothing.
+      await counts.add(c('e1', when));
+      expect((await delivery())?.negative).toBe(1);
+    });
+
+    it('takes out a mention edited out of a touchpoint, and counts one edited into it', async () => {
+      const other = {
+        overall: 'negative' as const,
+        touchpoints: [{ id: 'checkout', stage: 'buy', label: 'negative' as const }],
+      };
+      await counts.add(c('e3', { ...when, ...other }));
+      const before = await delivery();
+      await counts.add(c('e3', { ...when, version: 1 }));
+      await counts.add(c('e2', { ...when, ...other, version: 1 }));
+
+      expect(await delivery()).toEqual({
+        volume: before!.volume,
+        negative: before!.negative,
+        positive: before!.positive,
+        authors: 1,
+        ids: ['e3'],
+      });
+      const [checkout] = await counts.range({
+        dim: 'touchpoint',
+        key: 'checkout',
+        size: '1d',
+        ...range,
+      });
+      expect(checkout?.negative).toBe(1);
+    });
+  });
 });

@@ -16,6 +16,7 @@ function fakeDeps() {
         stored.push(...inputs);
         return inputs.map((m) => ({ id: m.externalId, inserted: true }));
       },
+      saveEdits: async () => {},
     },
     counts: { stage: async () => {} },
     analyze: () => ({}) as MentionAnalysis,

@@ -83,6 +83,7 @@ function harness(opts: { drafts?: MentionDraft[]; fails?: Error } = {}) {
         accepted.push({ inputs, fetchedAt });
         return inputs.map((m) => ({ id: m.externalId, inserted: true }));
       },
+      saveEdits: async () => {},
     },
     counts: { stage: async () => {} },
     analyze: () => ({}) as MentionAnalysis,

@@ -1,0 +1,75 @@
+/**
+ * A re-polled item whose text changed: the stored mention takes the new text and reading, and
+ * its counts move from the old reading to the new one, once, through the real door, store and
+ * count drain.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMention } from '../../src/domain/mention.js';
+import { acceptMentions } from '../../src/ingest/accept.js';
+import { mentionId } from '../../src/store/mentions-repository.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp({ workers: [], api: false });
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+const at = new Date('2026-11-02T10:00:00Z');
+const item = (text: string) =>
+  parseMention(
+    {
+      source: 'reviews-site',
+      externalId: 'review-42',
+      url: 'https://reviews.example/42',
+      author: { id: 'lea', name: 'Léa' },
+      text,
+      lang: 'fr',
+      publishedAt: at.toISOString(),
+    },
+    { now: new Date('2026-11-02T12:00:00Z') },
+  );
+
+const delivery = async () => {
+  const [b] = await app.rt.counts.range({
+    dim: 'touchpoint',
+    key: 'delivery',
+    size: '1d',
+    from: new Date('2026-11-02T00:00:00Z'),
+    to: new Date('2026-11-03T00:00:00Z'),
+  });
+  return { volume: b?.volume ?? 0, negative: b?.negative ?? 0, positive: b?.positive ?? 0 };
+};
+const drain = async () => {
+  while ((await app.rt.counts.drain()).counted > 0);
+};
+
+describe('an edited mention', () => {
+  it('is rewritten, and its counts follow its new reading once', async () => {
+    const door = app.rt.acceptDeps;
+    const now = new Date('2026-11-02T12:00:00Z');
+    const first = await acceptMentions(
+      door,
+      [item('Livraison catastrophique, colis jamais reçu, trois semaines de retard.')],
+      now,
+    );
+    await drain();
+    expect(first).toMatchObject({ accepted: 1, edited: 0 });
+    expect(await delivery()).toEqual({ volume: 1, negative: 1, positive: 0 });
+
+    const edited = item('Mise à jour : colis enfin reçu, livraison rapide et livreur adorable.');
+    const second = await acceptMentions(door, [edited], now);
+    const again = await acceptMentions(door, [edited], now);
+    await drain();
+
+    expect(second).toMatchObject({ accepted: 0, duplicates: 0, edited: 1 });
+    expect(again).toMatchObject({ accepted: 0, duplicates: 1, edited: 0 });
+    expect(await delivery()).toEqual({ volume: 1, negative: 0, positive: 1 });
+    const stored = await app.rt.mentions.findById(mentionId('reviews-site', 'review-42'));
+    expect(stored).toMatchObject({ text: edited.text, version: 1 });
+    expect(stored?.sentiment?.label).toBe('positive');
+    expect(await app.rt.mongo.db.collection('mentions').countDocuments({})).toBe(1);
+  });
+});
