@@ -274,6 +274,50 @@ describe('counts', () => {
       expect((await delivery())?.negative).toBe(1);
     });
 
+    it('finishes an edit whose drainer failed half-way, moving its counts once', async () => {
+      const d = '2026-06-12';
+      const w = { publishedAt: new Date(`${d}T07:00:00Z`) };
+      const r = { from: new Date(`${d}T00:00:00Z`), to: new Date(`${d}T23:59:59Z`) };
+      let writes = 0;
+      let armed = false;
+      const dying = createCountsRepository(
+        new Proxy(mongo.db, {
+          get(db, prop, receiver) {
+            if (prop !== 'collection') return Reflect.get(db, prop, receiver) as unknown;
+            return (name: string) => {
+              const col = db.collection(name);
+              return new Proxy(col, {
+                get(target, p2, r2) {
+                  if (p2 !== 'replaceOne' || name !== 'series')
+                    return Reflect.get(target, p2, r2) as unknown;
+                  return async (...args: Parameters<typeof col.replaceOne>) => {
+                    if (armed && ++writes === 2) throw new Error('connection lost');
+                    return target.replaceOne(...args);
+                  };
+                },
+              });
+            };
+          },
+        }),
+      );
+      await dying.add(c('x1', w));
+      armed = true;
+      await dying.stage([c('x1', { ...w, ...praise, version: 1 })]);
+      await expect(dying.drain()).rejects.toThrow('connection lost');
+      while ((await counts.drain()).counted > 0);
+
+      const totals = async (dim: 'all' | 'touchpoint' | 'source') =>
+        Object.fromEntries(
+          (await counts.range({ dim, size: '1d', ...r })).map((b) => [
+            b.key,
+            [b.volume, b.negative, b.positive],
+          ]),
+        );
+      expect(await totals('touchpoint')).toEqual({ delivery: [1, 0, 1], welcome: [0, 0, 0] });
+      expect(await totals('all')).toEqual({ all: [1, 0, 1] });
+      expect(await totals('source')).toEqual({ reviews: [1, 0, 1] });
+    });
+
     it('takes out a mention edited out of a touchpoint, and counts one edited into it', async () => {
       const other = {
         overall: 'negative' as const,
