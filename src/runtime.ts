@@ -33,6 +33,7 @@ import {
 } from './store/deliveries-repository.js';
 import { createMentionsRepository, type MentionsRepository } from './store/mentions-repository.js';
 import { connectMongo, ensureIndexes, type MongoStore } from './store/mongo.js';
+import { createCrosspostsRepository } from './store/crossposts-repository.js';
 import { createSecretBox } from './store/sealed.js';
 import { createSourcesRepository, type SourcesRepository } from './store/sources-repository.js';
 
@@ -102,6 +103,7 @@ export async function createRuntime(
     acceptDeps: {
       mentions,
       counts,
+      crossposts: createCrosspostsRepository(mongo.db),
       analyze: (m) => analyzeMention(m, { link, brandAliases, watched: catalog.watches(m.source) }),
       enqueueCount: () => queues.enqueueCount(),
     },

@@ -9,14 +9,18 @@
  * between the two never leaves a stored mention uncounted: the caller retries, and the count
  * job counts a mention once however many times it was staged.
  */
-import { textFingerprint } from '../analysis/text.js';
+import { createHash } from 'node:crypto';
+import { textFingerprint, tokenize } from '../analysis/text.js';
 import { futureDateIssue, type MentionAnalysis, type MentionInput } from '../domain/mention.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { Contribution, CountsRepository } from '../store/counts-repository.js';
+import type { CrosspostsRepository } from '../store/crossposts-repository.js';
 import { mentionId, type MentionsRepository } from '../store/mentions-repository.js';
 
 export interface AcceptDeps {
-  mentions: Pick<MentionsRepository, 'accept' | 'saveEdits'>;
+  mentions: Pick<MentionsRepository, 'accept' | 'saveEdits' | 'linkCrossPosts'>;
+  /** Who posted which text where: a text one author posts on several sources counts once. */
+  crossposts: Pick<CrosspostsRepository, 'claim'>;
   counts: Pick<CountsRepository, 'stage'>;
   /** Reads one mention (src/analysis/analyze-mention.ts with the brand's journey). */
   analyze(m: MentionInput): MentionAnalysis;
@@ -29,6 +33,8 @@ export interface AcceptSummary {
   duplicates: number;
   /** Stored before with another text: rewritten, their counts moved to the new reading. */
   edited: number;
+  /** Stored, linked to the same author's same text on another source, counted once. */
+  crossPosts: number;
   /** Per input, in order. */
   ids: string[];
 }
@@ -49,14 +55,28 @@ export async function acceptMentions(
     return issue ? [{ ...issue, path: `${i}.${issue.path}` }] : [];
   });
   if (future.length > 0) throw new ValidationError('accept', future);
-  if (inputs.length === 0) return { accepted: 0, duplicates: 0, edited: 0, ids: [] };
+  if (inputs.length === 0) return { accepted: 0, duplicates: 0, edited: 0, crossPosts: 0, ids: [] };
 
   const read = inputs.map((m) => ({ ...m, analysis: deps.analyze(m) }));
-  const contributions = read.flatMap((m) =>
-    m.analysis.relevant ? [contributionOf(mentionId(m.source, m.externalId), m, m.analysis)] : [],
-  );
+  // Cross-posts are claimed before anything is counted: a copy is stored, linked to the first
+  // post, and not counted again.
+  const keyed = read.flatMap((m) => {
+    const key = crossPostKey(m);
+    return m.analysis.relevant && key
+      ? [{ key, mentionId: mentionId(m.source, m.externalId) }]
+      : [];
+  });
+  const copyOf = await deps.crossposts.claim(keyed, fetchedAt);
+  const contributions = read.flatMap((m) => {
+    const id = mentionId(m.source, m.externalId);
+    return m.analysis.relevant && !copyOf.has(id) ? [contributionOf(id, m, m.analysis)] : [];
+  });
   await deps.counts.stage(contributions);
   const outcomes = await deps.mentions.accept(read, fetchedAt);
+  const links = outcomes.flatMap((o) =>
+    o.inserted && copyOf.has(o.id) ? [{ id: o.id, crossPostOf: copyOf.get(o.id)! }] : [],
+  );
+  await deps.mentions.linkCrossPosts(links);
   // Edits: the new reading's counts go in first (with its version, the drain takes out what
   // the old one counted, once), then the mention is rewritten; a failure between the two is
   // found again by the next poll, which sees the old text still stored.
@@ -73,10 +93,31 @@ export async function acceptMentions(
   const accepted = outcomes.filter((o) => o.inserted).length;
   return {
     accepted,
+    crossPosts: links.length,
     duplicates: outcomes.length - accepted - edits.length,
     edited: edits.length,
     ids: outcomes.map((o) => o.id),
   };
+}
+
+/** Texts shorter than this are too common to say two posts are one author's copy. */
+const CROSS_POST_MIN_WORDS = 8;
+
+/**
+ * One author's one text, whatever the source: the author's name as people see it (handles differ
+ * from site to site, names less), and the text's words, blind to case, accents, links and
+ * handles. Null for a short text.
+ */
+export function crossPostKey(m: MentionInput): string | null {
+  const words = tokenize(
+    m.text.replace(/https?:\/\/\S+/g, ' ').replace(/[@#][\p{L}\p{N}_.]+/gu, ' '),
+  );
+  const name = tokenize(m.author.name || m.author.id).join(' ');
+  if (words.length < CROSS_POST_MIN_WORDS || !name) return null;
+  return createHash('sha256')
+    .update(`${name}\n${words.join(' ')}`)
+    .digest('base64url')
+    .slice(0, 24);
 }
 
 /** What one read mention adds to the counts. */

@@ -27,6 +27,8 @@ interface MentionDoc extends MentionInput, Partial<Omit<MentionAnalysis, 'lang'>
   /** Its edit number (absent: as first stored), and when the last edit came. */
   version?: number;
   editedAt?: Date;
+  /** The same author's same text, posted first on another source: counted there, once. */
+  crossPostOf?: string;
 }
 
 /** What became of one accepted mention. */
@@ -159,6 +161,20 @@ export function createMentionsRepository(db: Db) {
           ...(to !== undefined ? { editTo: to } : {}),
         };
       });
+    },
+
+    /** Marks mentions as copies of an earlier post of the same author on another source. */
+    async linkCrossPosts(links: { id: string; crossPostOf: string }[]): Promise<void> {
+      if (links.length === 0) return;
+      await col.bulkWrite(
+        links.map((l) => ({
+          updateOne: {
+            filter: { _id: new ObjectId(l.id) },
+            update: { $set: { crossPostOf: l.crossPostOf } },
+          },
+        })),
+        { ordered: false },
+      );
     },
 
     /**

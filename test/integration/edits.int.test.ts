@@ -1,7 +1,7 @@
 /**
- * A re-polled item whose text changed: the stored mention takes the new text and reading, and
- * its counts move from the old reading to the new one, once, through the real door, store and
- * count drain.
+ * Edits and cross-posts through the real door, store and count drain: a re-polled item whose
+ * text changed takes the new text and reading, its counts moving once; the same text posted by
+ * one author on several sources is stored on each, linked, and counted once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMention } from '../../src/domain/mention.js';
@@ -71,5 +71,71 @@ describe('an edited mention', () => {
     expect(stored).toMatchObject({ text: edited.text, version: 1 });
     expect(stored?.sentiment?.label).toBe('positive');
     expect(await app.rt.mongo.db.collection('mentions').countDocuments({})).toBe(1);
+  });
+});
+
+describe('a cross-post', () => {
+  it('is stored on each source, linked to the first, and counted once', async () => {
+    const text =
+      'Colis perdu depuis dix jours, livraison catastrophique et aucune réponse du transporteur.';
+    const post = (
+      source: string,
+      authorId: string,
+      externalId: string,
+      t = text,
+      name = 'Marc Dupont',
+    ) =>
+      parseMention(
+        {
+          source,
+          externalId,
+          url: `https://${source}.example/${externalId}`,
+          author: { id: authorId, name },
+          text: t,
+          lang: 'fr',
+          publishedAt: '2026-11-09T08:00:00Z',
+        },
+        { now: new Date('2026-11-09T12:00:00Z') },
+      );
+    const now = new Date('2026-11-09T12:00:00Z');
+    const door = app.rt.acceptDeps;
+    const week = async () => {
+      const [b] = await app.rt.counts.range({
+        dim: 'touchpoint',
+        key: 'delivery',
+        size: '1d',
+        from: new Date('2026-11-09T00:00:00Z'),
+        to: new Date('2026-11-10T00:00:00Z'),
+      });
+      return b?.negative ?? 0;
+    };
+
+    const first = await acceptMentions(door, [post('trustpilot', 'u-1', 'a')], now);
+    const copies = await acceptMentions(
+      door,
+      [
+        post('reddit', 't2_marc', 'b'),
+        post('mastodon', 'marc@piaille.fr', 'c'),
+        // Someone else saying the same is another voice; so is the same person saying more.
+        post('reddit', 't2_other', 'd', text, 'Anne'),
+        post('mastodon', 'marc@piaille.fr', 'e', `${text} Et le service client ne répond pas.`),
+      ],
+      now,
+    );
+    const again = await acceptMentions(door, [post('reddit', 't2_marc', 'b')], now);
+    await drain();
+
+    expect(first).toMatchObject({ accepted: 1, crossPosts: 0 });
+    expect(copies).toMatchObject({ accepted: 4, crossPosts: 2 });
+    expect(again).toMatchObject({ accepted: 0, duplicates: 1, crossPosts: 0 });
+    const original = mentionId('trustpilot', 'a');
+    expect(await app.rt.mentions.findById(mentionId('reddit', 'b'))).toMatchObject({
+      crossPostOf: original,
+    });
+    expect(await app.rt.mentions.findById(mentionId('mastodon', 'c'))).toMatchObject({
+      crossPostOf: original,
+    });
+    expect((await app.rt.mentions.findById(mentionId('reddit', 'd')))?.crossPostOf).toBeUndefined();
+    expect(await week()).toBe(3);
   });
 });

@@ -17,7 +17,9 @@ function fakeDeps() {
         return inputs.map((m) => ({ id: m.externalId, inserted: true }));
       },
       saveEdits: async () => {},
+      linkCrossPosts: async () => {},
     },
+    crossposts: { claim: async () => new Map() },
     counts: { stage: async () => {} },
     analyze: () => ({}) as MentionAnalysis,
     enqueueCount: async () => {},

@@ -84,7 +84,9 @@ function harness(opts: { drafts?: MentionDraft[]; fails?: Error } = {}) {
         return inputs.map((m) => ({ id: m.externalId, inserted: true }));
       },
       saveEdits: async () => {},
+      linkCrossPosts: async () => {},
     },
+    crossposts: { claim: async () => new Map() },
     counts: { stage: async () => {} },
     analyze: () => ({}) as MentionAnalysis,
     enqueueCount: async () => {},
