@@ -108,6 +108,11 @@ export interface Mention extends MentionInput, Partial<Omit<MentionAnalysis, 'la
   fetchedAt: Date;
   status: MentionStatus;
   analyzedAt?: Date;
+  /** Edits seen (absent: as first stored), and when the last one came. */
+  version?: number;
+  editedAt?: Date;
+  /** The id of the same author's same text posted first on another source (counted there). */
+  crossPostOf?: string;
 }
 
 /**

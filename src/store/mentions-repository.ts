@@ -22,7 +22,7 @@ interface MentionDoc extends MentionInput, Partial<Omit<MentionAnalysis, 'lang'>
   analyzedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
-  /** Of its title and text: a re-polled item whose text changed is an edit. */
+  /** Of its text: a re-polled item whose text changed is an edit. */
   textHash?: string;
   /** Its edit number (absent: as first stored), and when the last edit came. */
   version?: number;
@@ -43,10 +43,13 @@ export interface AcceptOutcome {
   editTo?: number;
 }
 
-/** The title and text as one fingerprint: any change to either is an edit. */
-function textHashOf(m: { title?: string | undefined; text: string }): string {
+/**
+ * The text's fingerprint: a change to it is an edit. The title alone is not: sources differ in
+ * whether they send one (a push without it is the same mention).
+ */
+function textHashOf(m: { text: string }): string {
   return createHash('sha256')
-    .update(`${m.title ?? ''}\n${m.text}`)
+    .update(m.text)
     .digest('base64url')
     .slice(0, 22);
 }
@@ -143,7 +146,7 @@ export function createMentionsRepository(db: Db) {
           const i = stored[next++]!;
           const doc = await col.findOne(
             { _id: ids[i]! },
-            { projection: { textHash: 1, text: 1, title: 1, version: 1 } },
+            { projection: { textHash: 1, text: 1, version: 1 } },
           );
           if (!doc) continue;
           const before = doc.textHash ?? textHashOf(doc);
