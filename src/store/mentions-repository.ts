@@ -48,10 +48,7 @@ export interface AcceptOutcome {
  * whether they send one (a push without it is the same mention).
  */
 function textHashOf(m: { text: string }): string {
-  return createHash('sha256')
-    .update(m.text)
-    .digest('base64url')
-    .slice(0, 22);
+  return createHash('sha256').update(m.text).digest('base64url').slice(0, 22);
 }
 
 /** Reads by `_id` in flight at once when checking re-polled items for edits. */
