@@ -192,7 +192,7 @@ export async function startWorkers(
         queues: rt.queues,
         logger,
         publicUrl: config.api.publicUrl,
-        timeZone: config.detection.baseline.timeZone,
+        timeZone: config.touchpoints.brand.timeZone,
       }),
     );
   }
@@ -231,7 +231,7 @@ export async function startWorkers(
         timeoutMs: config.http.timeoutMs,
         // Webhook and Slack receivers pass the sources' SSRF guard, with the same allow-list.
         ...(config.http.allowHosts ? { allowHosts: config.http.allowHosts } : {}),
-        timeZone: config.detection.baseline.timeZone,
+        timeZone: config.touchpoints.brand.timeZone,
       }),
     );
   }
@@ -254,7 +254,7 @@ export async function startApi(
       nodeEnv: rt.config.nodeEnv,
       bodyLimit: rt.config.api.bodyLimit,
       maxBatch: rt.config.api.maxBatch,
-      timeZone: rt.config.detection.baseline.timeZone,
+      timeZone: rt.config.touchpoints.brand.timeZone,
       touchpoints: rt.config.touchpoints.touchpoints,
     },
     logger: rt.logger,

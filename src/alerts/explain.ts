@@ -3,7 +3,7 @@
  * 13 complaints since 10:00 from 12 people on 4 sites, usually 1 a day". One renderer for every
  * channel (Slack, webhooks, the digest, the API and so the dashboard), fed by the alert's own
  * facts, so the sentences and the JSON always give the same numbers. Times are read on the
- * brand's clock (`baseline.timeZone`). Pure.
+ * brand's clock (`brand.timeZone` in touchpoints.yaml). Pure.
  *
  * The touchpoint's label leads ("Livraison : 13 plaintes...") rather than following a
  * preposition: labels come from touchpoints.yaml without their grammatical gender or article.

@@ -41,7 +41,7 @@ import { createOpsChecks, type DigestCheckResult, type OpsCheckDeps } from './op
  *   alerts: rt.alerts, deliveries: rt.deliveries, sources: rt.sources,
  *   counts: rt.counts, queues: rt.queues, logger,
  *   publicUrl: config.api.publicUrl, timeoutMs: config.http.timeoutMs,
- *   timeZone: config.detection.baseline.timeZone,
+ *   timeZone: config.touchpoints.brand.timeZone,
  * })
  * ```
  */

@@ -38,7 +38,7 @@ export interface OpsCheckDeps {
   queues: Pick<Queues, 'enqueueDeliver' | 'enqueueNotify'>;
   logger: Logger;
   publicUrl: string;
-  /** The brand's time zone (`baseline.timeZone`): the hours in alerts' words are read on it. */
+  /** The brand's time zone (`brand.timeZone`): the hours in alerts' words are read on it. */
   timeZone: string;
 }
 

@@ -120,7 +120,7 @@ describe('GET /api/v1/alerts', () => {
   it("explains each alert in words, French and English, on the brand's clock", async () => {
     const { body } = await get(`/api/v1/alerts/${ids.delivery}`);
     const summary = (body as unknown as { summary: { fr: string; en: string } }).summary;
-    // 09:00 UTC is 10:00 in Paris, the default baseline.timeZone.
+    // 09:00 UTC is 10:00 in Paris, the brand's default time zone.
     expect(summary.en).toMatch(
       /^delivery: 12 complaints since 10:00 from 9 people on 1 site, usually 2\.2 a day\. 80% of mentions about it are negative, usually 10%\. /,
     );

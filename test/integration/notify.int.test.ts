@@ -181,7 +181,7 @@ describe('notifications', () => {
         publicUrl: 'https://maillon.example',
         timeoutMs: 2_000,
         allowHosts: ['127.0.0.1'],
-        timeZone: config.detection.baseline.timeZone,
+        timeZone: config.touchpoints.brand.timeZone,
         // An event held behind an earlier one looks again after 100 ms, not 2 s.
         holdMs: 100,
       }),

@@ -6,7 +6,7 @@
  * detector apart.
  *
  * The brand's clock is Paris in winter (UTC+1 all along: the six weeks end before the clocks
- * change), as config/detection.yaml's `timeZone` reads it.
+ * change), as `loadDetectionParams`' default (Europe/Paris) reads it.
  */
 import { mulberry32 } from '../../../src/demo/scenario.js';
 import {
