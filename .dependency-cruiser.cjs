@@ -26,7 +26,7 @@ module.exports = {
       name: 'domain-is-pure',
       severity: 'error',
       comment:
-        'The domain (vocabulary, mention, alert) depends on nothing of ours but itself and errors.',
+        'The domain (vocabulary, mention, alert, calendar) depends on nothing of ours but itself and errors.',
       from: { path: '^src/domain/' },
       to: { path: '^src/', pathNot: '^src/(domain/|errors\\.ts$)' },
     },
