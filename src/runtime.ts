@@ -153,6 +153,20 @@ export async function startWorkers(
     workers.push(w);
   };
 
+  // What the health check (poll side) and the digest (notify side) read.
+  const opsDeps = {
+    alertsConfig: config.alerts,
+    catalog: rt.catalog,
+    touchpoints: config.touchpoints.touchpoints,
+    alerts: rt.alerts,
+    deliveries: rt.deliveries,
+    sources: rt.sources,
+    counts: rt.counts,
+    queues: rt.queues,
+    logger,
+    publicUrl: config.api.publicUrl,
+    timeZone: config.touchpoints.brand.timeZone,
+  };
   if (kinds.includes('poll')) {
     await rt.catalog.seed();
     await rt.queues.syncSchedules(await rt.catalog.list());
@@ -179,22 +193,7 @@ export async function startWorkers(
     });
     workers.at(-1)?.once('closing', () => watch.stop());
     // Sources' health is looked at beside the pollers, on its own queue.
-    start(
-      QUEUE.health,
-      createHealthProcessor({
-        alertsConfig: config.alerts,
-        catalog: rt.catalog,
-        touchpoints: config.touchpoints.touchpoints,
-        alerts: rt.alerts,
-        deliveries: rt.deliveries,
-        sources: rt.sources,
-        counts: rt.counts,
-        queues: rt.queues,
-        logger,
-        publicUrl: config.api.publicUrl,
-        timeZone: config.touchpoints.brand.timeZone,
-      }),
-    );
+    start(QUEUE.health, createHealthProcessor(opsDeps));
   }
   if (kinds.includes('count')) {
     // One drain at a time is also what the count job's deduplication guarantees.
@@ -218,20 +217,10 @@ export async function startWorkers(
     start(
       QUEUE.notify,
       createNotifyProcessor({
-        alertsConfig: config.alerts,
-        catalog: rt.catalog,
-        touchpoints: config.touchpoints.touchpoints,
-        alerts: rt.alerts,
-        deliveries: rt.deliveries,
-        sources: rt.sources,
-        counts: rt.counts,
-        queues: rt.queues,
-        logger,
-        publicUrl: config.api.publicUrl,
+        ...opsDeps,
         timeoutMs: config.http.timeoutMs,
         // Webhook and Slack receivers pass the sources' SSRF guard, with the same allow-list.
         ...(config.http.allowHosts ? { allowHosts: config.http.allowHosts } : {}),
-        timeZone: config.touchpoints.brand.timeZone,
       }),
     );
   }

@@ -182,6 +182,8 @@ async function runSystem(system: System): Promise<Row[]> {
     LOG_FORMAT: 'json',
     BENCH_WEBHOOK_URL: receiver.url,
     BENCH_WEBHOOK_SECRET: 'bench-load-secret',
+    // The alerts' receiver is the bench's own, on loopback: the SSRF guard lets only it through.
+    HTTP_ALLOW_HOSTS: new URL(receiver.url).host,
   };
   const config = loadConfig(env);
   const relevant = createRelevance(config);

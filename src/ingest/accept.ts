@@ -63,7 +63,7 @@ export async function acceptMentions(
   const keyed = read.flatMap((m) => {
     const key = crossPostKey(m);
     return m.analysis.relevant && key
-      ? [{ key, mentionId: mentionId(m.source, m.externalId) }]
+      ? [{ key, mentionId: mentionId(m.source, m.externalId), source: m.source }]
       : [];
   });
   const copyOf = await deps.crossposts.claim(keyed, fetchedAt);

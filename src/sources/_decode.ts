@@ -6,6 +6,9 @@
  * Latin-1 and ASCII ones mean Windows-1252.
  */
 import iconv from 'iconv-lite';
+import type { z } from 'zod';
+import { SourceParseError } from '../errors.js';
+import { redactUrl } from '../net/redact.js';
 import type { RawPage } from './_types.js';
 
 export function decodeBody(raw: RawPage): string {
@@ -79,4 +82,21 @@ function isUtf8(body: Buffer): boolean {
 
 function stripBom(s: string): string {
   return s.replace(/^\uFEFF/, '');
+}
+
+/**
+ * A JSON answer read with its schema, or a `SourceParseError` saying what it was expected to be
+ * (`what`: "a GitHub issue search answer"); the URL is shown without its credentials.
+ */
+export function readJsonPage<S extends z.ZodType>(
+  raw: RawPage,
+  sourceId: string,
+  schema: S,
+  what: string,
+): z.output<S> {
+  try {
+    return schema.parse(JSON.parse(decodeBody(raw)));
+  } catch (err) {
+    throw new SourceParseError(sourceId, `not ${what} (${redactUrl(raw.url)})`, err);
+  }
 }

@@ -15,8 +15,8 @@
 import { z } from 'zod';
 import { MAX_TEXT_LENGTH } from '../domain/mention.js';
 import { httpUrlSchema } from '../domain/vocabulary.js';
-import { SourceHttpError, SourceParseError } from '../errors.js';
-import { decodeBody } from './_decode.js';
+import { SourceHttpError } from '../errors.js';
+import { decodeBody, readJsonPage } from './_decode.js';
 import { redactUrl } from './_http.js';
 import { defineSource, type MentionDraft, type RawPage, type SourceCursor } from './_types.js';
 
@@ -87,16 +87,7 @@ export default defineSource({
   },
 
   parse(raw, { sourceId }) {
-    let page;
-    try {
-      page = pageSchema.parse(JSON.parse(decodeBody(raw)));
-    } catch (err) {
-      throw new SourceParseError(
-        sourceId,
-        `not a GitHub issue search answer (${redactUrl(raw.url)})`,
-        err,
-      );
-    }
+    const page = readJsonPage(raw, sourceId, pageSchema, 'a GitHub issue search answer');
     const drafts = new Map<string, MentionDraft>();
     for (const item of page.items) {
       const id = String(item.id);

@@ -15,8 +15,7 @@
 import { z } from 'zod';
 import { MAX_TEXT_LENGTH } from '../domain/mention.js';
 import { httpUrlSchema } from '../domain/vocabulary.js';
-import { SourceParseError } from '../errors.js';
-import { decodeBody } from './_decode.js';
+import { decodeBody, readJsonPage } from './_decode.js';
 import { htmlToText } from './_html.js';
 import { redactUrl } from './_http.js';
 import { defineSource, type MentionDraft, type RawPage, type SourceCursor } from './_types.js';
@@ -94,16 +93,7 @@ export default defineSource({
   },
 
   parse(raw, { sourceId }) {
-    let page;
-    try {
-      page = pageSchema.parse(JSON.parse(decodeBody(raw)));
-    } catch (err) {
-      throw new SourceParseError(
-        sourceId,
-        `not a Stack Exchange search answer (${redactUrl(raw.url)})`,
-        err,
-      );
-    }
+    const page = readJsonPage(raw, sourceId, pageSchema, 'a Stack Exchange search answer');
     const drafts = new Map<string, MentionDraft>();
     for (const q of page.items) {
       const id = String(q.question_id);

@@ -13,8 +13,8 @@
 import { z } from 'zod';
 import { MAX_TEXT_LENGTH } from '../domain/mention.js';
 import { httpUrlSchema } from '../domain/vocabulary.js';
-import { SourceHttpError, SourceParseError, ValidationError } from '../errors.js';
-import { decodeBody } from './_decode.js';
+import { SourceHttpError, ValidationError } from '../errors.js';
+import { decodeBody, readJsonPage } from './_decode.js';
 import { redactUrl } from './_http.js';
 import {
   defineSource,
@@ -112,16 +112,7 @@ export default defineSource({
   },
 
   parse(raw, { sourceId }) {
-    let page;
-    try {
-      page = pageSchema.parse(JSON.parse(decodeBody(raw)));
-    } catch (err) {
-      throw new SourceParseError(
-        sourceId,
-        `not a YouTube commentThreads answer (${redactUrl(raw.url)})`,
-        err,
-      );
-    }
+    const page = readJsonPage(raw, sourceId, pageSchema, 'a YouTube commentThreads answer');
     const drafts = new Map<string, MentionDraft>();
     for (const thread of page.items) {
       const comment = thread.snippet.topLevelComment;

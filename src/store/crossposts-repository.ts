@@ -1,51 +1,64 @@
 /**
  * Cross-posts: the same text posted by one author on several sources (a complaint pasted on
  * Trustpilot, Reddit and Mastodon) is one voice. Each (author, text) key remembers the first
- * mention that carried it, by `_id` (the only lookup the bundled server runs in SQL), so a later
- * copy is linked to it and counted once.
+ * mention that carried it and its source, by `_id` (the only lookup the bundled server runs in
+ * SQL), so a copy on another source is linked to it and counted once.
  */
 import type { Db } from 'mongodb';
 import { duplicateIndexes, isOnlyDuplicateKeys } from './mongo.js';
 
 export type CrosspostsRepository = ReturnType<typeof createCrosspostsRepository>;
 
+interface ClaimEntry {
+  key: string;
+  mentionId: string;
+  source: string;
+}
+
 export function createCrosspostsRepository(db: Db) {
-  const col = db.collection<{ _id: string; m: string; at: Date }>('crossposts');
+  const col = db.collection<{ _id: string; m: string; s: string; at: Date }>('crossposts');
   return {
     /**
-     * Claims each key for its mention; returns, for the mentions whose key another mention
-     * claimed first, that first mention's id. A mention claiming its own key again (polled
-     * twice, a retry) is not a cross-post of itself.
+     * Claims each key for its mention; returns, for the mentions whose key a mention of another
+     * source claimed first, that first mention's id. A mention claiming its own key again
+     * (polled twice, a retry) is not a cross-post of itself, and the same text twice on one
+     * source is a repeat there, counted as such.
      */
-    async claim(
-      entries: { key: string; mentionId: string }[],
-      at: Date,
-    ): Promise<Map<string, string>> {
-      const firstOf = new Map<string, string>();
-      const byKey = new Map<string, { key: string; mentionId: string }>();
-      for (const e of entries) if (!byKey.has(e.key)) byKey.set(e.key, e);
-      const unique = [...byKey.values()];
+    async claim(entries: ClaimEntry[], at: Date): Promise<Map<string, string>> {
+      const copyOf = new Map<string, string>();
+      const first = new Map<string, ClaimEntry>();
+      for (const e of entries) if (!first.has(e.key)) first.set(e.key, e);
+      const link = (e: ClaimEntry, original: { m: string; s: string }) => {
+        if (e.mentionId !== original.m && e.source !== original.s)
+          copyOf.set(e.mentionId, original.m);
+      };
       // Within the batch too: the first mention with a key is the original.
       for (const e of entries) {
-        const first = byKey.get(e.key);
-        if (first && first.mentionId !== e.mentionId) firstOf.set(e.mentionId, first.mentionId);
+        const f = first.get(e.key)!;
+        link(e, { m: f.mentionId, s: f.source });
       }
-      if (unique.length === 0) return firstOf;
+      const unique = [...first.values()];
+      if (unique.length === 0) return copyOf;
       try {
         await col.insertMany(
-          unique.map((e) => ({ _id: e.key, m: e.mentionId, at })),
+          unique.map((e) => ({ _id: e.key, m: e.mentionId, s: e.source, at })),
           { ordered: false },
         );
       } catch (err) {
         if (!isOnlyDuplicateKeys(err)) throw err;
         for (const i of duplicateIndexes(err)) {
-          const e = unique[i]!;
-          const doc = await col.findOne({ _id: e.key });
-          if (!doc || doc.m === e.mentionId) continue;
-          for (const x of entries) if (x.key === e.key) firstOf.set(x.mentionId, doc.m);
+          const key = unique[i]!.key;
+          const doc = await col.findOne({ _id: key });
+          if (!doc) continue;
+          // An earlier batch holds the original: every mention of this key is judged against it.
+          for (const e of entries) {
+            if (e.key !== key) continue;
+            copyOf.delete(e.mentionId);
+            link(e, doc);
+          }
         }
       }
-      return firstOf;
+      return copyOf;
     },
   };
 }

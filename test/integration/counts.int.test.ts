@@ -45,6 +45,37 @@ const c = (id: string, over: Partial<Contribution> = {}): Contribution => ({
 
 const day = { from: new Date('2026-05-04T00:00:00Z'), to: new Date('2026-05-05T00:00:00Z') };
 
+/**
+ * A counts repository whose store connection fails at its `failAt`-th write of a day document
+ * once armed: a drainer that has claimed a batch and applied part of it when it dies.
+ */
+function dyingDrainer(failAt: number, opts: { cacheBytes?: number } = {}) {
+  let writes = 0;
+  let armed = false;
+  const counts = createCountsRepository(
+    new Proxy(mongo.db, {
+      get(db, prop, receiver) {
+        if (prop !== 'collection') return Reflect.get(db, prop, receiver) as unknown;
+        return (name: string) => {
+          const col = db.collection(name);
+          return new Proxy(col, {
+            get(target, p, r) {
+              if (p !== 'replaceOne' || name !== 'series')
+                return Reflect.get(target, p, r) as unknown;
+              return async (...args: Parameters<typeof col.replaceOne>) => {
+                if (armed && ++writes === failAt) throw new Error('connection lost');
+                return target.replaceOne(...args);
+              };
+            },
+          });
+        };
+      },
+    }),
+    opts,
+  );
+  return { counts, arm: () => void (armed = true) };
+}
+
 describe('counts', () => {
   it('counts a mention once however often it is added, even by racing writers', async () => {
     await counts.add(c('m1'));
@@ -169,34 +200,12 @@ describe('counts', () => {
     async (_, cacheBytes) => {
       // A drainer whose store connection fails at its fourth write of a day document: it has
       // claimed the batch and applied part of it when it fails.
-      let writes = 0;
-      let armed = false;
-      const dying = createCountsRepository(
-        new Proxy(mongo.db, {
-          get(db, prop, receiver) {
-            if (prop !== 'collection') return Reflect.get(db, prop, receiver) as unknown;
-            return (name: string) => {
-              const col = db.collection(name);
-              return new Proxy(col, {
-                get(target, p, r) {
-                  if (p !== 'replaceOne' || name !== 'series')
-                    return Reflect.get(target, p, r) as unknown;
-                  return async (...args: Parameters<typeof col.replaceOne>) => {
-                    if (armed && ++writes === 4) throw new Error('connection lost');
-                    return target.replaceOne(...args);
-                  };
-                },
-              });
-            };
-          },
-        }),
-        { cacheBytes },
-      );
+      const { counts: dying, arm } = dyingDrainer(4, { cacheBytes });
       const date = cacheBytes ? '2026-05-16' : '2026-05-06';
       const when = { publishedAt: new Date(`${date}T08:05:00Z`) };
       // The day holds a mention already: its documents are in the drainer's cache, if it has one.
       await dying.add(c(`r0-${date}`, when));
-      armed = true;
+      arm();
       const batch = ['r1', 'r2', 'r3'].map((id) => c(`${id}-${date}`, when));
       await dying.stage(batch);
       await expect(dying.drain()).rejects.toThrow('connection lost');
@@ -278,30 +287,9 @@ describe('counts', () => {
       const d = '2026-06-12';
       const w = { publishedAt: new Date(`${d}T07:00:00Z`) };
       const r = { from: new Date(`${d}T00:00:00Z`), to: new Date(`${d}T23:59:59Z`) };
-      let writes = 0;
-      let armed = false;
-      const dying = createCountsRepository(
-        new Proxy(mongo.db, {
-          get(db, prop, receiver) {
-            if (prop !== 'collection') return Reflect.get(db, prop, receiver) as unknown;
-            return (name: string) => {
-              const col = db.collection(name);
-              return new Proxy(col, {
-                get(target, p2, r2) {
-                  if (p2 !== 'replaceOne' || name !== 'series')
-                    return Reflect.get(target, p2, r2) as unknown;
-                  return async (...args: Parameters<typeof col.replaceOne>) => {
-                    if (armed && ++writes === 2) throw new Error('connection lost');
-                    return target.replaceOne(...args);
-                  };
-                },
-              });
-            };
-          },
-        }),
-      );
+      const { counts: dying, arm } = dyingDrainer(2);
       await dying.add(c('x1', w));
-      armed = true;
+      arm();
       await dying.stage([c('x1', { ...w, ...praise, version: 1 })]);
       await expect(dying.drain()).rejects.toThrow('connection lost');
       while ((await counts.drain()).counted > 0);

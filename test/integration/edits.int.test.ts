@@ -118,6 +118,8 @@ describe('a cross-post', () => {
         post('mastodon', 'marc@piaille.fr', 'c'),
         // Someone else saying the same is another voice; so is the same person saying more.
         post('reddit', 't2_other', 'd', text, 'Anne'),
+        // The same text twice on one site is a repeat there, counted as such.
+        post('trustpilot', 'u-1', 'f'),
         post('mastodon', 'marc@piaille.fr', 'e', `${text} Et le service client ne répond pas.`),
       ],
       now,
@@ -126,7 +128,7 @@ describe('a cross-post', () => {
     await drain();
 
     expect(first).toMatchObject({ accepted: 1, crossPosts: 0 });
-    expect(copies).toMatchObject({ accepted: 4, crossPosts: 2 });
+    expect(copies).toMatchObject({ accepted: 5, crossPosts: 2 });
     expect(again).toMatchObject({ accepted: 0, duplicates: 1, crossPosts: 0 });
     const original = mentionId('trustpilot', 'a');
     expect(await app.rt.mentions.findById(mentionId('reddit', 'b'))).toMatchObject({
@@ -136,6 +138,6 @@ describe('a cross-post', () => {
       crossPostOf: original,
     });
     expect((await app.rt.mentions.findById(mentionId('reddit', 'd')))?.crossPostOf).toBeUndefined();
-    expect(await week()).toBe(3);
+    expect(await week()).toBe(4);
   });
 });
