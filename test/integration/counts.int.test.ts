@@ -52,7 +52,7 @@ const day = { from: new Date('2026-05-04T00:00:00Z'), to: new Date('2026-05-05T0
 function dyingDrainer(failAt: number, opts: { cacheBytes?: number } = {}) {
   let writes = 0;
   let armed = false;
-  const counts = createCountsRepository(
+  const repo = createCountsRepository(
     new Proxy(mongo.db, {
       get(db, prop, receiver) {
         if (prop !== 'collection') return Reflect.get(db, prop, receiver) as unknown;
@@ -73,7 +73,7 @@ function dyingDrainer(failAt: number, opts: { cacheBytes?: number } = {}) {
     }),
     opts,
   );
-  return { counts, arm: () => void (armed = true) };
+  return { counts: repo, arm: () => void (armed = true) };
 }
 
 describe('counts', () => {
