@@ -329,3 +329,30 @@ export function retryAfterMs(
   }
   return undefined;
 }
+
+/**
+ * A conditional GET for sources that read one document (a feed, a page): sends the validators of
+ * the last answer (ETag, Last-Modified) from `cursor`, and returns the new ones beside the
+ * answer, or `notModified` on 304.
+ */
+export async function getConditional(
+  http: HttpClient,
+  req: { source: string; url: string; accept: string; signal: AbortSignal },
+  cursor: Record<string, string>,
+): Promise<
+  | { notModified: true }
+  | { notModified: false; res: HttpResponse; validators: Record<string, string> }
+> {
+  const headers: Record<string, string> = { Accept: req.accept };
+  if (cursor.etag) headers['If-None-Match'] = cursor.etag;
+  if (cursor.lastModified) headers['If-Modified-Since'] = cursor.lastModified;
+  const res = await http.get({ source: req.source, url: req.url, headers, signal: req.signal });
+  if (res.status === 304) return { notModified: true };
+  const validators: Record<string, string> = {};
+  if (res.headers.etag) validators.etag = res.headers.etag;
+  if (res.headers['last-modified']) validators.lastModified = res.headers['last-modified'];
+  return { notModified: false, res, validators };
+}
+
+/** What a source reading web pages accepts. */
+export const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5';

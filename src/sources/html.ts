@@ -12,7 +12,7 @@ import { httpUrlSchema } from '../domain/vocabulary.js';
 import { SourceParseError } from '../errors.js';
 import { decodeBody } from './_decode.js';
 import { htmlToText } from './_html.js';
-import { redactUrl } from './_http.js';
+import { getConditional, HTML_ACCEPT, redactUrl } from './_http.js';
 import { defineSource, type MentionDraft, type SourceCursor } from './_types.js';
 
 export const SOURCE_KIND = 'html';
@@ -76,13 +76,13 @@ export default defineSource({
   target: (source) => redactUrl(source.url),
 
   async fetchPage(source, cursor, { http, signal }) {
-    const headers: Record<string, string> = {
-      Accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
-    };
-    if (cursor.etag) headers['If-None-Match'] = cursor.etag;
-    if (cursor.lastModified) headers['If-Modified-Since'] = cursor.lastModified;
-    const res = await http.get({ source: source.id, url: source.url, headers, signal });
-    if (res.status === 304) return { notModified: true, cursor };
+    const got = await getConditional(
+      http,
+      { source: source.id, url: source.url, accept: HTML_ACCEPT, signal },
+      cursor,
+    );
+    if (got.notModified) return { notModified: true, cursor };
+    const { res } = got;
     // Few pages send validators; the digest of the bytes is the watermark that always exists.
     // The selectors enter it too: other selectors read the same bytes anew.
     const next: SourceCursor = {
@@ -91,8 +91,7 @@ export default defineSource({
         .update(res.body)
         .digest('hex'),
     };
-    if (res.headers.etag) next.etag = res.headers.etag;
-    if (res.headers['last-modified']) next.lastModified = res.headers['last-modified'];
+    Object.assign(next, got.validators);
     if (cursor.digest === next.digest) return { notModified: true, cursor: next };
     return {
       notModified: false,

@@ -12,8 +12,8 @@ import { MAX_TEXT_LENGTH } from '../domain/mention.js';
 import { httpUrlSchema } from '../domain/vocabulary.js';
 import { decodeAs } from './_decode.js';
 import { htmlToText } from './_html.js';
-import { redactUrl } from './_http.js';
-import { defineSource, type MentionDraft, type RawPage, type SourceCursor } from './_types.js';
+import { getConditional, redactUrl } from './_http.js';
+import { defineSource, type MentionDraft, type RawPage } from './_types.js';
 
 export const SOURCE_KIND = 'rss';
 
@@ -30,20 +30,22 @@ export default defineSource({
   target: (source) => redactUrl(source.url),
 
   async fetchPage(source, cursor, { http, signal }) {
-    const headers: Record<string, string> = {
-      Accept:
-        'application/atom+xml, application/rss+xml, application/rdf+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5',
-    };
-    if (cursor.etag) headers['If-None-Match'] = cursor.etag;
-    if (cursor.lastModified) headers['If-Modified-Since'] = cursor.lastModified;
-    const res = await http.get({ source: source.id, url: source.url, headers, signal });
-    if (res.status === 304) return { notModified: true, cursor };
-    const next: SourceCursor = {};
-    if (res.headers.etag) next.etag = res.headers.etag;
-    if (res.headers['last-modified']) next.lastModified = res.headers['last-modified'];
+    const got = await getConditional(
+      http,
+      {
+        source: source.id,
+        url: source.url,
+        accept:
+          'application/atom+xml, application/rss+xml, application/rdf+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5',
+        signal,
+      },
+      cursor,
+    );
+    if (got.notModified) return { notModified: true, cursor };
+    const { res } = got;
     return {
       notModified: false,
-      cursor: next,
+      cursor: got.validators,
       raw: { body: res.body, contentType: res.headers['content-type'], url: res.url },
     };
   },
