@@ -34,8 +34,8 @@ module.exports = {
       name: 'no-infrastructure-in-the-core',
       severity: 'error',
       comment:
-        'Domain, analysis, detection and alerts run without Express, BullMQ, MongoDB or Redis.',
-      from: { path: '^src/(domain|analysis|detection|alerts)/' },
+        'Domain, analysis, detection, alerts and insights run without Express, BullMQ, MongoDB or Redis.',
+      from: { path: '^src/(domain|analysis|detection|alerts|insights)/' },
       to: { dependencyTypes: ['npm'], path: 'node_modules/(express|bullmq|mongodb|ioredis)/' },
     },
     {
@@ -62,6 +62,14 @@ module.exports = {
       to: { path: '^src/(store|queue|jobs|api|sources)/' },
     },
     {
+      name: 'insights-are-pure',
+      comment:
+        'src/insights/ judges counts (trends, share of voice, the journey map): what it reads comes from the handlers, so it imports no store, queue, job, ingest or API.',
+      severity: 'error',
+      from: { path: '^src/insights/' },
+      to: { path: '^src/(store|queue|jobs|api|ingest|sources)/' },
+    },
+    {
       name: 'net-stays-below',
       severity: 'error',
       comment:
@@ -74,10 +82,38 @@ module.exports = {
       severity: 'error',
       comment:
         'Entry points and jobs call into the core, never the other way round: the core does not import jobs, the API, workers, scripts or tests.',
-      from: { path: '^src/(domain|analysis|detection|alerts|sources|store|ingest)/' },
+      from: {
+        path: '^src/(domain|analysis|detection|alerts|insights|sources|store|ingest|settings)/',
+      },
       to: {
         path: '^src/(jobs|api|cli|demo)/|^src/(runtime|server|run-workers)\\.ts$|^(workers|scripts|test)/',
       },
+    },
+    {
+      name: 'core-does-not-count',
+      comment:
+        'Metrics (src/ops/) are counted where the work is wired (jobs, doors, API, workers), never inside the core: domain, analysis, detection and alerts stay pure.',
+      severity: 'error',
+      from: { path: '^src/(domain|analysis|detection|alerts|sources|net|store)/' },
+      to: { path: '^src/ops/' },
+    },
+    {
+      name: 'ops-stays-below',
+      severity: 'error',
+      comment:
+        'src/ops/ (metrics) knows the queues, the logger and packages; the jobs, doors and API that call it are above it.',
+      from: { path: '^src/ops/' },
+      to: {
+        path: '^src/(api|jobs|ingest|cli|demo|devtools)/|^src/(runtime|server|run-workers)\\.ts$',
+      },
+    },
+    {
+      name: 'settings-read-the-store',
+      severity: 'error',
+      comment:
+        'src/settings/ (channels, routes and the journey as an admin changed them) reads the store and composes the core: the jobs, doors and API ask it; it knows no queue, job, ingest or API.',
+      from: { path: '^src/settings/' },
+      to: { path: '^src/(queue|jobs|api|ingest|sources|ops)/' },
     },
     {
       name: 'src-not-tests-or-scripts',

@@ -4,6 +4,8 @@
  * start-up with a `ConfigError` that names the file and the key of every problem at once.
  * Nothing else in Maillon reads `process.env`: entry points call `loadConfig` and pass slices down.
  */
+import { apiEnvSchema } from '../src/api/settings.js';
+import { settingsEnvSchema } from '../src/settings/env.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,12 +155,14 @@ export const envSchema = z
       .min(16, 'at least 16 characters')
       .optional()
       .describe(
-        'Seals the credentials of sources created through the API (AES-256-GCM). Without it, the API stores no credential.',
+        'Seals the credentials of sources and channels created through the API (AES-256-GCM). Without it, the API stores no credential.',
       ),
     SLACK_WEBHOOK_URL: httpUrl
       .optional()
       .describe('Slack incoming webhook, referenced from alerts.yaml.'),
   })
+  .extend(apiEnvSchema.shape)
+  .extend(settingsEnvSchema.shape)
   .loose(); // the rest of the environment is not ours to judge
 
 const sourcesFileSchema = z.object({ sources: z.array(sourceSettingsSchema).default([]) }).strict();
@@ -168,7 +172,18 @@ export type { AlertsConfig, ChannelConfig, SourceConfig, TouchpointsConfig };
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   log: { level: string; format: 'json' | 'pretty' };
-  api: { host: string; port: number; publicUrl: string; bodyLimit: string; maxBatch: number };
+  api: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    bodyLimit: string;
+    maxBatch: number;
+    corsOrigins: string[];
+    trustProxy: boolean | number | string;
+    rateLimitPerMinute: number;
+    signInPerMinute: number;
+    sessionTtlMs: number;
+  };
   redis: { url: string; prefix: string };
   mongo: { url: string; dbName: string };
   /** `allowHosts`: set only when HTTP_ALLOW_HOSTS names some. */
@@ -185,6 +200,13 @@ export interface Config {
   secretsKey: string | undefined;
   touchpoints: TouchpointsConfig;
   alerts: AlertsConfig;
+  /**
+   * Whether alerts.yaml writes its routes. When it does not, the default routes also take the
+   * channels added through the API (src/settings/channel-catalog.ts).
+   */
+  alertRoutesDeclared: boolean;
+  /** How often, at most, a process looks for touchpoints changed through the API (ms). */
+  settingsRefreshMs: number;
   /** The weak-link detector's rules and thresholds (detection.yaml), on the brand's clock. */
   detection: DetectionParams;
 }
@@ -268,6 +290,8 @@ export function loadConfig(
     let complete = true;
     for (const [name, spec] of Object.entries(def.secrets)) {
       const key = `${name}Env`;
+      // An optional secret the file does not name (an SMTP server without a login).
+      if (spec.optional && c[key] === undefined) continue;
       const variable = String(c[key]);
       const value = env[variable];
       const ok = spec.url ? httpUrl.safeParse(value).success : value !== undefined;
@@ -339,6 +363,11 @@ export function loadConfig(
       publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
       bodyLimit: e.API_BODY_LIMIT,
       maxBatch: e.API_MAX_BATCH,
+      corsOrigins: e.API_CORS_ORIGINS,
+      trustProxy: e.TRUST_PROXY,
+      rateLimitPerMinute: e.API_RATE_LIMIT,
+      signInPerMinute: e.SIGN_IN_RATE_LIMIT,
+      sessionTtlMs: e.SESSION_TTL,
     },
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
     mongo: { url: e.MONGODB_URL, dbName },
@@ -364,6 +393,8 @@ export function loadConfig(
         : null,
       operational: alertsFile.operational,
     },
+    alertRoutesDeclared: alertsFile.routes !== undefined,
+    settingsRefreshMs: e.SETTINGS_REFRESH,
     detection,
   };
 }

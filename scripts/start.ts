@@ -11,6 +11,7 @@
  *   npm run demo         # the same, plus the demo feed
  */
 import { loadConfig } from '../config/index.js';
+import { createDemoAccounts } from '../src/demo/accounts.js';
 import { startDemoFeed } from '../src/demo/demo-feed.js';
 import { DEMO_HISTORY_DAYS, seedDemoHistory } from '../src/demo/seed.js';
 import { allowHostOf, prepareDemoEnv } from '../src/devtools/demo-env.js';
@@ -57,7 +58,7 @@ try {
         if (local.dropOnStop) await rt.mongo.db.dropDatabase();
       },
     });
-    const n = await seedDemoHistory(rt.acceptDeps, new Date());
+    const n = await seedDemoHistory({ ...rt.acceptDeps, door: 'demo' }, new Date());
     say(`demo: ${n} mentions of the last ${DEMO_HISTORY_DAYS} days loaded as history.`);
   }
   const workers = await startWorkers(rt);
@@ -65,11 +66,16 @@ try {
   const api = await startApi(rt);
   running.push(...api.steps);
   onShutdownSignal(steps, logger);
+  if (!feed && (await rt.access.listUsers()).length === 0)
+    say(
+      'nobody can sign in yet: make the first admin with `npx maillon admin create --email you@example.com --name "Your Name"`',
+    );
   if (feed) {
     say(`demo: feed at ${feed.url}, polled every 10 s; items arrive over 3 minutes.`);
-    say(
-      `demo: the dashboard is at ${api.url}/ (alerts also at ${api.url}/api/v1/alerts, mentions at ${api.url}/api/v1/mentions)`,
-    );
+    say(`demo: the dashboard is at ${api.url}/ ; sign in as one of (passwords made for this run):`);
+    for (const a of await createDemoAccounts(rt.access))
+      say(`demo:   ${a.role.padEnd(8)} ${a.email}  ${a.password}`);
+    say(`demo: the API reference is at ${api.url}/api/docs`);
     say(
       'demo: an ALERT line appears here when the delivery complaints start spreading (about 2 minutes). Ctrl-C stops.',
     );

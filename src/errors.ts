@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'validation_failed'
   | 'not_found'
   | 'conflict'
+  | 'unauthorized'
+  | 'forbidden'
   | 'source_http'
   | 'source_parse'
   | 'delivery_failed'
@@ -115,15 +117,26 @@ export class SourceParseError extends AppError {
   }
 }
 
-/** A notification channel refused or could not take a delivery. */
+/**
+ * A notification channel refused or could not take a delivery. `status` is an HTTP receiver's
+ * answer; `permanent` says that retrying cannot help whatever the protocol (an SMTP server's 5xx
+ * reply, refused credentials): the queue gives up at once, and the delivery waits, dead, for a
+ * re-send.
+ */
 export class DeliveryError extends AppError {
   readonly status: number | undefined;
-  constructor(channel: string, message: string, opts: { status?: number; cause?: unknown } = {}) {
+  readonly permanent: boolean;
+  constructor(
+    channel: string,
+    message: string,
+    opts: { status?: number; permanent?: boolean; cause?: unknown } = {},
+  ) {
     super('delivery_failed', redactText(`${channel}: ${message}`), {
       cause: sanitizedCause(opts.cause),
     });
     this.name = 'DeliveryError';
     this.status = opts.status;
+    this.permanent = opts.permanent ?? false;
   }
 }
 
@@ -153,4 +166,20 @@ export function sanitizedCause(cause: unknown, depth = 0): unknown {
   const frames = cause.stack?.split('\n').filter((l) => /^\s+at /.test(l)) ?? [];
   clean.stack = [`${clean.name}: ${clean.message}`, ...frames].join('\n');
   return clean;
+}
+
+/** No valid credential came with a request that needs one. */
+export class UnauthorizedError extends AppError {
+  constructor(message = 'sign in, or send an API key as `Authorization: Bearer <key>`') {
+    super('unauthorized', message, { httpStatus: 401 });
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** The caller is known, but their role does not allow this (or a CSRF token is missing). */
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super('forbidden', message, { httpStatus: 403 });
+    this.name = 'ForbiddenError';
+  }
 }

@@ -1,23 +1,45 @@
 /**
- * One pino logger for the whole process. Requests carry a `reqId` through AsyncLocalStorage, so
- * every line logged while serving a request names it without passing a child logger around.
+ * One pino logger for the whole process. Requests carry a `reqId`, and once the auth layer knows
+ * it the `user`, through AsyncLocalStorage, so every line logged while serving a request names
+ * both without passing a child logger around.
  * Never log full post or review bodies: they are other people's words.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
 
-/** Per-request context read by the logger's mixin. */
-export const requestContext = new AsyncLocalStorage<{ reqId: string }>();
+/** What is known of the request being served. */
+export interface RequestContext {
+  reqId: string;
+  /** Who is asking (a user's id, or `key:<id>`), set by the auth layer with `setRequestUser`. */
+  user?: string;
+}
 
-export function createLogger(opts: { level: string; format: 'json' | 'pretty' }): Logger {
-  return pino({
+/** Per-request context read by the logger's mixin. */
+export const requestContext = new AsyncLocalStorage<RequestContext>();
+
+/**
+ * Names the authenticated caller of the request being served: every line logged for it from now
+ * on, the access log's included, carries `user`. Outside a request it does nothing.
+ */
+export function setRequestUser(id: string): void {
+  const ctx = requestContext.getStore();
+  if (ctx) ctx.user = id;
+}
+
+/** `destination`: where JSON lines go (default standard output; tests read them). */
+export function createLogger(
+  opts: { level: string; format: 'json' | 'pretty' },
+  destination?: DestinationStream,
+): Logger {
+  const options: LoggerOptions = {
     level: opts.level,
     base: { pid: process.pid },
     mixin: () => {
       const ctx = requestContext.getStore();
-      return ctx ? { reqId: ctx.reqId } : {};
+      if (!ctx) return {};
+      return ctx.user === undefined ? { reqId: ctx.reqId } : { reqId: ctx.reqId, user: ctx.user };
     },
     ...(opts.format === 'pretty'
       ? {
@@ -27,5 +49,6 @@ export function createLogger(opts: { level: string; format: 'json' | 'pretty' })
           },
         }
       : {}),
-  });
+  };
+  return destination && opts.format === 'json' ? pino(options, destination) : pino(options);
 }

@@ -30,6 +30,11 @@ export interface AnalyzeOptions {
   brandAliases: string[];
   /** Whether the watch query decides relevance for this mention's source (searches do). */
   watched: boolean;
+  /**
+   * Competitors (share of voice), each with every name it is written by, matched like the
+   * brand's and, like them, ignored by language detection and sentiment.
+   */
+  competitors?: ReadonlyArray<{ id: string; names: readonly string[] }>;
 }
 
 /**
@@ -46,7 +51,8 @@ export function analyzeMention(
   // Brand names carry no opinion and no language, but a lexicon may think they do ("Lumière"
   // is a bright word) and so may a language guesser: both read the text with them blanked out;
   // relevance (the watch query) reads it with them in place.
-  const masked = maskNames(text, opts.brandAliases);
+  const competitors = opts.competitors ?? [];
+  const masked = maskNames(maskNames(text, opts.brandAliases), allNames(competitors));
   const declared = m.langDeclared === false ? undefined : m.lang;
   const language = detectLanguage(masked, declared ? { declared } : {});
   const sentiment = scoreSentiment(masked, {
@@ -80,7 +86,21 @@ export function analyzeMention(
       ),
     ],
     reach: reachOf(m),
+    ...withCompetitors(competitors.filter((c) => namesIn(text, c.names)).map((c) => c.id)),
   };
+}
+
+/** `competitors` only when the text names one: analyses of a brand without any stay as they were. */
+function withCompetitors(ids: string[]): { competitors?: string[] } {
+  return ids.length > 0 ? { competitors: ids } : {};
+}
+
+const competitorNames = new WeakMap<object, readonly string[]>();
+
+function allNames(competitors: ReadonlyArray<{ names: readonly string[] }>): readonly string[] {
+  let names = competitorNames.get(competitors);
+  if (!names) competitorNames.set(competitors, (names = competitors.flatMap((c) => c.names)));
+  return names;
 }
 
 /** A mention's sentiment is clear when it has a side, some evidence and some strength. */
@@ -148,10 +168,24 @@ function closeWithEmoji(text: string): string {
   return text.replace(EMOJI_AFTER_END, ' $2$1');
 }
 
-const namePatterns = new WeakMap<string[], RegExp | null>();
+const namePatterns = new WeakMap<readonly string[], RegExp | null>();
 
 /** The text with every brand or product name blanked out (see `AnalyzeOptions.brandAliases`). */
-function maskNames(text: string, names: string[]): string {
+function maskNames(text: string, names: readonly string[]): string {
+  const re = nameRegExp(names);
+  return re ? text.replace(re, ' ') : text;
+}
+
+/** Whether the text names any of `names` (as `maskNames` finds them). */
+function namesIn(text: string, names: readonly string[]): boolean {
+  const re = nameRegExp(names);
+  if (!re) return false;
+  re.lastIndex = 0;
+  return re.test(text);
+}
+
+/** One pattern for all of `names` (global: reset `lastIndex` before `test`), cached per list. */
+function nameRegExp(names: readonly string[]): RegExp | null {
   let re = namePatterns.get(names);
   if (re === undefined) {
     const alternatives = [...new Set(names.map(namePattern).filter((p) => p !== ''))].toSorted(
@@ -163,7 +197,7 @@ function maskNames(text: string, names: string[]): string {
         : null;
     namePatterns.set(names, re);
   }
-  return re ? text.replace(re, ' ') : text;
+  return re;
 }
 
 /** Letters that a name written without accents may carry in a text, and the reverse. */

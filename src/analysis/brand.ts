@@ -1,8 +1,9 @@
 /**
  * What `touchpoints.yaml` states, owned here with the journey it composes: the brand (its names
- * and aliases, its products, its time zone), the watch query that decides whether a text is
- * about the brand, and the journey (presets and the brand's own touchpoints). config/ reads the
- * file and the presets and calls `composeJourney`; the schema is this module's.
+ * and aliases, its products, its time zone, the competitors it measures its share of voice
+ * against), the watch query that decides whether a text is about the brand, and the journey
+ * (presets and the brand's own touchpoints). config/ reads the file and the presets and calls
+ * `composeJourney`; the schema is this module's.
  */
 import { z } from 'zod';
 import { timeZoneSchema } from '../domain/calendar.js';
@@ -34,6 +35,23 @@ const namedSchema = z
   })
   .strict();
 
+/**
+ * The brand's own key among the brands of share of voice. Its counts are the overall ones (every
+ * mention about the brand); a competitor's are those of the mentions naming it.
+ */
+export const OWN_BRAND_ID = 'own';
+
+/** A competitor: a watched term with its own aliases, matched like the brand's names. */
+const competitorSchema = namedSchema
+  .extend({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'use lower-case letters, digits and "-" (at most 40)')
+      .refine((id) => id !== OWN_BRAND_ID, `"${OWN_BRAND_ID}" is the brand's own key`)
+      .describe('Stable: the key of its counts and of the API.'),
+  })
+  .strict();
+
 /** touchpoints.yaml, before its journey is composed from the presets it names. */
 export const touchpointsFileSchema = z
   .object({
@@ -43,6 +61,24 @@ export const touchpointsFileSchema = z
           .array(namedSchema)
           .default([])
           .describe('Products, services or venues people name without the brand.'),
+        competitors: z
+          .array(competitorSchema)
+          .default([])
+          .superRefine((list, ctx) => {
+            const seen = new Set<string>();
+            list.forEach((c, i) => {
+              if (seen.has(c.id))
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [i, 'id'],
+                  message: `duplicate id "${c.id}"`,
+                });
+              seen.add(c.id);
+            });
+          })
+          .describe(
+            'Brands to measure share of voice against: the mentions naming one are counted under its id, with their sentiment.',
+          ),
         timeZone: timeZoneSchema
           .optional()
           .describe(
@@ -73,6 +109,31 @@ function defaultWatch(brand: NamedBrand): string {
   return brandNames(brand)
     .map((n) => `"${n.replace(/"/g, ' ')}"`)
     .join(' OR ');
+}
+
+/** A brand of share of voice: the brand itself (`own`) or a competitor. */
+export interface WatchedBrand {
+  id: string;
+  name: string;
+  own: boolean;
+}
+
+/** The brand first, then its competitors in the file's order. */
+export function watchedBrands(brand: {
+  name: string;
+  competitors?: ReadonlyArray<{ id: string; name: string }>;
+}): WatchedBrand[] {
+  return [
+    { id: OWN_BRAND_ID, name: brand.name, own: true },
+    ...(brand.competitors ?? []).map((c) => ({ id: c.id, name: c.name, own: false })),
+  ];
+}
+
+/** Each competitor's id and every name it is written by (`AnalyzeOptions.competitors`). */
+export function competitorNames(brand: {
+  competitors?: ReadonlyArray<{ id: string; name: string; aliases: readonly string[] }>;
+}): { id: string; names: string[] }[] {
+  return (brand.competitors ?? []).map((c) => ({ id: c.id, names: [c.name, ...c.aliases] }));
 }
 
 /** The customer journey: brand, watch query, touchpoints composed from presets and the file. */

@@ -9,6 +9,9 @@ export type ApiErrorCode =
   | 'validation_failed'
   | 'not_found'
   | 'conflict'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
   | 'route_not_found'
   | 'payload_too_large'
   | 'malformed_json'
@@ -41,6 +44,10 @@ export function toErrorResponse(err: unknown, exposeStack: boolean): HandlerResu
     return errorResponse(404, 'not_found', err.message);
   if (err instanceof AppError && err.code === 'conflict')
     return errorResponse(409, 'conflict', err.message);
+  if (err instanceof AppError && err.code === 'unauthorized')
+    return errorResponse(401, 'unauthorized', err.message);
+  if (err instanceof AppError && err.code === 'forbidden')
+    return errorResponse(403, 'forbidden', err.message);
   // body-parser's errors carry `type` and `status`.
   const e = err as { type?: string; status?: number; message?: string; stack?: string };
   if (e?.type === 'entity.too.large')

@@ -1,55 +1,115 @@
-/** Every route of the API, in one table. Handlers return `{ status, body }`; app.ts adapts. */
-import type { HandlerResult } from './errors.js';
-import type { ApiDeps, ApiRequest } from './handlers/_deps.js';
-import {
-  acknowledgeAlertHandler,
-  commentAlertHandler,
-  resolveAlertHandler,
-  snoozeAlertHandler,
-} from './handlers/alert-actions.js';
-import { getHealthHandler } from './handlers/get-health.js';
-import { getReadyHandler } from './handlers/get-ready.js';
-import { getAlertHandler, listAlertsHandler } from './handlers/list-alerts.js';
-import { listDeliveriesHandler } from './handlers/list-deliveries.js';
+/**
+ * Every route of the API, in one table. Each entry carries its schemas, its role and its
+ * answers (./route.ts): app.ts enforces them, ./openapi.ts describes them, and the role matrix
+ * test walks them all.
+ */
+import { createRequire } from 'node:module';
+import { z } from 'zod';
+import { accessRoutes } from './handlers/access.js';
+import { alertRoutes } from './handlers/alerts.js';
+import { correctionRoutes } from './handlers/corrections.js';
+import { deliveryRoutes } from './handlers/deliveries.js';
+import { getJourney } from './handlers/journey.js';
+import { getMetrics } from './handlers/metrics.js';
 import { listMentionsHandler } from './handlers/list-mentions.js';
-import {
-  createSourceHandler,
-  deleteSourceHandler,
-  getSourceHandler,
-  listSourcesHandler,
-  testSourceHandler,
-  updateSourceHandler,
-} from './handlers/sources.js';
-import { listTouchpointsHandler } from './handlers/list-touchpoints.js';
-import { listTrendsHandler } from './handlers/list-trends.js';
-import { postMentionsHandler } from './handlers/post-mentions.js';
-import { resendDeliveryHandler } from './handlers/resend-delivery.js';
+import { listTrends } from './handlers/list-trends.js';
+import { postMentions } from './handlers/post-mentions.js';
+import { probeRoutes } from './handlers/probes.js';
+import { settingsRoutes } from './handlers/settings.js';
+import { getShareOfVoice } from './handlers/share-of-voice.js';
+import { sourceRoutes } from './handlers/sources.js';
+import { getWorkspace, listTouchpoints } from './handlers/touchpoints.js';
+import { openApiDocument } from './openapi.js';
+import { defineRoute, type Route } from './route.js';
 
-export interface Route {
-  method: 'get' | 'post' | 'patch' | 'delete';
-  path: string;
-  handler: (req: ApiRequest, deps: ApiDeps) => Promise<HandlerResult>;
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/** The OpenAPI document, built once from the table on first request. */
+let document: unknown;
+
+const openApi = defineRoute({
+  method: 'get',
+  path: '/api/openapi.json',
+  access: 'public',
+  tag: 'Reference',
+  summary: 'This document: every route, its schemas and its role (OpenAPI 3.1)',
+  responses: {
+    200: { description: 'The OpenAPI document.', schema: z.record(z.string(), z.unknown()) },
+  },
+  handler: () =>
+    Promise.resolve({ status: 200, body: (document ??= openApiDocument(routes, { version })) }),
+});
+
+const docsPage = defineRoute({
+  method: 'get',
+  path: '/api/docs',
+  access: 'public',
+  tag: 'Reference',
+  summary: 'The browsable reference (Swagger UI) of the OpenAPI document',
+  responses: { 200: { description: 'An HTML page.', contentType: 'text/html' } },
+  handler: () =>
+    Promise.resolve({
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Maillon API reference</title>
+<link rel="icon" href="/favicon.svg">
+<link rel="stylesheet" href="/vendor/swagger-ui/swagger-ui.css">
+</head>
+<body>
+<div id="reference"></div>
+<script src="/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/api-docs.js"></script>
+</body>
+</html>
+`,
+    }),
+});
+
+/**
+ * Routes whose handlers still parse their own input (being moved to `defineRoute`): the table
+ * passes the query through as it came.
+ */
+function legacy(
+  path: string,
+  tag: string,
+  summary: string,
+  handler: (
+    req: { params: Record<string, unknown>; query: Record<string, unknown>; body: unknown },
+    deps: Parameters<Route['handler']>[1],
+  ) => ReturnType<Route['handler']>,
+): Route {
+  return defineRoute({
+    method: 'get',
+    path,
+    access: 'viewer',
+    tag,
+    summary,
+    query: z.record(z.string(), z.string()),
+    responses: { 200: { description: 'The data.', schema: z.record(z.string(), z.unknown()) } },
+    handler: ({ query }, deps) => handler({ params: {}, query, body: undefined }, deps),
+  });
 }
 
 export const routes: Route[] = [
-  { method: 'get', path: '/healthz', handler: getHealthHandler },
-  { method: 'get', path: '/readyz', handler: getReadyHandler },
-  { method: 'get', path: '/api/v1/mentions', handler: listMentionsHandler },
-  { method: 'post', path: '/api/v1/mentions', handler: postMentionsHandler },
-  { method: 'get', path: '/api/v1/alerts', handler: listAlertsHandler },
-  { method: 'get', path: '/api/v1/alerts/:id', handler: getAlertHandler },
-  { method: 'post', path: '/api/v1/alerts/:id/acknowledge', handler: acknowledgeAlertHandler },
-  { method: 'post', path: '/api/v1/alerts/:id/snooze', handler: snoozeAlertHandler },
-  { method: 'post', path: '/api/v1/alerts/:id/resolve', handler: resolveAlertHandler },
-  { method: 'post', path: '/api/v1/alerts/:id/comments', handler: commentAlertHandler },
-  { method: 'get', path: '/api/v1/deliveries', handler: listDeliveriesHandler },
-  { method: 'post', path: '/api/v1/deliveries/:key/resend', handler: resendDeliveryHandler },
-  { method: 'get', path: '/api/v1/sources', handler: listSourcesHandler },
-  { method: 'post', path: '/api/v1/sources', handler: createSourceHandler },
-  { method: 'get', path: '/api/v1/sources/:id', handler: getSourceHandler },
-  { method: 'patch', path: '/api/v1/sources/:id', handler: updateSourceHandler },
-  { method: 'delete', path: '/api/v1/sources/:id', handler: deleteSourceHandler },
-  { method: 'post', path: '/api/v1/sources/:id/test', handler: testSourceHandler },
-  { method: 'get', path: '/api/v1/touchpoints', handler: listTouchpointsHandler },
-  { method: 'get', path: '/api/v1/trends', handler: listTrendsHandler },
+  ...probeRoutes,
+  getMetrics,
+  openApi,
+  docsPage,
+  ...accessRoutes,
+  legacy('/api/v1/mentions', 'Mentions', 'Mentions, newest first', listMentionsHandler),
+  postMentions,
+  ...correctionRoutes,
+  ...alertRoutes,
+  ...deliveryRoutes,
+  ...sourceRoutes,
+  listTouchpoints,
+  getWorkspace,
+  ...settingsRoutes,
+  listTrends,
+  getShareOfVoice,
+  getJourney,
 ];

@@ -1,7 +1,9 @@
 /**
  * The `maillon` command. `maillon import FILE.jsonl` reads and stores mentions as polling and
  * the API do; the running workers count them. `maillon recount` counts a store again (nothing
- * twice). `maillon journey suggest` lists the words of recent complaints that the journey missed.
+ * twice). `maillon reindex` puts stored mentions in the mention explorer's index.
+ * `maillon journey suggest` lists the words of recent complaints that the journey missed.
+ * `maillon admin create` and `maillon key create` make the first admin and API keys.
  *
  * Exit codes: 0 all lines imported (or already there), 2 some lines rejected (the rest imported),
  * 1 the import could not run.
@@ -14,11 +16,13 @@ import { durationSchema } from '../domain/vocabulary.js';
 import { withLocalMongo } from '../devtools/local-env.js';
 import { importJsonl, type ImportSummary } from '../ingest/import-jsonl.js';
 import { recountStored } from '../ingest/recount.js';
+import { reindexStored } from '../ingest/reindex.js';
 import { createLogger } from '../logger.js';
 import { createRuntime, runtimeShutdownSteps } from '../runtime.js';
 import { runShutdown } from '../lifecycle.js';
 import { createMentionsRepository } from '../store/mentions-repository.js';
 import { connectMongo } from '../store/mongo.js';
+import { accessCommands } from './access.js';
 import { formatJourneySuggest, journeySuggest } from './journey-suggest.js';
 
 const program = new Command('maillon').description('Maillon: word-of-mouth monitor');
@@ -41,7 +45,7 @@ program
     let summary: ImportSummary;
     try {
       const input = file === '-' ? process.stdin : createReadStream(file);
-      summary = await importJsonl(rt.acceptDeps, input, {
+      summary = await importJsonl({ ...rt.acceptDeps, door: 'import' }, input, {
         batchSize: opts.batch,
         onProgress: opts.quiet
           ? undefined
@@ -88,6 +92,37 @@ program
         opts.json
           ? `${JSON.stringify(summary)}\n`
           : `${summary.mentions} mentions, ${summary.read} read now, ${summary.staged} sent to the count job (running workers count them; none twice)\n`,
+      );
+    } finally {
+      await runShutdown(runtimeShutdownSteps(rt), rt.logger);
+      await local.stop();
+    }
+  });
+
+program
+  .command('reindex')
+  .description(
+    "put every stored mention in the mention explorer's index (a store kept before the explorer, or an index lost); the running workers write it, harmless to repeat",
+  )
+  .option('--json', 'print the summary as one JSON object')
+  .action(async (opts: { json?: boolean }) => {
+    const say = (msg: string) => process.stderr.write(`maillon: ${msg}\n`);
+    const local = await withLocalMongo(process.env, opts.json ? () => {} : say);
+    const config = loadConfig({ LOG_LEVEL: 'warn', ...local.env });
+    const rt = await createRuntime(config, createLogger(config.log));
+    try {
+      const summary = await reindexStored(
+        { ...rt.acceptDeps, mentions: rt.mentions },
+        {
+          onProgress: opts.json
+            ? undefined
+            : (s) => say(`${s.mentions} mentions: ${s.staged} to index`),
+        },
+      );
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(summary)}\n`
+          : `${summary.mentions} mentions, ${summary.staged} sent to the count job for the index (running workers write it)${summary.unread > 0 ? `; ${summary.unread} stored unread: run maillon recount` : ''}\n`,
       );
     } finally {
       await runShutdown(runtimeShutdownSteps(rt), rt.logger);
@@ -147,6 +182,8 @@ function parsePositive(v: string): number {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
   return n;
 }
+
+accessCommands(program, process.env);
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`maillon: ${err instanceof Error ? err.message : String(err)}\n`);

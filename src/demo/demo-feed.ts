@@ -30,6 +30,7 @@ const ITEMS: DemoItem[] = [
     author: 'sam_k',
     text: `Checkout on the ${BRAND} site was easy, great prices this week.`,
   },
+  { at: 15, author: 'yann_c', text: 'Nordlys delivered my sofa in two days, impressive.' },
   { at: 20, author: 'lea_d', text: `Le personnel du magasin ${BRAND} de Lyon était adorable.` },
   {
     at: 30,
@@ -62,6 +63,11 @@ const ITEMS: DemoItem[] = [
     text: `Livraison ${BRAND} catastrophique, colis perdu et aucune nouvelle.`,
   },
   { at: 85, author: 'ines_v', text: `Love the new autumn collection at ${BRAND}!` },
+  {
+    at: 100,
+    author: 'noe_p',
+    text: `Atelier Brume candles are nice, but the ${BRAND} ones smell better.`,
+  },
   {
     at: 90,
     author: 'hugo_b',

@@ -225,6 +225,82 @@ export function generateScenario(opts: ScenarioOptions): Scenario {
   return { mentions, outbreakAt };
 }
 
+/**
+ * What people say of the competitors of config/touchpoints.yaml (share of voice): about each
+ * alone, and comparisons naming the brand too. Its own random stream, so that the month above
+ * stays the same with or without it.
+ */
+const COMPETITOR_TEXTS: Array<{ alone: boolean; daily: number; texts: ['fr' | 'en', string][] }> = [
+  {
+    alone: true,
+    daily: 3,
+    texts: [
+      ['en', 'Nordlys delivered my sofa in two days, impressive.'],
+      ['fr', 'Le canapé Nordlys est très confortable, je recommande.'],
+      ['en', 'Nordlys customer service never answered my email. Disappointed.'],
+      ['fr', 'Commande Nordlys reçue, rien à signaler.'],
+    ],
+  },
+  {
+    alone: true,
+    daily: 2,
+    texts: [
+      ['en', 'Atelier Brume candles smell lovely.'],
+      ['fr', "Les bougies d'Atelier Brume sont magnifiques."],
+      ['en', 'My Atelier Brume order arrived broken, awful packaging.'],
+    ],
+  },
+  {
+    alone: false,
+    daily: 1,
+    texts: [
+      ['en', `Hesitating between ${BRAND} and Nordlys for a new lamp.`],
+      ['fr', `J'hésite entre ${BRAND} et Atelier Brume pour une bougie.`],
+      ['en', `${BRAND} lamps are prettier than Nordlys ones, in my opinion.`],
+    ],
+  },
+];
+
+/**
+ * A month of competitor mentions (see `COMPETITOR_TEXTS`). Those naming a competitor alone come
+ * from `searchSource`, a source that reads the watch query (they count only under the
+ * competitor); comparisons come from the scenario's sources.
+ */
+export function generateCompetitorMentions(opts: {
+  start: Date;
+  days: number;
+  seed: number;
+  searchSource: string;
+}): ScenarioMention[] {
+  const rand = mulberry32(opts.seed ^ 0x5eed);
+  const out: ScenarioMention[] = [];
+  const hourWeight = HOURS.reduce((a, b) => a + b, 0);
+  for (let d = 0; d < opts.days; d++) {
+    const dayStart = opts.start.getTime() + d * 86_400_000;
+    for (const group of COMPETITOR_TEXTS) {
+      const count = poisson(group.daily, rand);
+      for (let i = 0; i < count; i++) {
+        const id = `c${opts.seed}-${out.length}`;
+        const who = `user${Math.floor(rand() * 5000)}`;
+        const [lang, text] = group.texts[Math.floor(rand() * group.texts.length)]!;
+        out.push({
+          source: group.alone ? opts.searchSource : SOURCES[Math.floor(rand() * SOURCES.length)]!,
+          externalId: id,
+          url: `https://example.com/posts/${id}`,
+          author: { id: who, name: who, followers: Math.floor(20 + rand() * 400) },
+          text,
+          lang,
+          publishedAt: new Date(
+            dayStart + sampleHour(rand, hourWeight) + rand() * 3_600_000,
+          ).toISOString(),
+          engagement: { likes: Math.floor(rand() * 10), shares: 0, replies: 0 },
+        });
+      }
+    }
+  }
+  return out.toSorted((a, b) => a.publishedAt.localeCompare(b.publishedAt));
+}
+
 function sampleHour(rand: () => number, total: number): number {
   let r = rand() * total;
   for (let h = 0; h < 24; h++) {

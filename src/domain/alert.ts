@@ -115,14 +115,18 @@ export type AlertEventKind =
   | 'merged'
   | 'acknowledged'
   | 'snoozed'
-  | 'commented';
+  | 'commented'
+  /** Given to someone (`text` names them), or taken back (no `text`). */
+  | 'assigned';
 
 export interface AlertEvent {
   at: Date;
   kind: AlertEventKind;
   severity?: Severity;
-  /** Who did it, for actions taken through the API. */
+  /** Who did it, for actions taken through the API: their name, as signed in. */
   by?: string;
+  /** Their id (a user's e-mail, or `key:<id>` for an API key): never taken from a request body. */
+  byId?: string;
   text?: string;
 }
 
@@ -141,6 +145,8 @@ export interface Alert {
   openedAt: Date;
   resolvedAt: Date | null;
   snoozedUntil: Date | null;
+  /** Who handles it (a user's id and name), when someone was assigned. */
+  assignee?: { id: string; name: string } | null;
   evidence: AlertEvidence;
   /** Everything that happened to the alert, oldest first; comments included. */
   history: AlertEvent[];

@@ -94,6 +94,8 @@ export interface MentionAnalysis {
   facets: string[];
   /** Estimated audience and its log-scaled score (src/analysis/reach.ts). */
   reach: { audience: number; score: number };
+  /** The competitors the text names (share of voice), by id; absent when none. */
+  competitors?: string[];
 }
 
 /**
@@ -113,6 +115,9 @@ export interface Mention extends MentionInput, Partial<Omit<MentionAnalysis, 'la
   editedAt?: Date;
   /** The id of the same author's same text posted first on another source (counted there). */
   crossPostOf?: string;
+  /** Its reading was corrected by a person: when, and their name (the history is kept apart). */
+  correctedAt?: Date;
+  correctedBy?: string;
 }
 
 /**

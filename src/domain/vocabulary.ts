@@ -17,6 +17,16 @@ export const stageSchema = z.enum([
 export type Stage = z.infer<typeof stageSchema>;
 export const STAGES = stageSchema.options;
 
+/** Each stage as people read it, in French and English. */
+export const STAGE_LABELS: Record<Stage, { fr: string; en: string }> = {
+  discover: { fr: 'Découverte', en: 'Discover' },
+  consider: { fr: 'Considération', en: 'Consider' },
+  buy: { fr: 'Achat', en: 'Buy' },
+  receive: { fr: 'Réception', en: 'Receive' },
+  'get-help': { fr: 'Assistance', en: 'Get help' },
+  'stay-loyal': { fr: 'Fidélité', en: 'Stay loyal' },
+};
+
 /** How urgent an alert is. */
 export const severitySchema = z.enum(['info', 'warning', 'critical']);
 export type Severity = z.infer<typeof severitySchema>;
@@ -31,6 +41,20 @@ export type SentimentLabel = z.infer<typeof sentimentLabelSchema>;
  */
 export const languageSchema = z.enum(['fr', 'en']);
 export type Language = z.infer<typeof languageSchema>;
+
+/**
+ * Who may do what, each role including the one before it: a viewer reads; a manager also
+ * handles alerts, corrects mentions and manages sources; an admin also manages keys, users,
+ * channels and settings.
+ */
+export const roleSchema = z.enum(['viewer', 'manager', 'admin']);
+export type Role = z.infer<typeof roleSchema>;
+export const ROLES = roleSchema.options;
+
+/** Whether `role` includes `needed` (admin ⊇ manager ⊇ viewer). */
+export function roleIncludes(role: Role, needed: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(needed);
+}
 
 /** `weak-link`: a touchpoint spreading negative word of mouth; `operational`: a source in trouble. */
 export const alertKindSchema = z.enum(['weak-link', 'operational']);

@@ -10,12 +10,15 @@
  * job counts a mention once however many times it was staged.
  */
 import { createHash } from 'node:crypto';
+import { indexKeysOf } from '../analysis/search-terms.js';
 import { textFingerprint, tokenize } from '../analysis/text.js';
 import { futureDateIssue, type MentionAnalysis, type MentionInput } from '../domain/mention.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { Contribution, CountsRepository } from '../store/counts-repository.js';
 import type { CrosspostsRepository } from '../store/crossposts-repository.js';
 import { mentionId, type MentionsRepository } from '../store/mentions-repository.js';
+import type { Door } from '../ops/metrics.js';
+import type { MetricsRecorder } from '../ops/recorder.js';
 
 export interface AcceptDeps {
   mentions: Pick<MentionsRepository, 'accept' | 'saveEdits' | 'linkCrossPosts'>;
@@ -26,6 +29,13 @@ export interface AcceptDeps {
   analyze(m: MentionInput): MentionAnalysis;
   /** Asks for the inbox to be counted (coalesced: one count job at a time). */
   enqueueCount(): Promise<void>;
+  /**
+   * Counts what was stored, per source and door (one write a batch, never waited for), and the
+   * poll door's errors.
+   */
+  metrics?: Pick<MetricsRecorder, 'mentionsAccepted' | 'pollFailed'>;
+  /** Which door this is, for the metrics. @default 'api' */
+  door?: Door;
 }
 
 export interface AcceptSummary {
@@ -62,14 +72,17 @@ export async function acceptMentions(
   // post, and not counted again.
   const keyed = read.flatMap((m) => {
     const key = crossPostKey(m);
-    return m.analysis.relevant && key
+    return counted(m.analysis) && key
       ? [{ key, mentionId: mentionId(m.source, m.externalId), source: m.source }]
       : [];
   });
   const copyOf = await deps.crossposts.claim(keyed, fetchedAt);
-  const contributions = read.flatMap((m) => {
+  // Every mention is staged: the drain also indexes it for the mention explorer. The counts
+  // leave out what is not about the brand (see `counted`) and cross-post copies (index only).
+  const contributions = read.map((m): Contribution => {
     const id = mentionId(m.source, m.externalId);
-    return m.analysis.relevant && !copyOf.has(id) ? [contributionOf(id, m, m.analysis)] : [];
+    const c = contributionOf(id, m, m.analysis);
+    return copyOf.has(id) ? { ...c, indexOnly: 'copy' } : c;
   });
   await deps.counts.stage(contributions);
   const outcomes = await deps.mentions.accept(read, fetchedAt);
@@ -91,6 +104,8 @@ export async function acceptMentions(
   await deps.mentions.saveEdits(edits, fetchedAt);
   if (contributions.length + changes.length > 0) await deps.enqueueCount();
   const accepted = outcomes.filter((o) => o.inserted).length;
+  if (deps.metrics && accepted > 0)
+    deps.metrics.mentionsAccepted(deps.door ?? 'api', bySource(read, outcomes));
   return {
     accepted,
     crossPosts: links.length,
@@ -98,6 +113,19 @@ export async function acceptMentions(
     edited: edits.length,
     ids: outcomes.map((o) => o.id),
   };
+}
+
+/** Mentions inserted per source (outcomes are in the inputs' order). */
+function bySource(
+  inputs: readonly { source: string }[],
+  outcomes: readonly { inserted: boolean }[],
+): Record<string, number> {
+  const n: Record<string, number> = {};
+  outcomes.forEach((o, i) => {
+    const source = inputs[i]?.source;
+    if (o.inserted && source !== undefined) n[source] = (n[source] ?? 0) + 1;
+  });
+  return n;
 }
 
 /** Texts shorter than this are too common to say two posts are one author's copy. */
@@ -120,7 +148,19 @@ export function crossPostKey(m: MentionInput): string | null {
     .slice(0, 24);
 }
 
-/** What one read mention adds to the counts. */
+/**
+ * Whether a read mention counts: about the brand, or naming a competitor (then only under that
+ * competitor, for share of voice).
+ */
+export function counted(analysis: Pick<MentionAnalysis, 'relevant' | 'competitors'>): boolean {
+  return analysis.relevant || (analysis.competitors?.length ?? 0) > 0;
+}
+
+/**
+ * What one read mention adds to the counts, and its keys in the mention explorer's index. Staging
+ * it with the mention's next `version` re-reads the mention everywhere: the drain takes out what
+ * the ledger says the previous version counted and indexed, and puts this in, once.
+ */
 export function contributionOf(
   id: string,
   m: MentionInput,
@@ -135,12 +175,17 @@ export function contributionOf(
     textKey: textFingerprint(m.title ? `${m.title} ${m.text}` : m.text),
     reach: analysis.reach.score,
     shares: m.engagement?.shares ?? 0,
+    audience: analysis.reach.audience,
+    score: analysis.sentiment.score,
     relevant: analysis.relevant,
     overall: analysis.sentiment.label,
     touchpoints: analysis.touchpoints.map((t) => ({
       id: t.id,
       stage: t.stage,
       label: t.sentiment.label,
+      score: t.sentiment.score,
     })),
+    ...(analysis.competitors?.length ? { brands: analysis.competitors } : {}),
+    ix: indexKeysOf(m, analysis).join(' '),
   };
 }

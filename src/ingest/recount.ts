@@ -7,7 +7,7 @@
 import type { MentionAnalysis } from '../domain/mention.js';
 import type { CountsRepository } from '../store/counts-repository.js';
 import type { MentionsRepository } from '../store/mentions-repository.js';
-import { contributionOf, type AcceptDeps } from './accept.js';
+import { contributionOf, counted, type AcceptDeps } from './accept.js';
 
 export interface RecountDeps {
   mentions: Pick<MentionsRepository, 'scan' | 'saveAnalysis'>;
@@ -38,7 +38,7 @@ export async function recountStored(
         await deps.mentions.saveAnalysis(m.id, analysis);
         summary.read++;
       }
-      if (analysis.relevant) contributions.push(contributionOf(m.id, m, analysis));
+      if (counted(analysis)) contributions.push(contributionOf(m.id, m, analysis));
     }
     await deps.counts.stage(contributions);
     summary.mentions += batch.length;
@@ -64,5 +64,6 @@ function storedAnalysis(
     stages: m.stages ?? [],
     facets: m.facets ?? [],
     reach: m.reach,
+    ...(m.competitors?.length ? { competitors: m.competitors } : {}),
   };
 }

@@ -14,6 +14,7 @@ const PERMANENT: ReadonlySet<string> = new Set([
 ]);
 
 export function classifyForQueue(err: unknown): unknown {
+  if (err instanceof DeliveryError && err.permanent) return new UnrecoverableError(err.message);
   if (err instanceof SourceHttpError || err instanceof DeliveryError) {
     const s = err.status;
     // 4xx other than timeouts and rate limits means our request is wrong: retrying repeats it.

@@ -27,6 +27,7 @@ import { detectWaves } from '../detection/weak-link.js';
 import { DAY_MS, floorTo, QUARTER_MS } from '../domain/calendar.js';
 import type { Alert, AlertEvidence, AlertQuote } from '../domain/alert.js';
 import type { Logger } from '../logger.js';
+import type { MetricsRecorder } from '../ops/recorder.js';
 import { detectJobSchema, tickJobSchema, type Queues } from '../queue/queues.js';
 import type { AlertsRepository } from '../store/alerts-repository.js';
 import { zeroFilled, type Bucket, type CountsRepository } from '../store/counts-repository.js';
@@ -34,13 +35,16 @@ import type { MentionsRepository } from '../store/mentions-repository.js';
 import { classifyForQueue } from './_errors.js';
 
 export interface DetectDeps {
-  touchpoints: TouchpointConfig[];
+  /** The journey in force (an admin may change it through the API): read on every run. */
+  touchpoints: TouchpointConfig[] | (() => readonly TouchpointConfig[]);
   params: DetectionParams;
   counts: CountsRepository;
   mentions: MentionsRepository;
   alerts: AlertsRepository;
   queues: Pick<Queues, 'enqueueNotify' | 'enqueueDetect'>;
   logger: Logger;
+  /** Alerts opened, by kind and severity. */
+  metrics?: Pick<MetricsRecorder, 'alertOpened'>;
   now?: () => Date;
 }
 
@@ -60,9 +64,10 @@ const QUIET_EXTENSION_MS = 2 * DAY_MS;
 const QUOTE_LENGTH = 280;
 
 export function createDetectProcessor(deps: DetectDeps) {
-  const touchpoints = new Map(deps.touchpoints.map((t) => [t.id, t]));
-
+  const given = deps.touchpoints;
+  const current = typeof given === 'function' ? given : () => given;
   return async (job: Job): Promise<DetectResult> => {
+    const touchpoints = new Map(current().map((t) => [t.id, t]));
     try {
       if (job.name === 'tick') {
         tickJobSchema.parse(job.data);
@@ -127,7 +132,10 @@ export function createDetectProcessor(deps: DetectDeps) {
               ...waveAlertSpec({ id: tp.id, stage: tp.stage, label: tp.label }, wave),
               evidence: await evidence(),
             });
-        if (created) opened++;
+        if (created) {
+          opened++;
+          deps.metrics?.alertOpened(alert.kind, alert.severity);
+        }
         for (const dup of duplicates) {
           const merge = mergeOf(dup, alert, last.at);
           if (merge) await deps.alerts.record(dup.id, merge.event, merge.changes);

@@ -22,6 +22,8 @@ import { sendToChannel, type Outgoing } from '../alerts/channels/index.js';
 import { muteReason, NOTIFYING_EVENTS, routeEvent } from '../alerts/routing.js';
 import type { Alert } from '../domain/alert.js';
 import { NotFoundError } from '../errors.js';
+import type { MetricsRecorder } from '../ops/recorder.js';
+import { fileChannels, type ChannelCatalog } from '../settings/channel-catalog.js';
 import {
   deliverJobSchema,
   notifyJobSchema,
@@ -49,8 +51,15 @@ export interface NotifyDeps extends OpsCheckDeps {
   queues: Pick<Queues, 'enqueueDeliver' | 'enqueueNotify' | 'fanoutSettled' | 'deliverSettled'>;
   /** Per request to a receiver. */
   timeoutMs: number;
+  /** Alerts opened (operational, by the digest's checks) and delivery failures by channel type. */
+  metrics?: Pick<MetricsRecorder, 'alertOpened' | 'deliveryFailed'>;
   /** Receivers the SSRF guard lets through although not public (`config.http.allowHosts`). */
   allowHosts?: readonly string[];
+  /**
+   * Channels and routes as they are now (src/settings/channel-catalog.ts: alerts.yaml's and the
+   * API's), asked at every fanout and delivery. Default: alerts.yaml's alone (`alertsConfig`).
+   */
+  channels?: Pick<ChannelCatalog, 'get' | 'routing'>;
   /** The clock; tests move it. Default: the system's. */
   now?: () => Date;
   /**
@@ -89,7 +98,7 @@ export type NotifyResult = FanoutResult | DeliverResult | DigestCheckResult;
 
 export function createNotifyProcessor(deps: NotifyDeps) {
   const now = deps.now ?? (() => new Date());
-  const channels = new Map(deps.alertsConfig.channels.map((c) => [c.id, c]));
+  const channels = deps.channels ?? fileChannels(deps.alertsConfig);
   const checks = createOpsChecks(deps);
   const holdMs = deps.holdMs ?? ORDER_HOLD_MS;
 
@@ -119,7 +128,8 @@ export function createNotifyProcessor(deps: NotifyDeps) {
     }
     const muted = muteReason(alert, event, now());
     if (muted) return { alertId, eventIndex, deliveries: [], muted };
-    const routed = routeEvent(alert, event, deps.alertsConfig.routes, deps.alertsConfig.channels);
+    const routing = await channels.routing();
+    const routed = routeEvent(alert, event, routing.routes, routing.channels);
     if (routed.length === 0) {
       deps.logger.warn({ alertId, eventIndex, kind: alert.kind }, 'alert event matches no route');
     }
@@ -153,7 +163,7 @@ export function createNotifyProcessor(deps: NotifyDeps) {
       await deps.deliveries.markDead(deliveryKey, why, now());
       return { deliveryKey, outcome: 'dead' };
     };
-    const channel = channels.get(d.channelId);
+    const channel = await channels.get(d.channelId);
     if (!channel) return dead(`channel ${d.channelId} is no longer configured`);
     let msg: Outgoing;
     if (d.subject === 'alert') {
@@ -188,6 +198,7 @@ export function createNotifyProcessor(deps: NotifyDeps) {
       const last =
         classified instanceof UnrecoverableError ||
         job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      deps.metrics?.deliveryFailed(channel.type, last);
       if (last) await deps.deliveries.markDead(deliveryKey, errorMessage(err), now());
       else await deps.deliveries.recordFailure(deliveryKey, errorMessage(err), now());
       throw classified;

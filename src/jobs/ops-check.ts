@@ -15,6 +15,7 @@ import { buildDigest, DAY_MS, digestDue, digestKey } from '../alerts/digest.js';
 import { assessSource, type FailingProblem, type SilentProblem } from '../alerts/source-health.js';
 import type { Alert, AlertEvidence } from '../domain/alert.js';
 import type { Logger } from '../logger.js';
+import type { MetricsRecorder } from '../ops/recorder.js';
 import { healthJobSchema, type Queues } from '../queue/queues.js';
 import { classifyForQueue } from './_errors.js';
 import type { AlertsRepository } from '../store/alerts-repository.js';
@@ -40,6 +41,8 @@ export interface OpsCheckDeps {
   publicUrl: string;
   /** The brand's time zone (`brand.timeZone`): the hours in alerts' words are read on it. */
   timeZone: string;
+  /** Alerts opened, by kind and severity. */
+  metrics?: Pick<MetricsRecorder, 'alertOpened'>;
 }
 
 export interface HealthCheckResult {
@@ -70,6 +73,7 @@ export function createOpsChecks(deps: OpsCheckDeps) {
       now,
     );
     if (!created) return null;
+    deps.metrics?.alertOpened(alert.kind, alert.severity);
     await deps.queues.enqueueNotify({ alertId: alert.id, eventIndex: alert.history.length - 1 });
     logger.warn({ alertId: alert.id, sourceId, problem: p.kind }, 'operational alert opened');
     return alert.id;

@@ -124,7 +124,7 @@ export function createPollProcessor(deps: PollDeps) {
         );
       for (const r of read.rejected)
         log.warn({ err: r.reason, externalId: r.externalId }, 'item rejected');
-      const summary = await acceptMentions(deps, mentions, started);
+      const summary = await acceptMentions({ ...deps, door: 'poll' }, mentions, started);
       await deps.sources.recordSuccess(sourceId, {
         cursor: page.cursor,
         fetched: mentions.length,
@@ -144,6 +144,7 @@ export function createPollProcessor(deps: PollDeps) {
         clamped,
       };
     } catch (err) {
+      deps.metrics?.pollFailed(sourceId, source.kind);
       const wait = backoffFor(err, source);
       // A source that keeps failing is asked less and less often (its own schedule only: the
       // others run on theirs), and a recovery is seen within a few of its intervals.

@@ -20,12 +20,13 @@
  * to, so allowing 127.0.0.1 does not let `localhost` or a rebinding name in.
  *
  * Requests go out directly: an HTTP(S)_PROXY of the environment is not used, since the guard
- * would then check the proxy's address rather than the site's.
+ * would then check the proxy's address rather than the site's. Other protocols (SMTP) open their
+ * TCP connections through `connect`, under the same rules.
  */
 import { lookup as dnsLookup } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 
@@ -62,6 +63,17 @@ export interface SsrfGuard {
   httpAgent: http.Agent;
   /** For `https:` requests: the same. */
   httpsAgent: https.Agent;
+  /**
+   * A TCP connection to `host:port` under the agents' rules, for protocols other than HTTP (an
+   * SMTP server): an allowed host as it is, a literal address only when public, a name through
+   * the guarded lookup, so that the address checked is the address connected to. Rejects with
+   * `BlockedAddressError` when refused, and on a timeout or an abort.
+   */
+  connect(
+    host: string,
+    port: number,
+    opts?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<Socket>;
 }
 
 /** Why an address is refused, for people; undefined when it is a public unicast address. */
@@ -241,5 +253,37 @@ export function createSsrfGuard(opts: SsrfGuardOptions = {}): SsrfGuard {
     allows,
     httpAgent: new GuardedHttpAgent(),
     httpsAgent: new GuardedHttpsAgent(),
+    connect(host, port, { timeoutMs, signal } = {}) {
+      const checked = connectOptions({ host: host.replace(/^\[|\]$/g, ''), port }, port);
+      if (checked instanceof BlockedAddressError) return Promise.reject(checked);
+      return new Promise<Socket>((connected, reject) => {
+        const socket = netConnect(checked);
+        const timer =
+          timeoutMs === undefined
+            ? undefined
+            : setTimeout(
+                () => fail(new Error(`${host}:${port}: no connection after ${timeoutMs} ms`)),
+                timeoutMs,
+              );
+        const onAbort = () => fail(new Error(`${host}:${port}: connection aborted`));
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          socket.off('error', fail);
+        };
+        function fail(err: Error): void {
+          done();
+          socket.destroy();
+          reject(err);
+        }
+        socket.once('error', fail);
+        socket.once('connect', () => {
+          done();
+          connected(socket);
+        });
+        if (signal?.aborted) onAbort();
+        else signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
   };
 }

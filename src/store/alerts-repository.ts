@@ -21,10 +21,14 @@ export interface AlertQuery {
   status?: AlertStatus;
   touchpoint?: string;
   severity?: Severity;
+  /** The id of the user it is assigned to. */
+  assignee?: string;
   /** Opening time (event time) in [openedSince, openedUntil). */
   openedSince?: Date;
   openedUntil?: Date;
   limit: number;
+  /** After this alert in the list's order (the last one of the previous page). */
+  after?: { openedAt: Date; id: string };
 }
 
 /** What a detector (or an operational check) knows of an alert it wants to exist. */
@@ -114,13 +118,29 @@ export function createAlertsRepository(db: Db) {
       } else if (q.status) filter.status = q.status;
       if (q.severity) filter.severity = q.severity;
       if (q.touchpoint) filter['touchpoint.id'] = q.touchpoint;
+      if (q.assignee) filter['assignee.id'] = q.assignee;
       if (q.openedSince || q.openedUntil) {
         filter.openedAt = {
           ...(q.openedSince ? { $gte: q.openedSince } : {}),
           ...(q.openedUntil ? { $lt: q.openedUntil } : {}),
         };
       }
-      const docs = await col.find(filter).sort({ openedAt: -1, _id: -1 }).limit(q.limit).toArray();
+      // The page after the last alert seen: older, or as old with a smaller id.
+      const query: Filter<AlertDoc> =
+        q.after && ObjectId.isValid(q.after.id)
+          ? {
+              $and: [
+                filter,
+                {
+                  $or: [
+                    { openedAt: { $lt: q.after.openedAt } },
+                    { openedAt: q.after.openedAt, _id: { $lt: new ObjectId(q.after.id) } },
+                  ],
+                },
+              ],
+            }
+          : filter;
+      const docs = await col.find(query).sort({ openedAt: -1, _id: -1 }).limit(q.limit).toArray();
       return docs.map((d) => toAlert(d, now));
     },
 
@@ -153,6 +173,7 @@ export function createAlertsRepository(db: Db) {
         evidence?: AlertEvidence;
         resolvedAt?: Date | null;
         snoozedUntil?: Date | null;
+        assignee?: { id: string; name: string } | null;
       } = {},
       now = new Date(),
     ): Promise<{ alert: Alert; eventIndex: number } | null> {

@@ -34,12 +34,14 @@ import {
   type BucketSize,
 } from '../domain/calendar.js';
 import { createDayCache } from './day-cache.js';
+import { createPostingsRepository } from './postings-repository.js';
 import { duplicateIndexes, isOnlyDuplicateKeys } from './mongo.js';
 
 // The buckets' arithmetic is the calendar's (src/domain/calendar.ts); re-exported for the
 // readers of counts that already import it from here.
 export { BUCKETS, bucketStart, nextBucket, type BucketSize } from '../domain/calendar.js';
-export type Dimension = 'touchpoint' | 'stage' | 'source' | 'all';
+/** `brand`: the competitors of share of voice, by id (the brand's own counts are `all`'s). */
+export type Dimension = 'touchpoint' | 'stage' | 'source' | 'all' | 'brand';
 export type Label = 'negative' | 'neutral' | 'positive';
 
 /** What one analysed mention contributes to the counts. */
@@ -52,14 +54,36 @@ export interface Contribution {
   textKey?: string;
   reach: number;
   shares: number;
+  /** Its estimated audience (people, src/analysis/reach.ts): the trends' reach (default 0). */
+  audience?: number;
+  /** The overall sentiment score, in [-1, 1]: the trends' mean sentiment (default 0). */
+  score?: number;
+  /**
+   * About the brand: counted everywhere. A mention that is not is counted only under the
+   * competitors it names (`brands`), if any.
+   */
   relevant: boolean;
   overall: Label;
-  touchpoints: { id: string; stage: string; label: Label }[];
+  /** Each touchpoint with its label and score (default: the overall score). */
+  touchpoints: { id: string; stage: string; label: Label; score?: number }[];
+  /** The competitors it names, by id (share of voice): counted under the `brand` dimension. */
+  brands?: string[];
   /**
    * The mention's edit number (absent: as first stored). A higher version of a counted mention
    * replaces it in the counts: what the ledger says was counted comes out, this goes in, once.
    */
   version?: number;
+  /**
+   * The mention explorer's index keys, separated by spaces (src/analysis/search-terms.ts): the
+   * drain puts the mention under them (src/store/postings-repository.ts), and an edit's takes out
+   * those the ledger kept. Absent: not indexed.
+   */
+  ix?: string;
+  /**
+   * Staged for the index only, never counted: `copy`, a cross-post (counted on its first source),
+   * through the ledger like any mention; `reindex` (`maillon reindex`), around the ledger.
+   */
+  indexOnly?: 'copy' | 'reindex';
 }
 
 /** A bucket as its readers see it: plain numbers. */
@@ -76,12 +100,28 @@ export interface Bucket {
   topAuthorNegative: number;
   negativeReach: number;
   negativeShares: number;
+  /** The sentiment scores summed (mean sentiment = sentimentSum / volume); 0 before they were kept. */
+  sentimentSum: number;
+  /** The estimated audiences summed (people); 0 before they were kept. */
+  audience: number;
   /** Some of the negatives' mention ids (at most 20 a quarter), for evidence. */
   negativeIds: string[];
   /** The negatives per author, source and text fingerprint: the detector judges windows of hours by them. */
   negativeByAuthor: Record<string, number>;
   negativeBySource: Record<string, number>;
   negativeByText: Record<string, number>;
+}
+
+/** A bucket's sums, what trends read (`sums`): no lists, so that a day costs no decoding twice. */
+export interface BucketSums {
+  key: string;
+  start: Date;
+  volume: number;
+  negative: number;
+  positive: number;
+  negativeReach: number;
+  sentimentSum: number;
+  audience: number;
 }
 
 export type CountsRepository = ReturnType<typeof createCountsRepository>;
@@ -101,6 +141,8 @@ function emptyBucket(dim: Dimension, key: string, size: BucketSize, start: Date)
     topAuthorNegative: 0,
     negativeReach: 0,
     negativeShares: 0,
+    sentimentSum: 0,
+    audience: 0,
     negativeIds: [],
     negativeByAuthor: {},
     negativeBySource: {},
@@ -162,6 +204,9 @@ interface QuarterDoc {
   /** the negatives' reach and shares */
   r: number;
   sh: number;
+  /** every mention's sentiment score and audience, summed (absent from older documents: 0) */
+  sc?: number;
+  au?: number;
   /** some of the negatives' mention ids */
   ids: string[];
   /** negatives per author, per source and per text fingerprint (FerretDB v1 stores no nested arrays) */
@@ -249,23 +294,65 @@ const changesId = (seq: number) => `changes|${seq}`;
 const negativesId = (day: number) => `negatives|touchpoint|${utcDate(day)}`;
 
 function emptyQuarter(): QuarterDoc {
-  return { v: 0, n: 0, p: 0, r: 0, sh: 0, ids: [], a: [], s: [], t: [], ax: 0, tx: 0 };
+  return {
+    v: 0,
+    n: 0,
+    p: 0,
+    r: 0,
+    sh: 0,
+    sc: 0,
+    au: 0,
+    ids: [],
+    a: [],
+    s: [],
+    t: [],
+    ax: 0,
+    tx: 0,
+  };
 }
 
-/** The cells one contribution counts in, each with the label it counts as. */
+/** Sums of scores stay exact enough at four decimals (and JSON stays short). */
+const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
+
+/**
+ * The cells one contribution counts in, each with the label and sentiment score it counts as. A
+ * mention not about the brand counts only under the competitors it names.
+ */
 function cellsOf(c: Omit<Contribution, 'mentionId'>) {
-  const cells: { dim: Dimension; key: string; label: Label }[] = [
-    { dim: 'all', key: 'all', label: c.overall },
-    { dim: 'source', key: c.source, label: c.overall },
-    ...c.touchpoints.map((t) => ({ dim: 'touchpoint' as const, key: t.id, label: t.label })),
+  const overall = c.score ?? 0;
+  type Cell = { dim: Dimension; key: string; label: Label; score: number };
+  const brands = (c.brands ?? []).map((id): Cell => ({
+    dim: 'brand',
+    key: id,
+    label: c.overall,
+    score: overall,
+  }));
+  if (!c.relevant) return brands;
+  const cells: Cell[] = [
+    { dim: 'all', key: 'all', label: c.overall, score: overall },
+    { dim: 'source', key: c.source, label: c.overall, score: overall },
+    ...c.touchpoints.map((t): Cell => ({
+      dim: 'touchpoint',
+      key: t.id,
+      label: t.label,
+      score: t.score ?? overall,
+    })),
+    ...brands,
   ];
-  // A stage is negative when any of its touchpoints is, positive when one is and none is negative.
-  const stages = new Map<string, Label>();
+  // A stage is negative when any of its touchpoints is, positive when one is and none is
+  // negative; its score is its touchpoints' mean.
+  const stages = new Map<string, { label: Label; scores: number[] }>();
   for (const t of c.touchpoints) {
-    const prev = stages.get(t.stage);
-    if (prev !== 'negative' && (t.label !== 'neutral' || !prev)) stages.set(t.stage, t.label);
+    const s = stages.get(t.stage) ?? { label: t.label, scores: [] };
+    stages.set(t.stage, s);
+    if (s.label !== 'negative' && (t.label !== 'neutral' || s.scores.length === 0))
+      s.label = t.label;
+    s.scores.push(t.score ?? overall);
   }
-  for (const [stage, label] of stages) cells.push({ dim: 'stage', key: stage, label });
+  for (const [stage, { label, scores }] of stages) {
+    const score = round4(scores.reduce((a, b) => a + b, 0) / scores.length);
+    cells.push({ dim: 'stage', key: stage, label, score });
+  }
   return cells;
 }
 
@@ -295,8 +382,12 @@ function addContribution(
   dim: Dimension,
   /** -1 takes out what an edited mention counted before. */
   sign: 1 | -1 = 1,
+  /** The sentiment score it counts with in this cell. */
+  score = 0,
 ): void {
   q.v += sign;
+  q.sc = round4((q.sc ?? 0) + sign * score);
+  q.au = (q.au ?? 0) + sign * (c.audience ?? 0);
   if (label === 'positive') q.p += sign;
   if (label !== 'negative') return;
   q.n += sign;
@@ -318,6 +409,9 @@ function mergeQuarter(into: QuarterDoc, q: QuarterDoc): void {
   into.p = plus(into.p, q.p);
   into.r = Math.max(0, Math.round((into.r + q.r) * 1000) / 1000);
   into.sh = plus(into.sh, q.sh);
+  // Scores are signed: a sum may be below zero.
+  into.sc = round4((into.sc ?? 0) + (q.sc ?? 0));
+  into.au = plus(into.au ?? 0, q.au ?? 0);
   if (q.rm?.length) {
     const gone = new Set(q.rm);
     into.ids = into.ids.filter((id) => !gone.has(id));
@@ -426,6 +520,8 @@ export function createCountsRepository(
     prev?: string;
   }>('counted');
   const changesCol = db.collection<{ _id: string; ids: string[] }>('series');
+  // The explorer's index, written by the drain in the batch that counts (its only writer).
+  const postings = createPostingsRepository(db);
   const days = createDayCache<PackedDay>(
     {
       read: async (_id) => {
@@ -453,11 +549,51 @@ export function createCountsRepository(
     if (stored && cached(id)) days.put(id, pack(stored));
   };
   /**
-   * What the cache keeps: the days the detector reads on every run (a touchpoint's, and the
-   * negatives of all); the overall, source and stage days are the largest and serve trends.
+   * What the cache keeps: every day document, by recency. The detector reads its touchpoint's
+   * days and the negatives of all on every run; trends, share of voice and the journey map read
+   * the others (issue 11: p95 under 100 ms), and the drain rereads the days it writes.
    */
-  const cached = (id: string) =>
-    Boolean(opts.cacheBytes) && (id.startsWith('touchpoint|') || id.startsWith('negatives|'));
+  const cached = (id: string) => Boolean(opts.cacheBytes) && DAY_ID.test(id);
+  /**
+   * Each cached day's quarters reduced to their sums, by the version (`seq`) they were taken
+   * from: a trend rereads the same days, and decoding them was nearly all its time.
+   */
+  const daySums = new Map<string, { seq: number; sums: Float64Array }>();
+
+  /** Per-quarter sums of day documents (see `SUM_FIELDS`), in order, nulls for the missing. */
+  async function fetchSums(ids: string[]): Promise<(Float64Array | null)[]> {
+    const fromCache = ids.filter(cached);
+    const direct = ids.filter((id) => !cached(id));
+    const found = new Map<string, Float64Array | null>();
+    const [a, b] = await Promise.all([
+      fromCache.length > 0 ? days.readMany(fromCache, PARALLEL_READS) : [],
+      readEach(direct),
+    ]);
+    fromCache.forEach((id, i) => {
+      const p = a[i];
+      const memo = daySums.get(id);
+      // Recently used last: the oldest are forgotten first.
+      daySums.delete(id);
+      if (!p) found.set(id, null);
+      else if (memo && memo.seq === p.seq) {
+        daySums.set(id, memo);
+        found.set(id, memo.sums);
+      } else {
+        const sums = sumsOf(unpack(p) as SeriesDoc);
+        daySums.set(id, { seq: p.seq, sums });
+        for (const old of daySums.keys()) {
+          if (daySums.size <= MAX_DAY_SUMS) break;
+          daySums.delete(old);
+        }
+        found.set(id, sums);
+      }
+    });
+    direct.forEach((id, i) => {
+      const doc = b[i];
+      found.set(id, doc ? sumsOf(doc as SeriesDoc) : null);
+    });
+    return ids.map((id) => found.get(id) ?? null);
+  }
 
   /** Day documents by `_id`, in order, nulls for the missing ones. */
   async function fetchDays(ids: string[]): Promise<(SeriesDoc | NegativesDoc | null)[]> {
@@ -591,7 +727,8 @@ export function createCountsRepository(
       ...batch.map((c): [InboxItem, 1 | -1] => [c, 1]),
     ];
     for (const [c, sign] of signed) {
-      if (!c.relevant) continue;
+      if (c.indexOnly) continue;
+      if (!c.relevant && !c.brands?.length) continue;
       const at = new Date(c.publishedAt).getTime();
       const day = utcDayStart(at);
       const quarter = Math.floor((at - day) / QUARTER_MS);
@@ -601,7 +738,7 @@ export function createCountsRepository(
         if (!d) touched.set(id, (d = { dim: cell.dim, key: cell.key, day, q: new Map() }));
         let q = d.q.get(quarter);
         if (!q) d.q.set(quarter, (q = emptyQuarter()));
-        addContribution(q, c, cell.label, cell.dim, sign);
+        addContribution(q, c, cell.label, cell.dim, sign, cell.score);
         const byKey = latest.get(cell.dim) ?? new Map<string, number>();
         latest.set(cell.dim, byKey);
         byKey.set(cell.key, Math.max(byKey.get(cell.key) ?? 0, day + quarter * QUARTER_MS));
@@ -729,8 +866,13 @@ export function createCountsRepository(
           );
         }
         const batch = docs.flatMap(itemsOf);
-        const { add, retract } = await toApply(seq, batch);
+        const { add, retract } = await toApply(
+          seq,
+          batch.filter((c) => c.indexOnly !== 'reindex'),
+        );
         const changed = await applyBatch(seq, add, retract);
+        const reindex = batch.filter((c) => c.indexOnly === 'reindex');
+        await postings.apply(seq, { add: [...add, ...reindex], remove: retract });
         const ids = state?.claim?.ids ?? docs.map((d) => d._id);
         // One delete by `_id` per document: an `$in` would scan the whole inbox.
         await inbox.bulkWrite(
@@ -807,12 +949,128 @@ export function createCountsRepository(
       return out;
     },
 
+    /**
+     * Like `range`, the sums only (volume, negatives, positives, the negatives' reach, sentiment
+     * and audience), one bucket per key and bucket start with data, oldest first: what trends
+     * read. A day's sums are kept in memory by its version where the days are cached.
+     */
+    async sums(q: {
+      dim: Dimension;
+      key?: string;
+      size: BucketSize;
+      from: Date;
+      to: Date;
+      timeZone?: string;
+    }): Promise<BucketSums[]> {
+      const keys = q.key ? [q.key] : [...(await keysOf(q.dim)).keys()];
+      const from = q.from.getTime();
+      const to = q.to.getTime();
+      const dayStarts = utcDays(from, to);
+      const ids = keys.flatMap((key) => dayStarts.map((day) => dayId(q.dim, key, day)));
+      const found = await fetchSums(ids);
+      const startOf = bucketStartOf(q.size, q.timeZone);
+      const groups = new Map<string, BucketSums>();
+      found.forEach((sums, j) => {
+        if (!sums) return;
+        const key = keys[Math.floor(j / dayStarts.length)]!;
+        const day = dayStarts[j % dayStarts.length]!;
+        for (let o = 0; o < sums.length; o += SUM_FIELDS) {
+          const at = day + sums[o]! * QUARTER_MS;
+          // Counts are kept by the quarter: a quarter that overlaps the range is in it whole.
+          if (at + QUARTER_MS <= from || at >= to) continue;
+          const start = startOf(at);
+          const k = `${key}\u0000${start}`;
+          let g = groups.get(k);
+          if (!g) {
+            g = {
+              key,
+              start: new Date(start),
+              volume: 0,
+              negative: 0,
+              positive: 0,
+              negativeReach: 0,
+              sentimentSum: 0,
+              audience: 0,
+            };
+            groups.set(k, g);
+          }
+          g.volume += sums[o + 1]!;
+          g.negative += sums[o + 2]!;
+          g.positive += sums[o + 3]!;
+          g.negativeReach = Math.round((g.negativeReach + sums[o + 4]!) * 1000) / 1000;
+          g.sentimentSum = round4(g.sentimentSum + sums[o + 5]!);
+          g.audience += sums[o + 6]!;
+        }
+      });
+      return [...groups.values()].toSorted(
+        (a, b) => a.start.getTime() - b.start.getTime() || a.key.localeCompare(b.key),
+      );
+    },
+
     /** The latest bucket with data for this key, if any (event time, not wall clock). */
     async latest(dim: Dimension, key: string, size: BucketSize): Promise<Date | null> {
       const t = (await keysOf(dim)).get(key);
       return t === undefined ? null : bucketStart(new Date(t), size);
     },
   };
+}
+
+/** Day documents the cache may keep (not the keys, the change log or the drain's state). */
+const DAY_ID = /^(?:touchpoint|stage|source|all|brand|negatives)\|/;
+/** Days whose sums are kept: at most 5 KB each (96 quarters of 7 numbers), 20 MB in all. */
+const MAX_DAY_SUMS = 4_000;
+/** A day's sums: per quarter with data, its index, volume, negatives, positives, reach, score, audience. */
+const SUM_FIELDS = 7;
+
+function sumsOf(doc: SeriesDoc): Float64Array {
+  const entries = Object.entries(doc.q);
+  const out = new Float64Array(entries.length * SUM_FIELDS);
+  entries.forEach(([i, q], j) => {
+    out.set([Number(i), q.v, q.n, q.p, q.r, q.sc ?? 0, q.au ?? 0], j * SUM_FIELDS);
+  });
+  return out;
+}
+
+/**
+ * Stored quarters summed as `mergeQuarter` would, one after the other (the same caps, in the
+ * same order), but with each list of pairs kept in a map while summing: a day of the overall
+ * counts is 96 quarters of hundreds of authors, and merging them list into list cost most of a
+ * trend's time.
+ */
+function sumQuarters(quarters: readonly QuarterDoc[]): QuarterDoc {
+  const sum = emptyQuarter();
+  const maps = {
+    a: new Map<string, number>(),
+    s: new Map<string, number>(),
+    t: new Map<string, number>(),
+  };
+  /** Adds stored pairs into a capped map; returns what did not fit (as `mergePairs`). */
+  const into = (m: Map<string, number>, pairs: readonly Pair[]): number => {
+    let overflow = 0;
+    for (const { k, n } of pairs) {
+      if (n <= 0) continue;
+      const had = m.get(k);
+      if (had !== undefined) m.set(k, had + n);
+      else if (m.size < MAP_CAP) m.set(k, n);
+      else overflow += n;
+    }
+    return overflow;
+  };
+  for (const q of quarters) {
+    sum.v += q.v;
+    sum.n += q.n;
+    sum.p += q.p;
+    sum.r = Math.max(0, Math.round((sum.r + q.r) * 1000) / 1000);
+    sum.sh += q.sh;
+    sum.sc = round4((sum.sc ?? 0) + (q.sc ?? 0));
+    sum.au = (sum.au ?? 0) + (q.au ?? 0);
+    for (const id of q.ids) if (sum.ids.length < IDS_PER_QUARTER) sum.ids.push(id);
+    sum.ax += q.ax + into(maps.a, q.a);
+    into(maps.s, q.s);
+    sum.tx += q.tx + into(maps.t, q.t);
+  }
+  const pairs = (m: Map<string, number>) => [...m].map(([k, n]) => ({ k, n }));
+  return { ...sum, a: pairs(maps.a), s: pairs(maps.s), t: pairs(maps.t) };
 }
 
 function toBucket(
@@ -823,12 +1081,8 @@ function toBucket(
   quarters: QuarterDoc[],
 ): Bucket {
   // A quarter read from the store is already fresh: only longer buckets need a sum.
-  let sum: QuarterDoc;
-  if (quarters.length === 1) sum = { ...emptyQuarter(), ...quarters[0] };
-  else {
-    sum = emptyQuarter();
-    for (const q of quarters) mergeQuarter(sum, q);
-  }
+  const sum: QuarterDoc =
+    quarters.length === 1 ? { ...emptyQuarter(), ...quarters[0] } : sumQuarters(quarters);
   return {
     dim,
     key,
@@ -842,6 +1096,8 @@ function toBucket(
     topAuthorNegative: Math.max(0, ...sum.a.map((p) => p.n)),
     negativeReach: sum.r,
     negativeShares: sum.sh,
+    sentimentSum: sum.sc ?? 0,
+    audience: sum.au ?? 0,
     negativeIds: sum.ids,
     negativeByAuthor: Object.fromEntries(sum.a.map((p) => [p.k, p.n])),
     negativeBySource: Object.fromEntries(sum.s.map((p) => [p.k, p.n])),

@@ -14,6 +14,12 @@ import type {
 } from '../domain/mention.js';
 import { ValidationError } from '../errors.js';
 import { duplicateIndexes, isOnlyDuplicateKeys } from './mongo.js';
+import {
+  createPostingsRepository,
+  type WalkOptions,
+  type WalkPlan,
+  type WalkStep,
+} from './postings-repository.js';
 
 interface MentionDoc extends MentionInput, Partial<Omit<MentionAnalysis, 'lang'>> {
   _id: ObjectId;
@@ -29,6 +35,9 @@ interface MentionDoc extends MentionInput, Partial<Omit<MentionAnalysis, 'lang'>
   editedAt?: Date;
   /** The same author's same text, posted first on another source: counted there, once. */
   crossPostOf?: string;
+  /** The last correction by a person: when, and their name. */
+  correctedAt?: Date;
+  correctedBy?: string;
 }
 
 /** What became of one accepted mention. */
@@ -89,8 +98,18 @@ export type MentionsRepository = ReturnType<typeof createMentionsRepository>;
 
 export function createMentionsRepository(db: Db) {
   const col: Collection<MentionDoc> = db.collection<MentionDoc>('mentions');
+  const postings = createPostingsRepository(db);
 
   return {
+    /**
+     * The ids of the mentions matching an explorer query, in publication order, from the index
+     * the count drain keeps (src/store/postings-repository.ts): lookups by `_id` only. Read the
+     * mentions with `findByIds`.
+     */
+    walkIndex(plan: WalkPlan, opts: WalkOptions): AsyncGenerator<WalkStep> {
+      return postings.walk(plan, opts);
+    },
+
     /**
      * Stores each analysed mention unless its (source, externalId) is already stored; outcomes
      * come back in input order.
@@ -206,6 +225,24 @@ export function createMentionsRepository(db: Db) {
           },
         })),
         { ordered: false },
+      );
+    },
+
+    /**
+     * Stores a corrected reading of a mention as its next version (its counts were staged
+     * first, as for an edit) and who corrected it; the text stays as it is.
+     */
+    async saveCorrection(
+      id: string,
+      analysis: MentionAnalysis,
+      version: number,
+      by: { by: string; at: Date },
+    ): Promise<void> {
+      await col.updateOne(
+        { _id: new ObjectId(id) },
+        {
+          $set: { ...analysis, version, correctedAt: by.at, correctedBy: by.by, updatedAt: by.at },
+        },
       );
     },
 

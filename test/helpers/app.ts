@@ -14,6 +14,8 @@ import {
   type Runtime,
   type WorkerKind,
 } from '../../src/runtime.js';
+import { makeApiKey } from '../../src/access/provision.js';
+import { ROLES, type Role } from '../../src/domain/vocabulary.js';
 import { testEnv } from './env.js';
 
 export interface TestApp {
@@ -21,6 +23,10 @@ export interface TestApp {
   config: Config;
   /** Base URL of the API, or '' when the API was not started. */
   url: string;
+  /** An API key of each role, made at start (send as `authorization: Bearer <key>`). */
+  keys: Record<Role, string>;
+  /** `fetch` on the API as a role (an API key), or anonymously. */
+  as(role: Role | 'anonymous'): (path: string, init?: RequestInit) => Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -36,11 +42,34 @@ export async function startTestApp(
   const rt = await createRuntime(config);
   const workers = await startWorkers(rt, opts.workers ?? WORKER_KINDS);
   const api = opts.api === false ? undefined : await startApi(rt);
+  const keys = Object.fromEntries(
+    await Promise.all(
+      ROLES.map(async (role) => {
+        const { key } = await makeApiKey(rt.access, {
+          name: `test ${role}`,
+          role,
+          createdBy: 'test',
+        });
+        return [role, key] as const;
+      }),
+    ),
+  ) as Record<Role, string>;
+  const as: TestApp['as'] =
+    (role) =>
+    (path, init = {}) => {
+      const headers = new Headers(init.headers);
+      if (role !== 'anonymous') headers.set('authorization', `Bearer ${keys[role]}`);
+      if (init.body !== undefined && !headers.has('content-type'))
+        headers.set('content-type', 'application/json');
+      return fetch(`${api?.url ?? ''}${path}`, { ...init, headers });
+    };
   let stopping: Promise<void> | undefined;
   return {
     rt,
     config,
     url: api?.url ?? '',
+    keys,
+    as,
     stop: () =>
       (stopping ??= (async () => {
         await runShutdown([...workerShutdownSteps(workers), ...(api?.steps ?? [])], rt.logger);

@@ -74,20 +74,36 @@ afterAll(async () => {
 });
 
 const get = async (path: string) => {
-  const res = await fetch(`${app.url}${path}`);
+  const res = await app.as('admin')(`${path}`);
   return {
     status: res.status,
     body: (await res.json()) as { data: Alert[] } & Alert & { error?: { code: string } },
   };
 };
-const post = async (path: string, body: unknown) => {
+/** Keys of two community managers, made through the admin API: actions carry their names. */
+const managers: Record<'claire' | 'marc', string> = { claire: '', marc: '' };
+const post = async (path: string, body: unknown, who: keyof typeof managers = 'claire') => {
   const res = await fetch(`${app.url}${path}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', authorization: `Bearer ${managers[who]}` },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Alert & { error?: { code: string } } };
 };
+
+beforeAll(async () => {
+  for (const [who, name] of [
+    ['claire', 'Claire'],
+    ['marc', 'Marc'],
+  ] as const) {
+    const res = await app.as('admin')('/api/v1/keys', {
+      method: 'POST',
+      body: JSON.stringify({ name, role: 'manager' }),
+    });
+    expect(res.status).toBe(201);
+    managers[who] = ((await res.json()) as { key: string }).key;
+  }
+});
 
 describe('GET /api/v1/alerts', () => {
   it('lists newest opening first and filters', async () => {
@@ -103,6 +119,24 @@ describe('GET /api/v1/alerts', () => {
     const range = await get('/api/v1/alerts?since=2026-03-03T00:00:00Z&until=2026-03-06T00:00:00Z');
     expect(range.body.data.map((a) => a.id)).toEqual([ids.support, ids.ops]);
     expect((await get('/api/v1/alerts?status=nope')).status).toBe(400);
+  });
+
+  it('pages with a cursor, each alert once', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await get(`/api/v1/alerts?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.data.map((a) => a.id));
+      cursor = (page.body as unknown as { nextCursor: string | null }).nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([ids.support, ids.ops, ids.delivery]);
+    expect((await get('/api/v1/alerts?cursor=not-ours')).status).toBe(400);
+  });
+
+  it('answers 404 for a missing alert, malformed id or not', async () => {
+    expect((await get('/api/v1/alerts/0123456789abcdef01234567')).status).toBe(404);
+    expect((await get('/api/v1/alerts/not-an-id')).status).toBe(404);
   });
 
   it('reads one alert with its evidence and history', async () => {
@@ -134,27 +168,27 @@ describe('GET /api/v1/alerts', () => {
 });
 
 describe('acting on an alert', () => {
-  it('acknowledges, comments, snoozes and resolves, keeping who and when', async () => {
+  it('acknowledges, comments, snoozes and resolves, keeping who (as signed in) and when', async () => {
     const base = `/api/v1/alerts/${ids.delivery}`;
-    expect((await post(`${base}/acknowledge`, { by: 'claire' })).body.status).toBe('acknowledged');
+    expect((await post(`${base}/acknowledge`, {})).body.status).toBe('acknowledged');
     expect(
-      (await post(`${base}/comments`, { by: 'claire', text: 'Carrier called, backlog in Lyon' }))
-        .status,
+      (await post(`${base}/comments`, { text: 'Carrier called, backlog in Lyon' })).status,
     ).toBe(200);
-    const snoozed = await post(`${base}/snooze`, { by: 'claire', minutes: 60 });
+    const snoozed = await post(`${base}/snooze`, { minutes: 60 });
     expect(snoozed.body.status).toBe('snoozed');
     expect(new Date(snoozed.body.snoozedUntil!).getTime()).toBeGreaterThan(
       Date.now() + 59 * 60_000,
     );
-    const resolved = await post(`${base}/resolve`, { by: 'marc', text: 'Backlog cleared' });
+    const resolved = await post(`${base}/resolve`, { text: 'Backlog cleared' }, 'marc');
     expect(resolved.body).toMatchObject({ status: 'resolved', snoozedUntil: null });
     expect(resolved.body.history.map((h) => [h.kind, h.by ?? null])).toEqual([
       ['opened', null],
-      ['acknowledged', 'claire'],
-      ['commented', 'claire'],
-      ['snoozed', 'claire'],
-      ['resolved', 'marc'],
+      ['acknowledged', 'Claire'],
+      ['commented', 'Claire'],
+      ['snoozed', 'Claire'],
+      ['resolved', 'Marc'],
     ]);
+    expect(resolved.body.history.at(-1)?.byId).toMatch(/^key:[0-9a-f]{12}$/);
     expect((await get('/api/v1/alerts?status=resolved')).body.data.map((a) => a.id)).toEqual([
       ids.delivery,
     ]);
@@ -162,9 +196,7 @@ describe('acting on an alert', () => {
 
   it('wakes a snoozed alert once its snooze has run out', async () => {
     const base = `/api/v1/alerts/${ids.support}`;
-    expect((await post(`${base}/snooze`, { by: 'claire', minutes: 30 })).body.status).toBe(
-      'snoozed',
-    );
+    expect((await post(`${base}/snooze`, { minutes: 30 })).body.status).toBe('snoozed');
     const snoozedIds = async () =>
       (await get('/api/v1/alerts?status=snoozed')).body.data.map((a) => a.id);
     expect(await snoozedIds()).toEqual([ids.support]);
@@ -182,13 +214,15 @@ describe('acting on an alert', () => {
 
   it('refuses bad input and unknown alerts', async () => {
     const base = `/api/v1/alerts/${ids.support}`;
-    expect((await post(`${base}/snooze`, { by: 'x' })).status).toBe(400);
+    expect((await post(`${base}/snooze`, {})).status).toBe(400);
     expect(
-      (await post(`${base}/snooze`, { by: 'x', minutes: 5, until: '2026-01-01T00:00:00Z' })).status,
+      (await post(`${base}/snooze`, { minutes: 5, until: '2026-01-01T00:00:00Z' })).status,
     ).toBe(400);
-    expect((await post(`${base}/comments`, { by: 'x' })).status).toBe(400);
-    expect((await post(`${base}/acknowledge`, { by: { $gt: '' } })).status).toBe(400);
-    const missing = await post('/api/v1/alerts/0123456789abcdef01234567/acknowledge', { by: 'x' });
+    expect((await post(`${base}/comments`, {})).status).toBe(400);
+    // The author is the signed-in caller: a name in the body is refused, not recorded.
+    expect((await post(`${base}/acknowledge`, { by: 'someone else' })).status).toBe(400);
+    expect((await post(`${base}/acknowledge`, { text: { $gt: '' } })).status).toBe(400);
+    const missing = await post('/api/v1/alerts/0123456789abcdef01234567/acknowledge', {});
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
   });
 });

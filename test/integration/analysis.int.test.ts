@@ -45,7 +45,7 @@ beforeAll(async () => {
     ...(id === 'rated' ? { rating: 1 } : {}),
     engagement: { shares: 3, replies: 2, likes: 10 },
   }));
-  const res = await fetch(`${app.url}/api/v1/mentions`, {
+  const res = await app.as('admin')(`/api/v1/mentions`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
@@ -61,7 +61,7 @@ afterAll(async () => {
 });
 
 async function list(query: string): Promise<MentionJson[]> {
-  const res = await fetch(`${app.url}/api/v1/mentions?source=reviews&${query}`);
+  const res = await app.as('admin')(`/api/v1/mentions?source=reviews&${query}`);
   expect(res.status).toBe(200);
   return ((await res.json()) as { data: MentionJson[] }).data;
 }
@@ -123,9 +123,9 @@ describe('GET /api/v1/mentions filters', () => {
   });
 
   it('refuses an unknown touchpoint or stage, naming the configured ones', async () => {
-    const res = await fetch(`${app.url}/api/v1/mentions?touchpoint=teleportation`);
+    const res = await app.as('admin')(`/api/v1/mentions?touchpoint=teleportation`);
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toContain('delivery');
-    expect((await fetch(`${app.url}/api/v1/mentions?stage=nowhere`)).status).toBe(400);
+    expect((await app.as('admin')(`/api/v1/mentions?stage=nowhere`)).status).toBe(400);
   });
 });

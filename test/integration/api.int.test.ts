@@ -26,14 +26,14 @@ const mention = (n: number, extra: Record<string, unknown> = {}) => ({
 });
 
 const post = (body: unknown, raw = false) =>
-  fetch(`${app.url}/api/v1/mentions`, {
+  app.as('admin')(`/api/v1/mentions`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: raw ? (body as string) : JSON.stringify(body),
   });
 
 const get = async (path: string) => {
-  const res = await fetch(`${app.url}${path}`);
+  const res = await app.as('admin')(`${path}`);
   return {
     status: res.status,
     body: (await res.json()) as Record<string, unknown>,
@@ -184,13 +184,16 @@ describe('GET /api/v1/mentions', () => {
 });
 
 describe('the rest of the surface', () => {
-  it('reports health of Redis and MongoDB', async () => {
-    const { status, body } = await get('/healthz');
-    expect(status).toBe(200);
-    expect(body).toEqual({
-      status: 'ok',
-      checks: { redis: 'ok', mongodb: 'ok' },
-      latencyMs: { redis: expect.any(Number), mongodb: expect.any(Number) },
+  it('says it is alive, and ready when Redis and MongoDB answer', async () => {
+    expect(await get('/healthz')).toEqual({
+      status: 200,
+      body: { status: 'ok', uptimeSeconds: expect.any(Number) },
+    });
+    const ready = await get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({
+      status: 'ready',
+      checks: { redis: { status: 'ok' }, mongodb: { status: 'ok' } },
     });
   });
 
@@ -203,13 +206,17 @@ describe('the rest of the surface', () => {
       status: 404,
       body: { error: { code: 'not_found' } },
     });
-    expect(await get('/api/v1/alerts/not-an-id')).toMatchObject({ status: 400 });
+    // A malformed id finds nothing either: the same 404.
+    expect(await get('/api/v1/alerts/not-an-id')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'not_found' } },
+    });
   });
 
   it('echoes a request id, or makes one', async () => {
-    const res = await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
+    const res = await app.as('admin')(`/healthz`, { headers: { 'x-request-id': 'abc-123' } });
     expect(res.headers.get('x-request-id')).toBe('abc-123');
-    const made = await fetch(`${app.url}/healthz`);
+    const made = await app.as('admin')(`/healthz`);
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 

@@ -1,8 +1,12 @@
 /**
  * What the dashboard reads, through the real API and store: trends per touchpoint over event
  * time (zero-filled buckets, counted once however often a fact is written), the configured
- * journey, and the dashboard's own files with their security headers.
+ * journey, the dashboard's own files with their security headers, and its words: every key a
+ * page uses exists in French and in English, and the French is not the English.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Contribution } from '../../src/store/counts-repository.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -54,7 +58,7 @@ interface Trend {
 }
 
 const get = async (path: string) => {
-  const res = await fetch(`${app.url}${path}`);
+  const res = await app.as('admin')(path);
   return { status: res.status, res, body: (await res.json()) as Trend & { error?: unknown } };
 };
 
@@ -66,7 +70,7 @@ describe('GET /api/v1/trends', () => {
     expect(status).toBe(200);
     expect(body.data.map((s) => s.key)).toEqual(['delivery', 'support']);
     const delivery = body.data[0]!;
-    expect(delivery.totals).toEqual({ volume: 3, negative: 2, positive: 1 });
+    expect(delivery.totals).toMatchObject({ volume: 3, negative: 2, positive: 1 });
     expect(delivery.data.map((p) => [p.start, p.negative, p.positive])).toEqual([
       ['2026-03-02T09:00:00.000Z', 0, 0],
       ['2026-03-02T10:00:00.000Z', 2, 0],
@@ -104,23 +108,89 @@ describe('GET /api/v1/trends', () => {
 
 describe('the dashboard', () => {
   it('lists the configured journey', async () => {
-    const res = await fetch(`${app.url}/api/v1/touchpoints`);
+    const res = await app.as('admin')(`/api/v1/touchpoints`);
     const body = (await res.json()) as { data: Array<{ id: string; stage: string }> };
     expect(body.data.length).toBe(app.config.touchpoints.touchpoints.length);
     expect(body.data).toContainEqual(expect.objectContaining({ id: 'delivery', stage: 'receive' }));
   });
 
   it('serves its page, script and chart library with a strict content policy', async () => {
-    const page = await fetch(`${app.url}/`);
+    const page = await app.as('admin')(`/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(await page.text()).toContain('dashboard.js');
-    for (const path of ['/dashboard.js', '/dashboard.css', '/vendor/uplot/uPlot.iife.min.js']) {
-      expect((await fetch(`${app.url}${path}`)).status, path).toBe(200);
+    expect(await page.text()).toContain('<script type="module" src="app.js">');
+    // ES modules without a build step: Preact + htm and uPlot come as ES modules from /vendor.
+    for (const path of [
+      '/app.js',
+      '/lib/preact.js',
+      '/pages/journey.js',
+      '/dashboard.css',
+      '/vendor/htm/preact/standalone.module.js',
+      '/vendor/uplot/uPlot.esm.js',
+      '/vendor/uplot/uPlot.min.css',
+    ]) {
+      const res = await app.as('anonymous')(path);
+      expect(res.status, path).toBe(200);
+      // A module script is only run when served as JavaScript.
+      expect(res.headers.get('content-type'), path).toMatch(
+        path.endsWith('.js') ? /javascript/ : /css/,
+      );
     }
     // Unknown paths stay JSON 404s; the library folder lists nothing else.
-    const missing = await fetch(`${app.url}/vendor/uplot/../../package.json`);
+    const missing = await app.as('admin')(`/vendor/uplot/../../package.json`);
     expect(missing.status).toBe(404);
+  });
+});
+
+describe("the dashboard's words", () => {
+  const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
+  const table = async (lang: 'en' | 'fr') =>
+    (
+      (await import(pathToFileURL(path.join(web, `lib/strings-${lang}.js`)).href)) as {
+        [k: string]: Record<string, string>;
+      }
+    )[lang.toUpperCase()]!;
+
+  it('has the same keys in French and English, and no French string left in English', async () => {
+    const [en, fr] = [await table('en'), await table('fr')];
+    expect(Object.keys(fr).toSorted()).toEqual(Object.keys(en).toSorted());
+    // Words that are the same in both languages (names, units, loanwords) are few and known.
+    const alike = new Set([
+      'nav.mentions',
+      'nav.sources',
+      'common.pages',
+      'common.page',
+      'common.source',
+      'severity.info',
+      'journey.volume',
+      'alert.actions',
+      'alert.fig.sites',
+      'period.1d',
+      'dim.source',
+      'metric.volume',
+      'sources.source',
+      'sources.last24h',
+    ]);
+    const same = Object.keys(en).filter((k) => en[k] === fr[k] && !k.startsWith('sourceKind.'));
+    expect(same.filter((k) => !alike.has(k))).toEqual([]);
+  });
+
+  it('has every key the pages ask for, in both languages', async () => {
+    const [en, fr] = [await table('en'), await table('fr')];
+    const files: string[] = [];
+    for (const dir of ['', 'components', 'pages']) {
+      for (const f of await readdir(path.join(web, dir)))
+        if (f.endsWith('.js')) files.push(path.join(web, dir, f));
+    }
+    const used = new Set<string>();
+    for (const f of files) {
+      const code = await readFile(f, 'utf8');
+      for (const m of code.matchAll(/\bt\('([\w.-]+)'/g)) used.add(m[1]!);
+    }
+    expect(used.size).toBeGreaterThan(150);
+    // A key used with a count may exist only in its plural forms.
+    const has = (tbl: Record<string, string>, k: string) => k in tbl || `${k}_other` in tbl;
+    expect([...used].filter((k) => !has(en, k) || !has(fr, k))).toEqual([]);
   });
 });

@@ -8,11 +8,14 @@
  *   explains neither, and pushes only that down);
  * - nothing else (aggregate, count, distinct) touches them.
  * Collections that stay small (alerts, sources, deliveries, the inbox) may be scanned.
+ * The mention explorer's queries (search, filters, paging, a whole export) run on the same
+ * connection: the index it reads (`postings`) and the mentions grow with the history too.
  */
 import type { Job } from 'bullmq';
 import { MongoClient, type CommandStartedEvent, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScenario } from '../../src/demo/scenario.js';
+import { searchMentions, searchOf } from '../../src/api/handlers/list-mentions.js';
 import { parseMention } from '../../src/domain/mention.js';
 import { acceptMentions } from '../../src/ingest/accept.js';
 import { createDetectProcessor } from '../../src/jobs/detect.js';
@@ -24,7 +27,7 @@ import { ensureIndexes } from '../../src/store/mongo.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 /** Collections whose size follows the history: never scanned on the hot path. */
-const GROWING = new Set(['mentions', 'series', 'counted']);
+const GROWING = new Set(['mentions', 'series', 'counted', 'postings']);
 
 let app: TestApp;
 let client: MongoClient;
@@ -74,6 +77,38 @@ describe('the hot path on the bundled server', () => {
     });
     const result = await detect({ name: 'detect', data: { touchpoint: 'delivery' } } as Job);
     expect(result).toMatchObject({ opened: 1 }); // the path ran for real
+
+    // The explorer: a search, a filtered page over a time range, and every page of a listing.
+    const explore = async (query: Record<string, unknown>, chunk: number, cursor?: string) => {
+      const found = [];
+      const s = searchOf(
+        { sort: 'newest', ...query },
+        { settings: { touchpoints: app.config.touchpoints.touchpoints } },
+        cursor,
+      );
+      for await (const step of searchMentions({ mentions }, s, {
+        chunk,
+        maxReads: Infinity,
+        maxRejects: Infinity,
+      }))
+        if (step.kind === 'mention') found.push(step.mention);
+      return found;
+    };
+    expect((await explore({ q: 'livraison colis' }, 50)).length).toBeGreaterThan(0);
+    expect(
+      (
+        await explore(
+          {
+            touchpoint: 'delivery',
+            sentiment: 'negative',
+            since: new Date('2026-02-01T00:00:00Z'),
+            until: new Date('2026-02-08T00:00:00Z'),
+          },
+          51,
+        )
+      ).length,
+    ).toBeGreaterThan(0);
+    expect((await explore({ relevant: 'all' }, 200)).length).toBe(inputs.length);
 
     const seen = new Map<string, number>();
     const problems: string[] = [];
@@ -127,6 +162,8 @@ describe('the hot path on the bundled server', () => {
         'find counted',
         'find mentions',
         'find series',
+        'find postings',
+        'update postings',
         'insert counted',
         'insert mentions',
         'update series',

@@ -83,7 +83,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('notifications', () => {
   let app: TestApp;
   let worker: Worker;
-  let apiUrl: string;
   let deliveries: DeliveriesRepository;
   let slack: TestServer;
   let hook: TestServer;
@@ -188,7 +187,6 @@ describe('notifications', () => {
       { connection: rt.redis.redis, prefix: config.redis.prefix, concurrency: 4 },
     );
     await worker.waitUntilReady();
-    apiUrl = app.url;
   });
 
   afterAll(async () => {
@@ -287,27 +285,39 @@ describe('notifications', () => {
     );
     expect(broken.requests).toHaveLength(1); // a 404 is not retried
 
-    const listed = await fetch(`${apiUrl}/api/v1/deliveries?status=dead`);
+    const manager = app.as('manager');
+    const listed = await manager(`/api/v1/deliveries?status=dead`);
     expect(listed.status).toBe(200);
     const { data } = (await listed.json()) as { data: StoredDelivery[] };
     expect(data.map((x) => x.key)).toContain(key);
     expect(data.find((x) => x.key === key)?.lastError).toMatch(/404/);
 
-    const missing = await fetch(`${apiUrl}/api/v1/deliveries/nope/resend`, { method: 'POST' });
+    const missing = await manager(`/api/v1/deliveries/nope/resend`, { method: 'POST' });
     expect(missing.status).toBe(404);
-    const bad = await fetch(`${apiUrl}/api/v1/deliveries?status=lost`);
+    const bad = await manager(`/api/v1/deliveries?status=lost`);
     expect(bad.status).toBe(400);
 
     brokenFixed = true;
-    const resent = await fetch(`${apiUrl}/api/v1/deliveries/${encodeURIComponent(key)}/resend`, {
-      method: 'POST',
-    });
+    const resend = `/api/v1/deliveries/${encodeURIComponent(key)}/resend`;
+    const resent = await manager(resend, { method: 'POST' });
     expect(resent.status).toBe(202);
     await eventually(async () =>
       (await deliveries.get(key))?.status === 'delivered' ? true : undefined,
     );
+    // Delivered: asking again posts nothing, however often; a manager cannot force it.
+    for (let i = 0; i < 3; i++)
+      expect((await manager(resend, { method: 'POST' })).status).toBe(409);
+    const forced = await manager(resend, { method: 'POST', body: JSON.stringify({ force: true }) });
+    expect(forced.status).toBe(403);
     await sleep(500);
     expect(broken.requests).toHaveLength(2);
+    // An admin may force it, explicitly: it is posted once more.
+    const admin = await app.as('admin')(resend, {
+      method: 'POST',
+      body: JSON.stringify({ force: true }),
+    });
+    expect(admin.status).toBe(202);
+    await eventually(async () => (broken.requests.length === 3 ? true : undefined));
   });
 
   it("delivers an alert's events in their order to a channel that fails the first for a while", async () => {

@@ -23,14 +23,17 @@ interface MentionJson {
   touchpoints?: unknown[];
 }
 
-async function allMentions(base: string, query = ''): Promise<MentionJson[]> {
+async function allMentions(
+  get: (path: string) => Promise<Response>,
+  query = '',
+): Promise<MentionJson[]> {
   const out: MentionJson[] = [];
   let cursor: string | null = null;
   do {
     const q = new URLSearchParams(query);
     q.set('limit', '7');
     if (cursor) q.set('cursor', cursor);
-    const res = await fetch(`${base}/api/v1/mentions?${q.toString()}`);
+    const res = await get(`/api/v1/mentions?${q.toString()}`);
     expect(res.status).toBe(200);
     const page = (await res.json()) as { data: MentionJson[]; nextCursor: string | null };
     out.push(...page.data);
@@ -73,7 +76,7 @@ describe('polling an RSS source', () => {
   it('stores every item once, scored, and serves it newest first through the API', async () => {
     const mentions = await eventually(
       async () => {
-        const all = await allMentions(app.url, 'source=alerts-plain&relevant=all');
+        const all = await allMentions(app.as('viewer'), 'source=alerts-plain&relevant=all');
         return all.length === 20 && all.every((m) => m.status === 'analyzed') ? all : undefined;
       },
       30_000,
@@ -88,7 +91,7 @@ describe('polling an RSS source', () => {
     expect(mentions.every((m) => m.reach?.audience === 1 && Array.isArray(m.touchpoints))).toBe(
       true,
     );
-    expect(await allMentions(app.url, 'source=alerts-plain')).toHaveLength(0);
+    expect(await allMentions(app.as('viewer'), 'source=alerts-plain')).toHaveLength(0);
   });
 
   it('polls again on schedule without storing anything twice', async () => {
@@ -99,7 +102,9 @@ describe('polling an RSS source', () => {
       15_000,
       'two more polls',
     );
-    expect(await allMentions(app.url, 'source=alerts-plain&relevant=all')).toHaveLength(20);
+    expect(await allMentions(app.as('viewer'), 'source=alerts-plain&relevant=all')).toHaveLength(
+      20,
+    );
   });
 
   it('sends conditional GETs and counts a 304 as nothing new', async () => {
@@ -115,7 +120,7 @@ describe('polling an RSS source', () => {
       true,
     );
     expect(etagRequests[0]?.headers['user-agent']).toMatch(/^Maillon\//);
-    expect(await allMentions(app.url, 'source=alerts-etag&relevant=all')).toHaveLength(20);
+    expect(await allMentions(app.as('viewer'), 'source=alerts-etag&relevant=all')).toHaveLength(20);
     const state = await app.rt.sources.get('alerts-etag');
     expect(state?.consecutiveFailures).toBe(0);
     expect(state?.inserted).toBe(20);

@@ -34,10 +34,15 @@ export interface NotifierDeps {
   allowHosts?: readonly string[];
 }
 
-/** One secret of a channel type; `url`: it must hold an http(s) URL. */
+/**
+ * One secret of a channel type; `url`: it must hold an http(s) URL; `optional`: the channel works
+ * without it (an SMTP server that takes mail without a login), and alerts.yaml may leave its
+ * `<name>Env` out.
+ */
 export interface ChannelSecretSpec {
   describe: string;
   url?: boolean;
+  optional?: boolean;
 }
 
 /** A configured channel as its type sees it: its settings and its secrets, resolved. */
@@ -88,8 +93,10 @@ export function eventName(msg: Outgoing): string {
 }
 
 /**
- * POSTs exact bytes. A non-2xx answer or a network error throws `DeliveryError` (with the status
- * when there was one), and the deliver job retries with backoff. The receiver's address goes
+ * POSTs exact bytes, and returns the answer's body as text (a receiver that answers 200 with an
+ * error in its body, as Teams' connectors do, is its channel's to read). A non-2xx answer or a
+ * network error throws `DeliveryError` (with the status when there was one), and the deliver job
+ * retries with backoff. The receiver's address goes
  * through the same SSRF guard as the sources (src/net/ssrf.ts): a webhook URL pointing at the
  * loopback, the private network or the metadata service is refused, after DNS resolution too.
  * The URL itself (a Slack webhook's path is its secret) never appears in an error.
@@ -101,7 +108,7 @@ export async function postBody(
   body: string,
   headers: Record<string, string>,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<string> {
   const guard = guardFor(deps.allowHosts ?? []);
   try {
     guard.checkUrl(url);
@@ -109,6 +116,7 @@ export async function postBody(
     throw new DeliveryError(channelId, `receiver refused: ${messageOf(err)}`, { cause: err });
   }
   let status: number;
+  let answer: unknown;
   try {
     const res = await axios.post(url, body, {
       headers,
@@ -116,6 +124,7 @@ export async function postBody(
       // A redirect would carry a signed body somewhere the configuration never named.
       maxRedirects: 0,
       validateStatus: () => true,
+      responseType: 'text',
       // The body is already the exact bytes that were signed.
       transformRequest: [(data: unknown) => data],
       httpAgent: guard.httpAgent,
@@ -125,6 +134,7 @@ export async function postBody(
       ...(signal ? { signal } : {}),
     });
     status = res.status;
+    answer = res.data;
   } catch (err) {
     // axios wraps the guard's refusal, made at connect time.
     const cause = err instanceof Error ? err.cause : undefined;
@@ -138,15 +148,19 @@ export async function postBody(
   }
   if (status < 200 || status >= 300)
     throw new DeliveryError(channelId, `receiver answered ${status}`, { status });
+  return typeof answer === 'string' ? answer : '';
 }
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** One guard (and its agents) per allow-list, for the life of the process. */
+/**
+ * One guard (and its agents) per allow-list, for the life of the process; channels that speak
+ * another protocol than HTTP (e-mail) connect through its `connect`.
+ */
 const guards = new Map<string, SsrfGuard>();
-function guardFor(allowHosts: readonly string[]): SsrfGuard {
+export function guardFor(allowHosts: readonly string[]): SsrfGuard {
   const key = allowHosts.join(',');
   let guard = guards.get(key);
   if (!guard) guards.set(key, (guard = createSsrfGuard({ allowHosts })));

@@ -4,12 +4,20 @@
  */
 import { z } from 'zod';
 import { envNameSchema } from '../../domain/vocabulary.js';
+import email from './email.js';
 import log from './log.js';
 import slack from './slack.js';
+import teams from './teams.js';
 import webhook from './webhook.js';
 import type { AnyChannelDefinition, NotifierDeps, Outgoing } from './_types.js';
 
-export const channelTypes = { log, slack, webhook } satisfies Record<string, AnyChannelDefinition>;
+export const channelTypes = {
+  log,
+  slack,
+  webhook,
+  teams,
+  email,
+} satisfies Record<string, AnyChannelDefinition>;
 
 export type ChannelType = keyof typeof channelTypes;
 
@@ -34,10 +42,12 @@ export const channelSettingsSchema = z.discriminatedUnion(
       .extend((c.options as z.ZodObject).shape)
       .extend(
         Object.fromEntries(
-          Object.entries(c.secrets).map(([name, spec]) => [
-            `${name}Env`,
-            envNameSchema.describe(`Name of the environment variable holding ${spec.describe}`),
-          ]),
+          Object.entries(c.secrets).map(([name, spec]) => {
+            const variable = envNameSchema.describe(
+              `Name of the environment variable holding ${spec.describe}`,
+            );
+            return [`${name}Env`, spec.optional ? variable.optional() : variable];
+          }),
         ),
       )
       .strict(),

@@ -335,7 +335,7 @@ describe('hostile sites, each on its own source, beside a healthy one', () => {
     const error = await lastError('five-hundred-then-ok');
     const ok = await pollBeside('five-hundred-then-ok');
     const again = await pollBeside('five-hundred-then-ok');
-    const api = await (await fetch(`${app.url}/api/v1/sources`)).text();
+    const api = await (await app.as('admin')(`/api/v1/sources`)).text();
 
     expect(failed).toBeInstanceOf(Error);
     expect(error).toContain('answered 500');

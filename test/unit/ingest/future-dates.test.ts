@@ -21,7 +21,17 @@ function fakeDeps() {
     },
     crossposts: { claim: async () => new Map() },
     counts: { stage: async () => {} },
-    analyze: () => ({}) as MentionAnalysis,
+    analyze: (): MentionAnalysis => ({
+      lang: 'fr',
+      langConfidence: 1,
+      langDeclared: false,
+      sentiment: { score: 0, label: 'neutral', confidence: 1, method: 'test' },
+      relevant: true,
+      touchpoints: [],
+      stages: [],
+      facets: [],
+      reach: { audience: 0, score: 0 },
+    }),
     enqueueCount: async () => {},
   };
   return { deps, stored };
