@@ -119,6 +119,29 @@ export function mergeOf(
   };
 }
 
+/**
+ * An alert whose wave the detector no longer sees at all (the mentions behind it were corrected
+ * or edited away, or late history raised its baseline): resolved, dated no earlier than anything
+ * it holds or `at`, saying why. Null when the detector's own events already ended it, or when
+ * it was merged into another.
+ */
+export function withdrawalOf(
+  alert: Pick<Alert, 'history'>,
+  at: Date,
+): { event: AlertEvent; changes: AlertChanges } | null {
+  const last = detectorEvents(alert).at(-1)?.kind;
+  if (last === 'resolved' || last === 'merged') return null;
+  const lastAt = new Date(Math.max(at.getTime(), ...alert.history.map((h) => h.at.getTime())));
+  return {
+    event: {
+      at: lastAt,
+      kind: 'resolved',
+      text: 'no wave left in the counts: the mentions behind it were corrected or edited',
+    },
+    changes: { status: 'resolved', resolvedAt: lastAt },
+  };
+}
+
 function eventKind(ev: WaveEvent, current: Severity): AlertEventKind {
   if (ev.kind === 'open') return 'opened';
   if (ev.kind === 'resolve') return 'resolved';

@@ -18,6 +18,7 @@ import {
   recordedSeverity,
   recordingsOf,
   reconcileAlert,
+  withdrawalOf,
   sameWaveWindow,
   waveAlertSpec,
 } from '../alerts/reconcile.js';
@@ -111,6 +112,7 @@ export function createDetectProcessor(deps: DetectDeps) {
       const waves = detectWaves(series.stats, deps.params, BUCKET_MS);
 
       let opened = 0;
+      const seen = new Set<string>();
       for (const wave of waves) {
         const last = wave.events.at(-1)!;
         // Quotes cost a read per mention: fetched only when something is written.
@@ -136,13 +138,23 @@ export function createDetectProcessor(deps: DetectDeps) {
           opened++;
           deps.metrics?.alertOpened(alert.kind, alert.severity);
         }
+        seen.add(alert.id);
         for (const dup of duplicates) {
+          seen.add(dup.id);
           const merge = mergeOf(dup, alert, last.at);
           if (merge) await deps.alerts.record(dup.id, merge.event, merge.changes);
         }
         const final = await bringInLine(deps, alert, wave, evidence);
         for (const eventIndex of notifiableEvents(final))
           await deps.queues.enqueueNotify({ alertId: final.id, eventIndex });
+      }
+      // An open alert of this window whose wave is gone from the counts ends too.
+      for (const alert of await deps.alerts.unresolved('weak-link', tpId)) {
+        if (seen.has(alert.id) || alert.openedAt.getTime() < from) continue;
+        const withdrawal = withdrawalOf(alert, new Date(to));
+        if (!withdrawal) continue;
+        const r = await deps.alerts.record(alert.id, withdrawal.event, withdrawal.changes);
+        if (r) await deps.queues.enqueueNotify({ alertId: alert.id, eventIndex: r.eventIndex });
       }
       if (opened > 0)
         deps.logger.info({ queue: job.queueName, touchpoint: tpId, opened }, 'weak link');

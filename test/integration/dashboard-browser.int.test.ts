@@ -230,11 +230,17 @@ browserSuite('the dashboard in a browser, role by role', () => {
     expect(when).toMatch(/\d{1,2} \S+ \d\d:\d\d/);
     expect(when).not.toMatch(/am|pm/i);
     expect(await page.locator('.alert-side').innerText()).not.toMatch(english);
+    // The inbox: tabs, filters, badges, dates.
+    await page.goto(`${app.url}/#/alerts?status=all`);
+    await page.waitForSelector('tr.alert-row');
+    const inbox = await page.locator('main').innerText();
+    expect(inbox).toContain('résolue');
+    expect(inbox).not.toMatch(english);
     // Switching back to English is remembered.
     await page.selectOption('#lang', 'en');
-    await page.waitForSelector('text=What people wrote');
+    await page.waitForSelector('th:text("What happened")');
     await page.reload();
-    await page.waitForSelector('text=What people wrote');
+    await page.waitForSelector('th:text("What happened")');
     expect(problems).toEqual([]);
     await page.context().close();
   });

@@ -88,7 +88,18 @@ function harness(opts: { drafts?: MentionDraft[]; fails?: Error } = {}) {
     },
     crossposts: { claim: async () => new Map() },
     counts: { stage: async () => {} },
-    analyze: () => ({}) as MentionAnalysis,
+    // A plain neutral reading: this test is about dates, not reading.
+    analyze: (): MentionAnalysis => ({
+      lang: 'en',
+      langConfidence: 1,
+      langDeclared: true,
+      sentiment: { score: 0, label: 'neutral', confidence: 1, method: 'test' },
+      relevant: true,
+      touchpoints: [],
+      stages: [],
+      facets: [],
+      reach: { audience: 0, score: 0 },
+    }),
     enqueueCount: async () => {},
     // Always granted here; the lease itself is tested against Redis (poll-lease.int.test.ts).
     leases: {
