@@ -28,7 +28,14 @@ const PAGES = {
   trends: { view: TrendsPage, role: 'viewer' },
   sources: { view: SourcesPage, role: 'viewer' },
   settings: { view: SettingsPage, role: 'admin' },
+  // The previous dashboard's touchpoint pages: their mentions are in the explorer now.
+  touchpoints: { view: TouchpointRedirect, role: 'viewer' },
 };
+
+function TouchpointRedirect({ id }) {
+  useEffect(() => navigate('mentions', null, id ? { touchpoint: id } : {}), [id]);
+  return null;
+}
 
 function App() {
   const [lang, setLangState] = useState(initialLanguage);
@@ -87,9 +94,9 @@ function App() {
   }, [lang, workspace, session, setLang]);
 
   useEffect(() => {
-    // The test and the pictures wait for this: the page has drawn its first data.
-    document.body.dataset.lang = lang;
-    document.title = `Maillon · ${context.t(route.page ? `nav.${route.page}` : 'nav.journey')}`;
+    // The tab names the page, in the chosen language.
+    const key = route.page ? `nav.${route.page}` : 'nav.journey';
+    document.title = context.t(key) === key ? 'Maillon' : `Maillon · ${context.t(key)}`;
   }, [lang, route.page, context]);
 
   let body;

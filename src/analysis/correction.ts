@@ -198,7 +198,7 @@ export function qualityOf(kept: readonly KeptCorrection[]): QualityReport {
   });
   return {
     corrections: kept.length,
-    byLanguage: byLanguage.sort((a, b) => a.lang.localeCompare(b.lang)),
+    byLanguage: byLanguage.toSorted((a, b) => a.lang.localeCompare(b.lang)),
     byTouchpoint: [...tp]
       .map(([touchpoint, s]) => ({
         touchpoint,
@@ -206,6 +206,6 @@ export function qualityOf(kept: readonly KeptCorrection[]): QualityReport {
         found: agreement(s.found[0]!, s.found[1]!),
         polarity: agreement(s.polarity[0]!, s.polarity[1]!),
       }))
-      .sort((a, b) => a.touchpoint.localeCompare(b.touchpoint)),
+      .toSorted((a, b) => a.touchpoint.localeCompare(b.touchpoint)),
   };
 }

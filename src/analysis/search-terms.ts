@@ -2,7 +2,7 @@
  * The mention explorer's words: what a mention is indexed under, how a search box query is read,
  * whether a fetched mention really matches, and where its matches are (highlights). Pure.
  *
- * A mention's index keys (stored by the count drain in the postings, src/store/postings-repository.ts):
+ * A mention's index keys (the count drain stores them: src/store/postings-repository.ts):
  * - its search terms: the stems of the words of its title and text in its own language
  *   (`t:fr:livraison`), in both French and English when its language is neither, stop words
  *   left out (they would be in every mention);
@@ -44,7 +44,7 @@ const STOP: Record<MatchLang, Set<string>> = {
   en: new Set(eng.map((w) => normalize(w))),
 };
 
-/** Whether a normalised token is too common in `lang` to be indexed (a stop word, or one letter). */
+/** Whether a normalised token is too common in `lang` to index (a stop word, or one letter). */
 export function isStopWord(token: string, lang: MatchLang): boolean {
   return token.length < 2 || STOP[lang].has(token);
 }
@@ -73,7 +73,7 @@ export interface IndexableAnalysis {
   lang: string;
   sentiment: { label: SentimentLabel };
   relevant: boolean;
-  /** `tp:<id>`, `tp:<id>:<label>`, `stage:<stage>`, `stage:<stage>:<label>`: the labelled ones are kept. */
+  /** `tp:<id>`, `tp:<id>:<label>`, `stage:<stage>`, `stage:<stage>:<label>`: labelled ones kept. */
   facets: readonly string[];
 }
 
@@ -461,7 +461,7 @@ export function highlightsOf(m: CheckableMention, q?: ParsedSearch): Highlight[]
     .toSorted((a, b) => a.field.localeCompare(b.field) || a.start - b.start || b.end - a.end);
 }
 
-/** A touchpoint keyword's occurrences: its stems in order, stop words included (the linker's way). */
+/** A touchpoint keyword's occurrences: its stems in order, stop words too (the linker's way). */
 function occurrencesLoose(
   term: SearchTerm,
   f: Field,

@@ -39,6 +39,7 @@ export function rowsOf(markdown: string): string[][] {
 export function withRoutes(readme: string, routes: readonly Route[]): string {
   const start = readme.indexOf(ROUTES_START);
   const end = readme.indexOf(ROUTES_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${ROUTES_START} ... ${ROUTES_END} section`);
+  if (start < 0 || end < start)
+    throw new Error(`README.md has no ${ROUTES_START} ... ${ROUTES_END} section`);
   return `${readme.slice(0, start + ROUTES_START.length)}\n\n${routesMarkdown(routes)}\n\n${readme.slice(end)}`;
 }

@@ -77,7 +77,7 @@ export interface RouteSpec<
 }
 
 /** A route with its types erased, as the table holds it. */
-export type Route = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
+export type Route = RouteSpec;
 
 /** Declares a route; its handler's input is typed from its schemas. */
 export function defineRoute<
@@ -85,5 +85,5 @@ export function defineRoute<
   Q extends z.ZodType = z.ZodUndefined,
   B extends z.ZodType = z.ZodUndefined,
 >(spec: RouteSpec<P, Q, B>): Route {
-  return spec as unknown as Route;
+  return spec;
 }

@@ -11,7 +11,8 @@ import { correctionRoutes } from './handlers/corrections.js';
 import { deliveryRoutes } from './handlers/deliveries.js';
 import { getJourney } from './handlers/journey.js';
 import { getMetrics } from './handlers/metrics.js';
-import { listMentionsHandler } from './handlers/list-mentions.js';
+import { exportMentions } from './handlers/export-mentions.js';
+import { getMention, listMentions } from './handlers/list-mentions.js';
 import { listTrends } from './handlers/list-trends.js';
 import { postMentions } from './handlers/post-mentions.js';
 import { probeRoutes } from './handlers/probes.js';
@@ -69,38 +70,15 @@ const docsPage = defineRoute({
     }),
 });
 
-/**
- * Routes whose handlers still parse their own input (being moved to `defineRoute`): the table
- * passes the query through as it came.
- */
-function legacy(
-  path: string,
-  tag: string,
-  summary: string,
-  handler: (
-    req: { params: Record<string, unknown>; query: Record<string, unknown>; body: unknown },
-    deps: Parameters<Route['handler']>[1],
-  ) => ReturnType<Route['handler']>,
-): Route {
-  return defineRoute({
-    method: 'get',
-    path,
-    access: 'viewer',
-    tag,
-    summary,
-    query: z.record(z.string(), z.string()),
-    responses: { 200: { description: 'The data.', schema: z.record(z.string(), z.unknown()) } },
-    handler: ({ query }, deps) => handler({ params: {}, query, body: undefined }, deps),
-  });
-}
-
 export const routes: Route[] = [
   ...probeRoutes,
   getMetrics,
   openApi,
   docsPage,
   ...accessRoutes,
-  legacy('/api/v1/mentions', 'Mentions', 'Mentions, newest first', listMentionsHandler),
+  listMentions,
+  exportMentions,
+  getMention,
   postMentions,
   ...correctionRoutes,
   ...alertRoutes,

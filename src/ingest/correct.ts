@@ -55,7 +55,7 @@ async function apply(
   const reading = readingOf(m);
   if (!reading)
     throw new ConflictError(`mention ${id} has not been read yet: correct it once it is`);
-  const after = applyCorrection(reading, correction, deps.stageOf);
+  const after = applyCorrection(reading, correction, (t) => deps.stageOf(t));
   const version = (m.version ?? 0) + 1;
   const at = deps.now();
   const input = inputOf(m);

@@ -79,7 +79,7 @@ export function createAccessRepository(db: Db) {
 
     async listUsers(): Promise<User[]> {
       const docs = await users.find({}).toArray();
-      return docs.map(toUser).sort((a, b) => a.id.localeCompare(b.id));
+      return docs.map(toUser).toSorted((a, b) => a.id.localeCompare(b.id));
     },
 
     async countAdmins(): Promise<number> {
@@ -118,7 +118,7 @@ export function createAccessRepository(db: Db) {
 
     async listKeys(): Promise<ApiKey[]> {
       const docs = await keys.find({}).toArray();
-      return docs.map(toKey).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+      return docs.map(toKey).toSorted((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     },
 
     async revokeKey(id: string, at: Date): Promise<ApiKey | null> {

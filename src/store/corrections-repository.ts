@@ -41,7 +41,7 @@ export function createCorrectionsRepository(db: Db) {
     /** A mention's corrections, oldest first. */
     async ofMention(mentionId: string): Promise<StoredCorrection[]> {
       const docs = await col.find({ mentionId }).toArray();
-      return docs.map(toCorrection).sort((a, b) => a.at.getTime() - b.at.getTime());
+      return docs.map(toCorrection).toSorted((a, b) => a.at.getTime() - b.at.getTime());
     },
 
     /** The latest corrections (at most `limit`), newest first, since `since` when given. */

@@ -6,32 +6,11 @@
  */
 import type { AlertEvidence } from '../../src/domain/alert.js';
 import type { Role } from '../../src/domain/vocabulary.js';
-import type { Route } from '../../src/api/route.js';
-import { getJourney } from '../../src/api/handlers/journey.js';
-import { exportMentions } from '../../src/api/handlers/export-mentions.js';
-import { getShareOfVoice } from '../../src/api/handlers/share-of-voice.js';
-import { routes } from '../../src/api/routes.js';
 import { eventually, type TestApp } from './app.js';
 
 export const PASSWORD = 'a long test password';
 export const HOSTILE = '<img src=x onerror=alert(1)>';
 export const userOf = (role: Role) => ({ email: `${role}@maillon.test`, password: PASSWORD });
-
-/**
- * Routes written but not yet in the table (the lead adds them to src/api/routes.ts): added here
- * so that the pages that read them can be tested now. Once the table lists them, this does
- * nothing. Call before startTestApp.
- */
-export function ensureDashboardRoutes(): void {
-  const missing: Route[] = [getJourney, getShareOfVoice, exportMentions];
-  for (const r of missing) {
-    if (!routes.some((x) => x.method === r.method && x.path === r.path)) {
-      // Before any `/api/v1/mentions/:id` route, so that `/export` is not read as an id.
-      const at = routes.findIndex((x) => x.path.startsWith('/api/v1/mentions'));
-      routes.splice(at >= 0 ? at : routes.length, 0, r);
-    }
-  }
-}
 
 /** The opening of the seeded wave: the quarter an hour before the current one. */
 const quarter = (ms: number) => Math.floor(ms / 900_000) * 900_000;

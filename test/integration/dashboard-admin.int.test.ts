@@ -1,21 +1,21 @@
 /**
  * The operations pages in a real browser, against the real API and store: a failing source and
  * why (its own words, as text), testing, pausing and adding a source as a manager (a viewer is
- * offered none of it), and an admin's users and API keys (a key shown once, then revoked).
+ * offered none of it), and an admin's users, API keys (a key shown once, then revoked), channels
+ * and routes.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../../src/devtools/chromium.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { browserSuite, signIn, watchedPage } from '../helpers/browser.js';
-import { ensureDashboardRoutes, seedDashboard, userOf } from '../helpers/dashboard-seed.js';
+import { seedDashboard, userOf } from '../helpers/dashboard-seed.js';
 
 browserSuite('the sources and settings pages in a browser', () => {
   let app: TestApp;
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureDashboardRoutes();
     app = await startTestApp({
       workers: ['count'],
       env: { SIGN_IN_RATE_LIMIT: '100' },
@@ -125,5 +125,41 @@ browserSuite('the sources and settings pages in a browser', () => {
     );
     expect(claire.problems).toEqual([]);
     await claire.page.context().close();
+  });
+
+  it('lets an admin add a channel, test it, route alerts to it, and go back to the file', async () => {
+    const { page, problems } = await watchedPage(browser);
+    await signIn(page, app.url, userOf('admin'), 'settings');
+    await page.click('button:text("Add a channel")');
+    await page.selectOption('dialog select[name="type"]', 'log');
+    await page.fill('dialog input[name="id"]', 'ops-log');
+    await page.click('dialog button[type="submit"]');
+    const row = page.locator('tr', { hasText: 'ops-log' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('this dashboard or the API');
+    await row.locator('button:text("Send a test")').click();
+    await row.locator('[data-testid="channel-ok"]').waitFor();
+
+    await page.click('button:text("Edit")');
+    await page.fill(
+      'textarea[name="routes"]',
+      JSON.stringify([
+        {
+          match: { kind: 'weak-link', touchpoints: ['delivery'], minSeverity: 'warning' },
+          channels: ['ops-log'],
+        },
+        { match: { kind: 'operational' }, channels: ['console'] },
+      ]),
+    );
+    await page.click('button:text("Save the routes")');
+    await page.waitForSelector(
+      'ul.routes li:text("Weak-link alerts, on Delivery, warning or worse → ops-log")',
+    );
+    const routesNow: unknown = await (await app.as('admin')('/api/v1/routes')).json();
+    expect(routesNow).toMatchObject({ origin: 'api' });
+    await page.click('button:text("Back to the file’s routes")');
+    await page.waitForSelector('text=The routes of the configuration file');
+    expect(problems).toEqual([]);
+    await page.context().close();
   });
 });

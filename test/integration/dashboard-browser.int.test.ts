@@ -11,12 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../../src/devtools/chromium.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { browserSuite, signIn, signInWithKey, watchedPage } from '../helpers/browser.js';
-import {
-  ensureDashboardRoutes,
-  HOSTILE,
-  seedDashboard,
-  userOf,
-} from '../helpers/dashboard-seed.js';
+import { HOSTILE, seedDashboard, userOf } from '../helpers/dashboard-seed.js';
 
 const PAGES = ['', 'alerts', 'mentions', 'trends', 'sources', 'settings'];
 
@@ -26,7 +21,6 @@ browserSuite('the dashboard in a browser, role by role', () => {
   let alertId = '';
 
   beforeAll(async () => {
-    ensureDashboardRoutes();
     // Each test signs in through the form, like a person: more than the default 10 a minute per IP.
     app = await startTestApp({ workers: ['count'], env: { SIGN_IN_RATE_LIMIT: '100' } });
     await app.rt.catalog.seed();

@@ -10,19 +10,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../../src/devtools/chromium.js';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
 import { browserSuite, signIn, watchedPage } from '../helpers/browser.js';
-import {
-  ensureDashboardRoutes,
-  HOSTILE,
-  seedDashboard,
-  userOf,
-} from '../helpers/dashboard-seed.js';
+import { HOSTILE, seedDashboard, userOf } from '../helpers/dashboard-seed.js';
 
 browserSuite('the mention explorer in a browser', () => {
   let app: TestApp;
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureDashboardRoutes();
     // Each test signs in through the form, like a person: more than the default 10 a minute per IP.
     app = await startTestApp({ workers: ['count'], env: { SIGN_IN_RATE_LIMIT: '100' } });
     await app.rt.catalog.seed();
@@ -55,6 +49,26 @@ browserSuite('the mention explorer in a browser', () => {
     await page.fill('input[name="q"]', 'introuvablexyz');
     await page.click('button:text("Search")');
     await page.waitForSelector('.state.empty');
+
+    // Dates are the brand's days: "from today" starts at midnight in Paris, "to yesterday"
+    // ends at the next midnight there.
+    await page.goto(`${app.url}/#/mentions`);
+    await page.waitForSelector('li.mention');
+    // The seeded mention was published 10 minutes before the seed ran.
+    const published = Date.now() - 600_000;
+    const day = (ms: number) =>
+      new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(ms));
+    await page.fill('input[name="until"]', day(published - 86_400_000));
+    await page.waitForSelector('.state.empty');
+    await page.click('button:text("Clear filters")');
+    await page.fill('input[name="since"]', day(published));
+    await page.waitForSelector('li.mention');
+    const since = new URL(page.url().replace('#/mentions', 'mentions')).searchParams.get('since');
+    expect(
+      new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', timeStyle: 'short' }).format(
+        new Date(since!),
+      ),
+    ).toBe('00:00');
     expect(problems).toEqual([]);
     await page.context().close();
   });
@@ -89,13 +103,21 @@ browserSuite('the mention explorer in a browser', () => {
       20_000,
       'the journey map to count one complaint less',
     );
+    // The correction measures the reader: it read this French mention wrong.
+    await page.goto(`${app.url}/#/trends`);
+    const quality = page.locator('.quality');
+    await quality.locator('text=From 1 correction.').waitFor();
+    const french = quality.locator('tr', { hasText: 'French' });
+    expect(await french.locator('td').nth(2).textContent()).toMatch(/^0%\s*\(1\)$/);
     expect(problems).toEqual([]);
     await page.context().close();
   });
 
   it('exports the filtered mentions as CSV and NDJSON', async () => {
     const { page, problems } = await watchedPage(browser);
-    await signIn(page, app.url, userOf('viewer'), 'mentions?touchpoint=delivery');
+    // The previous dashboard's touchpoint page leads to its mentions in the explorer.
+    await signIn(page, app.url, userOf('viewer'), 'touchpoints/delivery');
+    await page.waitForURL(/#\/mentions\?touchpoint=delivery$/);
     await page.waitForSelector('li.mention');
     const csvLink = page.locator('a', { hasText: 'CSV' });
     expect(await csvLink.getAttribute('href')).toBe(

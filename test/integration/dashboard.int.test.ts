@@ -5,7 +5,7 @@
  * page uses exists in French and in English, and the French is not the English.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Contribution } from '../../src/store/counts-repository.js';
@@ -144,10 +144,10 @@ describe('the dashboard', () => {
 });
 
 describe("the dashboard's words", () => {
-  const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
+  const web = resolve(dirname(fileURLToPath(import.meta.url)), '../../web');
   const table = async (lang: 'en' | 'fr') =>
     (
-      (await import(pathToFileURL(path.join(web, `lib/strings-${lang}.js`)).href)) as {
+      (await import(pathToFileURL(join(web, `lib/strings-${lang}.js`)).href)) as {
         [k: string]: Record<string, string>;
       }
     )[lang.toUpperCase()]!;
@@ -171,8 +171,13 @@ describe("the dashboard's words", () => {
       'metric.volume',
       'sources.source',
       'sources.last24h',
+      'channels.type',
+      'channels.options',
+      'quality.corrections',
     ]);
-    const same = Object.keys(en).filter((k) => en[k] === fr[k] && !k.startsWith('sourceKind.'));
+    const same = Object.keys(en).filter(
+      (k) => en[k] === fr[k] && !/^(sourceKind|channelType)\./.test(k),
+    );
     expect(same.filter((k) => !alike.has(k))).toEqual([]);
   });
 
@@ -180,8 +185,8 @@ describe("the dashboard's words", () => {
     const [en, fr] = [await table('en'), await table('fr')];
     const files: string[] = [];
     for (const dir of ['', 'components', 'pages']) {
-      for (const f of await readdir(path.join(web, dir)))
-        if (f.endsWith('.js')) files.push(path.join(web, dir, f));
+      for (const f of await readdir(join(web, dir)))
+        if (f.endsWith('.js')) files.push(join(web, dir, f));
     }
     const used = new Set<string>();
     for (const f of files) {

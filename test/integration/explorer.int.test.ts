@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMention, type Mention } from '../../src/domain/mention.js';
 import { acceptMentions } from '../../src/ingest/accept.js';
 import { reindexStored } from '../../src/ingest/reindex.js';
-import { routes } from '../../src/api/routes.js';
+import { exportMentions } from '../../src/api/handlers/export-mentions.js';
+import { getMention, listMentions } from '../../src/api/handlers/list-mentions.js';
+import { openApiDocument } from '../../src/api/openapi.js';
 import { mentionId } from '../../src/store/mentions-repository.js';
 import {
   createPostingsRepository,
@@ -16,6 +18,7 @@ import {
   type WalkStep,
 } from '../../src/store/postings-repository.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { openApiChecker } from '../helpers/openapi.js';
 
 let app: TestApp;
 /** The API as a viewer. */
@@ -257,6 +260,25 @@ describe('the mention explorer', () => {
     expect((await page('q=zzzunknownword')).data).toEqual([]);
   });
 
+  it('answers as its OpenAPI description says', async () => {
+    const checker = openApiChecker(
+      openApiDocument([listMentions, getMention, exportMentions], { version: 'test' }),
+    );
+    for (const path of [
+      '/api/v1/mentions?q=livraison&limit=3',
+      '/api/v1/mentions?relevant=all&sort=oldest&limit=50',
+      '/api/v1/mentions?q=zzzz',
+      `/api/v1/mentions/${mentionId('trustpilot', 'tp-2')}`,
+    ]) {
+      const body: unknown = await (await get(path)).json();
+      expect(() => checker.check('GET', path, 200, body), path).not.toThrow();
+    }
+    expect([...checker.covered].toSorted()).toEqual([
+      'GET /api/v1/mentions',
+      'GET /api/v1/mentions/{id}',
+    ]);
+  });
+
   it('highlights the search words and the touchpoint keywords, as spans of the text', async () => {
     const { data } = await page('q=livraison&source=trustpilot&rating=1');
     expect(ids(data)).toEqual([mentionId('trustpilot', 'tp-1')]);
@@ -430,9 +452,7 @@ describe('the index under the explorer', () => {
   });
 });
 
-const served = (path: string) => routes.some((r) => r.path === path);
-
-describe.skipIf(!served('/api/v1/mentions/:id'))('one mention (route table)', () => {
+describe('one mention', () => {
   it('answers it with its touchpoint highlights, 404 when missing or malformed', async () => {
     const id = mentionId('trustpilot', 'tp-1');
     const res = await get(`/api/v1/mentions/${id}`);
@@ -445,7 +465,7 @@ describe.skipIf(!served('/api/v1/mentions/:id'))('one mention (route table)', ()
   });
 });
 
-describe.skipIf(!served('/api/v1/mentions/export'))('export (route table)', () => {
+describe('export', () => {
   it('streams every mention of a filter as NDJSON, complete and parseable', async () => {
     const res = await get('/api/v1/mentions/export?format=ndjson&q=livraison');
     expect(res.status).toBe(200);
@@ -454,6 +474,11 @@ describe.skipIf(!served('/api/v1/mentions/export'))('export (route table)', () =
     expect(lines.map((l) => (JSON.parse(l) as Json).id)).toEqual(
       expected((m) => relevant(m) && /livraison/.test(words(m))),
     );
+  });
+
+  it('refuses a bad filter with a 400 before it starts', async () => {
+    for (const q of ['format=xml', 'touchpoint=nope', 'source[$gt]=', 'limit=5'])
+      expect((await get(`/api/v1/mentions/export?${q}`)).status, q).toBe(400);
   });
 
   it('streams CSV with every cell quoted and formulas neutralised', async () => {

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 async function getJson(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await app.as('admin')(`${path}`);
+  const res = await app.as('admin')(path);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 

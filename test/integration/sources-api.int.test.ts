@@ -51,7 +51,7 @@ afterAll(async () => {
 type Json = Record<string, any>;
 
 const call = async (method: string, path: string, body?: unknown) => {
-  const res = await app.as('admin')(`${path}`, {
+  const res = await app.as('admin')(path, {
     method,
     headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -32,7 +32,7 @@ afterAll(async () => {
 async function getJson(
   p: string,
 ): Promise<{ status: number; body: unknown; retryAfter: string | null }> {
-  const res = await app.as('admin')(`${p}`);
+  const res = await app.as('admin')(p);
   return { status: res.status, body: await res.json(), retryAfter: res.headers.get('retry-after') };
 }
 

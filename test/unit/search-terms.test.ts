@@ -61,9 +61,7 @@ describe('index keys of a mention', () => {
       { source: 'x', text: 'Delivery livraison', author: { id: 'a' } },
       { ...analysis, lang: 'und', relevant: false, facets: [] },
     );
-    expect(keys).toEqual(
-      expect.arrayContaining(['t:fr:livraison', 't:en:deliveri', 'rel:false']),
-    );
+    expect(keys).toEqual(expect.arrayContaining(['t:fr:livraison', 't:en:deliveri', 'rel:false']));
     expect(termKeysOf('the delivery', 'en')).toEqual(['t:en:deliveri']);
   });
 });

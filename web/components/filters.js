@@ -3,6 +3,7 @@
  * `onChange(name, value)`; the page keeps the values in its address (router.replaceQuery).
  */
 import { html } from '../lib/preact.js';
+import { dayOf, startOfDay } from '../lib/brand-days.js';
 import { useApp } from '../lib/context.js';
 
 export function FiltersBar({ children, onReset }) {
@@ -50,15 +51,23 @@ export function TextInput({ name, label, value, onChange, placeholder, type = 't
   </label>`;
 }
 
-/** A day in the brand's calendar as an ISO instant (the start of that day in UTC, near enough). */
-export function DateInput({ name, label, value, onChange }) {
+/**
+ * A day of the brand's calendar. The API takes instants: the start of the day, or with `end`
+ * the start of the next one (the API's `until` is exclusive, the person means "to that day").
+ */
+export function DateInput({ name, label, value, onChange, end = false }) {
+  const { f } = useApp();
+  const shown = value ? dayOf(value, f.timeZone, end ? 1 : 0) : '';
   return html`<label class="field">
     <span>${label}</span>
     <input
       type="date"
       name=${name}
-      value=${value ? value.slice(0, 10) : ''}
-      onChange=${(e) => onChange(name, e.currentTarget.value ? `${e.currentTarget.value}T00:00:00Z` : '')}
+      value=${shown}
+      onChange=${(e) => {
+        const day = e.currentTarget.value;
+        onChange(name, day ? startOfDay(day, f.timeZone, end ? 1 : 0) : '');
+      }}
     />
   </label>`;
 }

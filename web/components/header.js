@@ -13,11 +13,13 @@ const PAGES = [
 ];
 
 export function Header({ current, onSignOut }) {
-  const { t, lang, setLang, user } = useApp();
+  const { t, lang, setLang, user, workspace } = useApp();
+  // The brand watched, as configured (touchpoints.yaml): whose word of mouth this is.
+  const watched = workspace?.brands?.find((b) => b.own)?.name;
   return html`<header class="topbar">
-    <a class="brand" href="#/">
-      <img src="favicon.svg" alt="" width="20" height="20" />
-      <span>Maillon</span>
+    <a class="brand" href="#/" title="Maillon">
+      <img src="favicon.svg" alt="Maillon" width="20" height="20" />
+      <span>${watched ?? 'Maillon'}</span>
     </a>
     <nav class="nav">
       ${PAGES.filter((p) => user && roleIncludes(user.role, p.role)).map(

@@ -62,5 +62,6 @@ export const api = {
   get: (path, query) => request('GET', apiUrl(path, query)),
   post: (path, body = {}) => request('POST', path, body),
   patch: (path, body) => request('PATCH', path, body),
+  put: (path, body) => request('PUT', path, body),
   del: (path) => request('DELETE', path),
 };

@@ -11,7 +11,7 @@ export function useData(load, deps, { refreshMs = 0 } = {}) {
   const generation = useRef(0);
   const run = useCallback((quiet = false) => {
     const mine = ++generation.current;
-    if (quiet !== true) setState((s) => ({ ...s, loading: true }));
+    if (!quiet) setState((s) => ({ ...s, loading: true }));
     load().then(
       (data) => {
         if (mine === generation.current) setState({ data, error: null, loading: false });

@@ -11,16 +11,13 @@ import { Button, ErrorBox, Panel } from '../components/ui.js';
 const SNOOZES = [60, 240, 1440, 10080];
 
 export function AlertActions({ alert, onChanged }) {
-  const { t, user, can } = useApp();
+  const { t, user } = useApp();
   const [note, setNote] = useState('');
   const [snooze, setSnooze] = useState(240);
   const [busy, setBusy] = useState('');
   const [error, setError] = useState(null);
-  // Only admins may list users; a manager assigns to themselves or types an e-mail.
-  const users = useData(
-    () => (can('admin') ? api.get('/api/v1/users') : Promise.resolve({ data: [] })),
-    [],
-  );
+  // The people an alert can go to: active managers and admins.
+  const users = useData(() => api.get('/api/v1/users/assignable'), []);
   const [assignTo, setAssignTo] = useState('');
 
   const run = async (action, body) => {

@@ -116,7 +116,13 @@ export function MentionsPage({ query }) {
         onChange=${set}
       />
       <${DateInput} name="since" label=${t('common.since')} value=${query.since} onChange=${set} />
-      <${DateInput} name="until" label=${t('common.until')} value=${query.until} onChange=${set} />
+      <${DateInput}
+        name="until"
+        label=${t('common.until')}
+        value=${query.until}
+        onChange=${set}
+        end
+      />
       <${Select}
         name="relevant"
         label=${t('mentions.relevance')}

@@ -11,6 +11,7 @@ import { useData } from '../lib/use-data.js';
 import { LineChart, PALETTE } from '../components/chart.js';
 import { Segmented, Select } from '../components/filters.js';
 import { DataState, Panel, Table } from '../components/ui.js';
+import { QualityPanel } from './quality-panel.js';
 import { ShareOfVoice } from './share-of-voice.js';
 import { Change, MAX_LINES, METRICS, PERIODS, periodOf } from './trend-periods.js';
 
@@ -67,6 +68,7 @@ export function TrendsPage({ query }) {
       <//>
     <//>
     <${ShareOfVoice} query=${query} />
+    <${QualityPanel} />
   </div>`;
 }
 

@@ -137,6 +137,31 @@ export const listUsers = defineRoute({
   handler: async (_input, deps) => ({ status: 200, body: { data: await deps.access.listUsers() } }),
 });
 
+export const listAssignable = defineRoute({
+  method: 'get',
+  path: '/api/v1/users/assignable',
+  access: 'manager',
+  tag: 'Access',
+  summary: 'The people an alert can be assigned to: active managers and admins',
+  responses: {
+    200: {
+      description: 'Their ids and names.',
+      schema: listOf(z.object({ id: z.string(), name: z.string(), role: roleSchema })),
+    },
+  },
+  handler: async (_input, deps) => {
+    const users = await deps.access.listUsers();
+    return {
+      status: 200,
+      body: {
+        data: users
+          .filter((u) => !u.disabled && u.role !== 'viewer')
+          .map((u) => ({ id: u.id, name: u.name, role: u.role })),
+      },
+    };
+  },
+});
+
 export const createUser = defineRoute({
   method: 'post',
   path: '/api/v1/users',
@@ -282,6 +307,7 @@ export const accessRoutes = [
   getSession,
   signOut,
   listUsers,
+  listAssignable,
   createUser,
   updateUser,
   deleteUser,

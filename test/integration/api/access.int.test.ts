@@ -26,8 +26,8 @@ afterAll(async () => {
 });
 
 /** A concrete path for a route's template: ids that exist nowhere. */
-const concrete = (path: string) =>
-  path.replace(/:id\b/g, '0123456789abcdef01234567').replace(/:key\b/g, 'no-such-delivery');
+const concrete = (template: string) =>
+  template.replace(/:id\b/g, '0123456789abcdef01234567').replace(/:key\b/g, 'no-such-delivery');
 
 describe('the role matrix', () => {
   const callers: (Role | 'anonymous')[] = ['anonymous', ...ROLES];
