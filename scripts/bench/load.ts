@@ -24,6 +24,8 @@
  * 127.0.0.1:5432 with trust auth, in a database created for the run and dropped after it.
  * Progress goes to standard error; Ctrl-C stops every child process.
  */
+import { makeApiKey } from '../../src/access/provision.js';
+import { createAccessRepository } from '../../src/store/access-repository.js';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -206,6 +208,14 @@ async function runSystem(system: System): Promise<Row[]> {
   local.push(() => mongo.close());
   const db = mongo.db('maillon_bench');
   const counts = createCountsRepository(db);
+  // The bursts are pushed as an integrator would: with a manager's API key.
+  apiKey = (
+    await makeApiKey(createAccessRepository(db), {
+      name: 'bench:load',
+      role: 'manager',
+      createdBy: 'bench',
+    })
+  ).key;
 
   // The processes, each watched.
   // The flags of `npm run start:api` and `npm run start:worker` (and of the Dockerfile).
@@ -407,6 +417,9 @@ async function runSystem(system: System): Promise<Row[]> {
   return rows;
 }
 
+/** The API key the bursts are pushed with (made in the run's store). */
+let apiKey = '';
+
 /** POSTs a burst about `tp`; the milliseconds until the receiver gets its `alert.opened`. */
 async function measureBurst(
   tp: LatencyTouchpoint,
@@ -417,7 +430,7 @@ async function measureBurst(
   const t0 = Date.now();
   const res = await fetch(`${apiUrl}/api/v1/mentions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
     body: JSON.stringify(mentions),
   });
   if (res.status !== 202)

@@ -8,6 +8,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCookies } from 'cookie';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -317,8 +318,8 @@ function send(res: Response, result: RouteResult): void {
   if (result.headers) res.set(result.headers);
   if ('stream' in result) {
     res.status(result.status);
-    result.stream.on('error', (err) => res.destroy(err));
-    result.stream.pipe(res);
+    // pipeline: a client that goes away ends the stream (and the export behind it) at once.
+    pipeline(result.stream, res).catch(() => undefined);
     return;
   }
   const r: HandlerResult = result;

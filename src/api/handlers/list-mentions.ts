@@ -159,6 +159,8 @@ export const mentionJsonSchema = z
     reach: z.object({ audience: z.number(), score: z.number() }).nullable().optional(),
     crossPostOf: z.string().optional().describe('The first post of this text by this author.'),
     version: z.number().optional().describe('Edits seen.'),
+    correctedAt: z.iso.datetime().optional().describe('When a person last corrected its reading.'),
+    correctedBy: z.string().nullable().optional().describe('Who did.'),
     highlights: z.array(highlightSchema).optional(),
   })
   .meta({ id: 'Mention' });
@@ -426,6 +428,9 @@ export function toJson(m: Mention, highlights?: Highlight[]) {
       : {}),
     ...(m.crossPostOf !== undefined ? { crossPostOf: m.crossPostOf } : {}),
     ...(m.version !== undefined ? { version: m.version } : {}),
+    ...(m.correctedAt !== undefined
+      ? { correctedAt: m.correctedAt.toISOString(), correctedBy: m.correctedBy ?? null }
+      : {}),
     ...(highlights ? { highlights } : {}),
   };
 }
