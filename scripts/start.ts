@@ -19,6 +19,7 @@ import { withLocalMongo } from '../src/devtools/local-env.js';
 import { onShutdownSignal, type ShutdownStep } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
 import { clearHostLimits } from '../src/net/host-limits.js';
+import { deleteKeys } from '../src/queue/redis.js';
 import {
   createRuntime,
   runtimeShutdownSteps,
@@ -55,6 +56,9 @@ try {
       run: async () => {
         for (const q of rt.queues.all) await q.obliterate({ force: true });
         await clearHostLimits(rt.redis.redis, config.redis.prefix);
+        // Its shared metrics and rate-limit counters too.
+        for (const what of ['metrics', 'ratelimit'])
+          await deleteKeys(rt.redis.redis, `${config.redis.prefix}:${what}:*`);
         if (local.dropOnStop) await rt.mongo.db.dropDatabase();
       },
     });

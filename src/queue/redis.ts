@@ -29,3 +29,16 @@ export function connectRedis(url: string): RedisHandle {
       )),
   };
 }
+
+/**
+ * Deletes every key matching `pattern` (a SCAN, never KEYS): for a demo's own counters and
+ * limits when it stops, under its own prefix only.
+ */
+export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
