@@ -7,12 +7,13 @@
  * rewritten, and the correction is kept to measure the reader.
  */
 import { applyCorrection, summarizeReading, type Correction } from '../analysis/correction.js';
-import type { Mention, MentionAnalysis, MentionInput } from '../domain/mention.js';
+import type { Mention, MentionInput } from '../domain/mention.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { CorrectionsRepository, StoredCorrection } from '../store/corrections-repository.js';
 import type { CountsRepository } from '../store/counts-repository.js';
 import type { MentionsRepository } from '../store/mentions-repository.js';
 import { contributionOf } from './accept.js';
+import { storedAnalysis } from './recount.js';
 
 export interface CorrectDeps {
   mentions: Pick<MentionsRepository, 'findById' | 'saveCorrection'>;
@@ -52,7 +53,7 @@ async function apply(
 ): Promise<{ mention: Mention; correction: StoredCorrection }> {
   const m = await deps.mentions.findById(id);
   if (!m) throw new NotFoundError('mention', id);
-  const reading = readingOf(m);
+  const reading = storedAnalysis(m);
   if (!reading)
     throw new ConflictError(`mention ${id} has not been read yet: correct it once it is`);
   const after = applyCorrection(reading, correction, (t) => deps.stageOf(t));
@@ -79,23 +80,6 @@ async function apply(
   return {
     mention: { ...m, ...after, version, correctedAt: at, correctedBy: by.name },
     correction: kept,
-  };
-}
-
-/** The stored reading of a mention, or null when it was never read. */
-function readingOf(m: Mention): MentionAnalysis | null {
-  if (m.status !== 'analyzed' || !m.sentiment || !m.touchpoints || !m.reach) return null;
-  return {
-    lang: m.lang ?? 'und',
-    langConfidence: m.langConfidence ?? 0,
-    langDeclared: m.langDeclared ?? false,
-    sentiment: m.sentiment,
-    relevant: m.relevant ?? true,
-    touchpoints: m.touchpoints,
-    stages: m.stages ?? [],
-    facets: m.facets ?? [],
-    reach: m.reach,
-    ...(m.competitors ? { competitors: m.competitors } : {}),
   };
 }
 

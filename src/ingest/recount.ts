@@ -49,8 +49,8 @@ export async function recountStored(
   return summary;
 }
 
-/** The reading stored with the mention, if it was read. */
-function storedAnalysis(
+/** The reading stored with the mention, if it was read (corrections read it too). */
+export function storedAnalysis(
   m: Parameters<typeof contributionOf>[1] & Partial<MentionAnalysis> & { status?: string },
 ): MentionAnalysis | null {
   if (m.status !== 'analyzed' || !m.sentiment || !m.reach || !m.touchpoints) return null;
