@@ -76,9 +76,9 @@ try {
     );
   if (feed) {
     say(`demo: feed at ${feed.url}, polled every 10 s; items arrive over 3 minutes.`);
+    const accounts = await createDemoAccounts(rt.access);
     say(`demo: the dashboard is at ${api.url}/ ; sign in as one of (passwords made for this run):`);
-    for (const a of await createDemoAccounts(rt.access))
-      say(`demo:   ${a.role.padEnd(8)} ${a.email}  ${a.password}`);
+    for (const a of accounts) say(`demo:   ${a.role.padEnd(8)} ${a.email}  ${a.password}`);
     say(`demo: the API reference is at ${api.url}/api/docs`);
     say(
       'demo: an ALERT line appears here when the delivery complaints start spreading (about 2 minutes). Ctrl-C stops.',
