@@ -18,7 +18,7 @@ import { importJsonl, type ImportSummary } from '../ingest/import-jsonl.js';
 import { recountStored } from '../ingest/recount.js';
 import { reindexStored } from '../ingest/reindex.js';
 import { createLogger } from '../logger.js';
-import { createRuntime, runtimeShutdownSteps } from '../runtime.js';
+import { createRuntime, runtimeShutdownSteps, type Runtime } from '../runtime.js';
 import { runShutdown } from '../lifecycle.js';
 import { createMentionsRepository } from '../store/mentions-repository.js';
 import { connectMongo } from '../store/mongo.js';
@@ -74,12 +74,8 @@ program
     'count every stored mention again (a store whose counts were kept before version 0.2, or lost); nothing is counted twice',
   )
   .option('--json', 'print the summary as one JSON object')
-  .action(async (opts: { json?: boolean }) => {
-    const say = (msg: string) => process.stderr.write(`maillon: ${msg}\n`);
-    const local = await withLocalMongo(process.env, opts.json ? () => {} : say);
-    const config = loadConfig({ LOG_LEVEL: 'warn', ...local.env });
-    const rt = await createRuntime(config, createLogger(config.log));
-    try {
+  .action((opts: { json?: boolean }) =>
+    withLocalRuntime(Boolean(opts.json), async (rt, say) => {
       const summary = await recountStored(
         { ...rt.acceptDeps, mentions: rt.mentions },
         {
@@ -93,11 +89,8 @@ program
           ? `${JSON.stringify(summary)}\n`
           : `${summary.mentions} mentions, ${summary.read} read now, ${summary.staged} sent to the count job (running workers count them; none twice)\n`,
       );
-    } finally {
-      await runShutdown(runtimeShutdownSteps(rt), rt.logger);
-      await local.stop();
-    }
-  });
+    }),
+  );
 
 program
   .command('reindex')
@@ -105,12 +98,8 @@ program
     "put every stored mention in the mention explorer's index (a store kept before the explorer, or an index lost); the running workers write it, harmless to repeat",
   )
   .option('--json', 'print the summary as one JSON object')
-  .action(async (opts: { json?: boolean }) => {
-    const say = (msg: string) => process.stderr.write(`maillon: ${msg}\n`);
-    const local = await withLocalMongo(process.env, opts.json ? () => {} : say);
-    const config = loadConfig({ LOG_LEVEL: 'warn', ...local.env });
-    const rt = await createRuntime(config, createLogger(config.log));
-    try {
+  .action((opts: { json?: boolean }) =>
+    withLocalRuntime(Boolean(opts.json), async (rt, say) => {
       const summary = await reindexStored(
         { ...rt.acceptDeps, mentions: rt.mentions },
         {
@@ -124,11 +113,8 @@ program
           ? `${JSON.stringify(summary)}\n`
           : `${summary.mentions} mentions, ${summary.staged} sent to the count job for the index (running workers write it)${summary.unread > 0 ? `; ${summary.unread} stored unread: run maillon recount` : ''}\n`,
       );
-    } finally {
-      await runShutdown(runtimeShutdownSteps(rt), rt.logger);
-      await local.stop();
-    }
-  });
+    }),
+  );
 
 const journey = program.command('journey').description('the customer journey of touchpoints.yaml');
 
@@ -170,6 +156,26 @@ journey
       await local.stop();
     }
   });
+
+/**
+ * Runs `run` on a runtime over the configured store (or the local server when MONGODB_URL is
+ * unset), then closes both; progress goes to standard error unless `quiet`.
+ */
+async function withLocalRuntime(
+  quiet: boolean,
+  run: (rt: Runtime, say: (msg: string) => void) => Promise<void>,
+): Promise<void> {
+  const say = (msg: string) => process.stderr.write(`maillon: ${msg}\n`);
+  const local = await withLocalMongo(process.env, quiet ? () => {} : say);
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...local.env });
+  const rt = await createRuntime(config, createLogger(config.log));
+  try {
+    await run(rt, say);
+  } finally {
+    await runShutdown(runtimeShutdownSteps(rt), rt.logger);
+    await local.stop();
+  }
+}
 
 function parseDuration(v: string): number {
   const r = durationSchema.safeParse(v);

@@ -12,12 +12,12 @@
  */
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertEvidence } from '../../src/domain/alert.js';
 import { createNotifyProcessor } from '../../src/jobs/notify.js';
 import { QUEUE } from '../../src/queue/queues.js';
 import type { AlertSpec } from '../../src/store/alerts-repository.js';
 import type { StoredDelivery } from '../../src/store/deliveries-repository.js';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
+import { waveEvidence } from '../helpers/alert-evidence.js';
 import { configDir } from '../helpers/config-dir.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
@@ -28,43 +28,18 @@ const CONNECTOR_429 =
 const CONNECTOR_400 =
   'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 400 with ContextId tcid=0,server=x';
 
-const evidence: AlertEvidence = {
-  observed: 12,
-  expected: 2.5,
-  score: 4,
-  facts: {
-    since: new Date('2026-03-01T09:00:00Z'),
-    until: new Date('2026-03-01T12:00:00Z'),
-    negatives: 12,
-    counted: 12,
-    expected: 2.5,
-    usualPerDay: 3,
-    authors: 8,
-    sources: 1,
-    topAuthorShare: 0.25,
-    negativeShare: 0.7,
-    usualShare: 0.15,
-    reshares: 0,
-    contagion: 0,
-    pValue: 1e-5,
+const evidence = waveEvidence([
+  {
+    mentionId: 'm1',
+    source: 'push',
+    url: 'https://example.com/1',
+    author: 'a1',
+    quote: HOSTILE,
+    lang: 'fr',
+    reach: 10,
+    publishedAt: new Date('2026-03-01T10:00:00Z'),
   },
-  negativeShare: 0.7,
-  authors: 8,
-  sources: ['push'],
-  reach: 4200,
-  quotes: [
-    {
-      mentionId: 'm1',
-      source: 'push',
-      url: 'https://example.com/1',
-      author: 'a1',
-      quote: HOSTILE,
-      lang: 'fr',
-      reach: 10,
-      publishedAt: new Date('2026-03-01T10:00:00Z'),
-    },
-  ],
-};
+]);
 
 function spec(touchpoint: string, n: number): AlertSpec {
   const openedAt = new Date(Date.UTC(2026, 2, 1, 10, n));

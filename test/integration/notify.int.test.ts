@@ -11,7 +11,6 @@
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../../src/alerts/webhook.js';
-import type { AlertEvidence } from '../../src/domain/alert.js';
 import { negativesByTouchpoint } from '../../src/jobs/ops-check.js';
 import { createNotifyProcessor } from '../../src/jobs/notify.js';
 import { QUEUE } from '../../src/queue/queues.js';
@@ -22,37 +21,15 @@ import type {
   StoredDelivery,
 } from '../../src/store/deliveries-repository.js';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
+import { waveEvidence } from '../helpers/alert-evidence.js';
 import { configDir } from '../helpers/config-dir.js';
 import { sharedFixture } from '../helpers/fixtures.js';
 import { startHttpServer, type RecordedRequest, type TestServer } from '../helpers/http-server.js';
 
 const SECRET = 'whsec_integration';
 
-const evidence: AlertEvidence = {
-  observed: 12,
-  expected: 2.5,
-  score: 4,
-  facts: {
-    since: new Date('2026-03-01T09:00:00Z'),
-    until: new Date('2026-03-01T12:00:00Z'),
-    negatives: 12,
-    counted: 12,
-    expected: 2.5,
-    usualPerDay: 3,
-    authors: 8,
-    sources: 1,
-    topAuthorShare: 0.25,
-    negativeShare: 0.7,
-    usualShare: 0.15,
-    reshares: 0,
-    contagion: 0,
-    pValue: 1e-5,
-  },
-  negativeShare: 0.7,
-  authors: 8,
-  sources: ['push'],
-  reach: 4200,
-  quotes: [1, 2, 3, 4].map((i) => ({
+const evidence = waveEvidence(
+  [1, 2, 3, 4].map((i) => ({
     mentionId: `m${i}`,
     source: 'push',
     url: `https://example.com/${i}`,
@@ -62,7 +39,7 @@ const evidence: AlertEvidence = {
     reach: i,
     publishedAt: new Date('2026-03-01T10:00:00Z'),
   })),
-};
+);
 
 function spec(touchpoint: string, n: number): AlertSpec {
   const openedAt = new Date(Date.UTC(2026, 2, 1, 10, n));

@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
 import { verifyWebhook } from '../../src/alerts/webhook.js';
-import type { AlertEvidence } from '../../src/domain/alert.js';
 import { mentionInputSchema, type MentionInput } from '../../src/domain/mention.js';
 import { acceptMentions } from '../../src/ingest/accept.js';
 import { runShutdown } from '../../src/lifecycle.js';
@@ -17,6 +16,7 @@ import { createJourneyProvider } from '../../src/settings/journey-provider.js';
 import type { AlertSpec } from '../../src/store/alerts-repository.js';
 import { mentionId } from '../../src/store/mentions-repository.js';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
+import { waveEvidence } from '../helpers/alert-evidence.js';
 import { configDir } from '../helpers/config-dir.js';
 import { testEnv } from '../helpers/env.js';
 import { openApiChecker, type OpenApiChecker } from '../helpers/openapi.js';
@@ -26,32 +26,7 @@ const SIGNING = 'whsec_settings_signing_0123';
 const TOKEN = 'tok3n-in-the-url-987';
 const KEY = 'a test key of thirty-two characters!';
 
-const evidence: AlertEvidence = {
-  observed: 12,
-  expected: 2.5,
-  score: 4,
-  facts: {
-    since: new Date('2026-03-01T09:00:00Z'),
-    until: new Date('2026-03-01T12:00:00Z'),
-    negatives: 12,
-    counted: 12,
-    expected: 2.5,
-    usualPerDay: 3,
-    authors: 8,
-    sources: 1,
-    topAuthorShare: 0.25,
-    negativeShare: 0.7,
-    usualShare: 0.15,
-    reshares: 0,
-    contagion: 0,
-    pValue: 1e-5,
-  },
-  negativeShare: 0.7,
-  authors: 8,
-  sources: ['push'],
-  reach: 4200,
-  quotes: [],
-};
+const evidence = waveEvidence();
 
 function spec(touchpoint: string, n: number): AlertSpec {
   const openedAt = new Date(Date.UTC(2026, 2, 1, 10, n));
