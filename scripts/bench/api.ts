@@ -22,6 +22,7 @@
  * Redis is 127.0.0.1:6379 (REDIS_URL), under a prefix of the bench's own. Progress goes to
  * standard error. Adding a case is one line of CASES.
  */
+import { fmtSize, parseSize } from './sizes.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -63,15 +64,7 @@ const NEEDLES = 12;
 const BATCH = 500;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s.trim());
-  if (!m) throw new Error(`--size: expected 10k, 100k, 1m..., got ${s}`);
-  return Math.round(
-    Number(m[1]) * { '': 1, k: 1e3, m: 1e6 }[m[2]!.toLowerCase() as '' | 'k' | 'm'],
-  );
-}
 const say = (msg: string) => process.stderr.write(`bench:api: ${msg}\n`);
-const fmtSize = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What a load leaves for the measurements (and for a later run on the same `--data`). */

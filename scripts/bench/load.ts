@@ -24,6 +24,7 @@
  * 127.0.0.1:5432 with trust auth, in a database created for the run and dropped after it.
  * Progress goes to standard error; Ctrl-C stops every child process.
  */
+import { fmtSize, parseSize } from './sizes.js';
 import { makeApiKey } from '../../src/access/provision.js';
 import { createAccessRepository } from '../../src/store/access-repository.js';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -67,7 +68,9 @@ const SYSTEMS: System[] = args.systems.split(',').map((s) => {
   if (s !== 'sqlite' && s !== 'postgresql') throw new Error(`--systems: unknown system ${s}`);
   return s;
 });
-const SIZES = (args.sizes ?? (args.quick ? '1k' : '10k,100k')).split(',').map(parseSize);
+const SIZES = (args.sizes ?? (args.quick ? '1k' : '10k,100k'))
+  .split(',')
+  .map((s) => parseSize(s, '--sizes'));
 // Five days of the brand's mentions: enough that the import command's start (about 1 s) and the
 // pipeline's deliberate waits (half a second before a drain, a second or more before detection)
 // weigh little on a rate. The alert latency rows measure those waits.
@@ -82,15 +85,7 @@ const HISTORY_DAYS = 14;
 const DAY_MS = 86_400_000;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s.trim());
-  if (!m) throw new Error(`--sizes: expected 10k, 100k, 1m..., got ${s}`);
-  return Math.round(
-    Number(m[1]) * { '': 1, k: 1e3, m: 1e6 }[m[2]!.toLowerCase() as '' | 'k' | 'm'],
-  );
-}
 const say = (msg: string) => process.stderr.write(`bench:load: ${msg}\n`);
-const fmtSize = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
 
 interface Row {
   system: System;
