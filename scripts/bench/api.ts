@@ -22,7 +22,6 @@
  * Redis is 127.0.0.1:6379 (REDIS_URL), under a prefix of the bench's own. Progress goes to
  * standard error. Adding a case is one line of CASES.
  */
-import { fmtSize, parseSize } from './sizes.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,6 +42,7 @@ import { createRuntime, runtimeShutdownSteps, type Runtime } from '../../src/run
 import { MentionWriter, PhraseBank, type WireMention } from './load/generate.js';
 import { exited, killAll, spawnNode, startSampler, Watched } from './load/procs.js';
 import { writeConfig } from './load/setup.js';
+import { fmtSize, parseSize } from './sizes.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -24,9 +24,6 @@
  * 127.0.0.1:5432 with trust auth, in a database created for the run and dropped after it.
  * Progress goes to standard error; Ctrl-C stops every child process.
  */
-import { fmtSize, parseSize } from './sizes.js';
-import { makeApiKey } from '../../src/access/provision.js';
-import { createAccessRepository } from '../../src/store/access-repository.js';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,6 +47,9 @@ import {
 import { exited, killAll, pgBackends, spawnNode, startSampler, Watched } from './load/procs.js';
 import { createRelevance, queuesIdle, waitSettled } from './load/settle.js';
 import { createPgDatabase, startReceiver, writeConfig } from './load/setup.js';
+import { fmtSize, parseSize } from './sizes.js';
+import { makeApiKey } from '../../src/access/provision.js';
+import { createAccessRepository } from '../../src/store/access-repository.js';
 
 const { values: args } = parseArgs({
   options: {
