@@ -18,7 +18,8 @@
  *   npm run bench:api -- --size=100k --json
  *   npm run bench:api -- --size=1m --data=/tmp/api1m   # keep the store; a second run reuses it
  *
- * Options: --size=10k|100k|1m  --days=N  --requests=N  --data=DIR  --json.
+ * Options: --size=10k|100k|1m  --days=N  --requests=N  --data=DIR  --json; --only=trends,export
+ * runs the cases whose names hold one of the words (`export` and `raw` name those rows).
  * Redis is 127.0.0.1:6379 (REDIS_URL), under a prefix of the bench's own. Progress goes to
  * standard error. Adding a case is one line of CASES.
  */
@@ -31,7 +32,6 @@ import { loadConfig } from '../../config/index.js';
 import { isStopWord } from '../../src/analysis/search-terms.js';
 import { tokenize } from '../../src/analysis/text.js';
 import { makeApiKey } from '../../src/access/provision.js';
-import { exportMentions, exportMentionsQuery } from '../../src/api/handlers/export-mentions.js';
 import { freePort, REPO_ROOT, startMongoDev } from '../../src/devtools/mongo-dev.js';
 import { mulberry32 } from '../../src/demo/scenario.js';
 import { parseMention } from '../../src/domain/mention.js';
@@ -51,12 +51,16 @@ const { values: args } = parseArgs({
     days: { type: 'string', default: '365' },
     requests: { type: 'string', default: '50' },
     data: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 
 const SIZE = parseSize(args.size);
 const DAYS = Number(args.days);
 const REQUESTS = Number(args.requests);
+/** Whether a case runs: every case unless `--only` names words, one of which its name holds. */
+const runs = (name: string) =>
+  !args.only || args.only.split(',').some((w) => name.toLowerCase().includes(w.toLowerCase()));
 const WARMUP = 3;
 const DAY_MS = 86_400_000;
 const NEEDLE = 'zorglubine';
@@ -377,21 +381,7 @@ async function main(): Promise<Row[]> {
     },
   ];
   const r = mulberry32(11);
-  for (const c of CASES) {
-    const probe = await get(c.path(0, l, r));
-    const probeBody = await probe.text();
-    if (probe.status === 404 && probeBody.includes('route_not_found')) {
-      rows.push({
-        system: 'maillon',
-        dataset,
-        case: c.name,
-        p50_ms: null,
-        p95_ms: null,
-        requests: 0,
-        note: 'not served yet',
-      });
-      continue;
-    }
+  for (const c of CASES.filter((x) => runs(x.name))) {
     const ms: number[] = [];
     let found = 0;
     for (let k = 0; k < WARMUP + REQUESTS; k++) {
@@ -422,43 +412,15 @@ async function main(): Promise<Row[]> {
   }
 
   // Export: a CSV of every mention of 30 days, streamed; rows/s and the API's memory meanwhile.
-  for (const days of [30, Math.min(l.days, 180)]) {
+  for (const days of runs('export') ? [30, Math.min(l.days, 180)] : []) {
     const p = `/api/v1/mentions/export?format=csv&relevant=all&since=${iso(l.to - days * DAY_MS)}&until=${iso(l.to)}`;
     watched.resetPeak();
     watched.sample();
-    let before = watched.peakRss();
-    let t = performance.now();
+    const before = watched.peakRss();
+    const t = performance.now();
     const res = await get(p);
-    let body: AsyncIterable<unknown>;
-    let where = 'through HTTP';
-    let peak = () => watched.peakRss();
-    if (res.status === 404) {
-      // Not in the route table yet: the same handler, its stream read in this process.
-      await res.text();
-      where = "in the bench's process (the route is not in the table yet)";
-      const query = exportMentionsQuery.parse(
-        Object.fromEntries(new URLSearchParams(p.split('?')[1])),
-      );
-      const deps = {
-        mentions: rt.mentions,
-        settings: { touchpoints: config.touchpoints.touchpoints },
-      };
-      let rss = process.memoryUsage().rss;
-      before = rss;
-      const sampler2 = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 200);
-      peak = () => rss;
-      t = performance.now();
-      const out = await exportMentions.handler(
-        { query } as Parameters<typeof exportMentions.handler>[0],
-        deps as unknown as Parameters<typeof exportMentions.handler>[1],
-      );
-      if (!('stream' in out)) throw new Error('export: no stream');
-      body = out.stream;
-      cleanups.push(async () => clearInterval(sampler2));
-    } else {
-      if (!res.ok || !res.body) throw new Error(`export: ${res.status} ${await res.text()}`);
-      body = res.body;
-    }
+    if (!res.ok || !res.body) throw new Error(`export: ${res.status} ${await res.text()}`);
+    const body: AsyncIterable<unknown> = res.body;
     let lines = 0;
     let firstByte: number | null = null;
     const decoder = new TextDecoder();
@@ -479,16 +441,16 @@ async function main(): Promise<Row[]> {
       p95_ms: null,
       requests: 1,
       rows_per_s: Math.round(rowsOut / seconds),
-      rss_mb: Math.round(peak() / 2 ** 20),
-      note: `RSS ${Math.round(before / 2 ** 20)} MB before; first byte after ${Math.round(firstByte ?? 0)} ms; ${where}`,
+      rss_mb: Math.round(watched.peakRss() / 2 ** 20),
+      note: `RSS ${Math.round(before / 2 ** 20)} MB before; first byte after ${Math.round(firstByte ?? 0)} ms; through HTTP`,
     });
     say(
-      `export ${days} days: ${rowsOut} rows in ${seconds.toFixed(1)} s, RSS peak ${Math.round(peak() / 2 ** 20)} MB (${where})`,
+      `export ${days} days: ${rowsOut} rows in ${seconds.toFixed(1)} s, RSS peak ${Math.round(watched.peakRss() / 2 ** 20)} MB (through HTTP)`,
     );
   }
 
   // The raw store beside it: the filtered page as a filter and a sort on the mentions (a scan).
-  const rawRuns = l.size >= 500_000 ? 1 : 3;
+  const rawRuns = !runs('raw') ? 0 : l.size >= 500_000 ? 1 : 3;
   const rawMs: number[] = [];
   for (let k = 0; k < rawRuns; k++) {
     const end = l.from + 30 * DAY_MS + Math.floor(r() * (l.days - 30)) * DAY_MS;
@@ -502,14 +464,15 @@ async function main(): Promise<Row[]> {
     });
     rawMs.push(performance.now() - t);
   }
-  rows.push({
-    system: 'raw store (find + sort: a scan on FerretDB v1)',
-    dataset,
-    case: 'filtered page: touchpoint + sentiment + 30 days',
-    p50_ms: Math.round(quantile(rawMs, 0.5)),
-    p95_ms: Math.round(quantile(rawMs, 0.95)),
-    requests: rawRuns,
-  });
+  if (rawRuns > 0)
+    rows.push({
+      system: 'raw store (find + sort: a scan on FerretDB v1)',
+      dataset,
+      case: 'filtered page: touchpoint + sentiment + 30 days',
+      p50_ms: Math.round(quantile(rawMs, 0.5)),
+      p95_ms: Math.round(quantile(rawMs, 0.95)),
+      requests: rawRuns,
+    });
   await killAll();
   await exited(api);
   return rows;

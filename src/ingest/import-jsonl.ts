@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseMention, type MentionInput } from '../domain/mention.js';
 import { ValidationError } from '../errors.js';
-import { acceptMentions, type AcceptDeps } from './accept.js';
+import { acceptRead, readMentions, type AcceptDeps } from './accept.js';
 
 /** Longer lines are refused rather than parsed: no mention needs a megabyte. */
 export const MAX_LINE_LENGTH = 1024 * 1024;
@@ -39,10 +39,11 @@ export async function importJsonl(
   let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (batch.length === 0) return;
-    const taken = batch;
+    // Read now, while the previous batch is being stored.
+    const taken = await readMentions(deps, batch, now());
     batch = [];
     await inFlight;
-    inFlight = acceptMentions(deps, taken, now()).then((r) => {
+    inFlight = acceptRead(deps, taken).then((r) => {
       summary.accepted += r.accepted;
       summary.duplicates += r.duplicates;
       opts.onProgress?.(summary);

@@ -10,7 +10,9 @@
  *   counted yet.
  * - One drainer at a time (the count queue's single job, see `enqueueCount`) folds inbox
  *   batches into `series` documents, one per dimension, key and UTC day, holding 96 quarters of
- *   summed stats; detection and trends read a day in one lookup by `_id`.
+ *   summed stats; detection reads a day in one lookup by `_id`. Per key and UTC month, the
+ *   drain also keeps the hours' sums, set from the days it has just written: trends read a
+ *   month in one lookup.
  * - Exactly once without transactions: a batch is claimed under a sequence number before it is
  *   applied; the `counted` ledger keeps each mention's first batch, so a mention staged again
  *   (polled twice, retried, twice in one batch) is dropped; each day document records the last
@@ -27,6 +29,7 @@ import {
   bucketStart,
   bucketStartOf,
   bucketStarts,
+  HOUR_MS,
   QUARTER_MS,
   utcDate,
   utcDayStart,
@@ -250,17 +253,36 @@ interface NegativesDoc {
 }
 
 /**
+ * One key's hours of one UTC month, summed: what trends read. Thirty days of every touchpoint,
+ * with the thirty before, is a few of these, where it was 60 day documents a touchpoint (issue
+ * 11: cold, those took up to half a second). The drain sets a touched day's hours from the day
+ * document as it has just written it, so applying a batch twice changes nothing.
+ */
+interface HoursDoc {
+  _id: string;
+  dim: Dimension;
+  key: string;
+  /** Midnight UTC of the month's first day. */
+  month: Date;
+  seq: number;
+  /** Hours since the month's start with data, each `HOUR_FIELDS` (volume, negatives, ...). */
+  q: Record<string, number[]>;
+}
+
+type DayDoc = SeriesDoc | NegativesDoc | HoursDoc;
+
+/**
  * A day document as the store holds it: its quarters as one JSON string, for the same reason as
  * the inbox (a day is read and rewritten by every drain that touches it). Older documents hold
  * them as nested documents; both are read.
  */
 type Stored<T extends { q: unknown }> = Omit<T, 'q'> & { q: string | T['q'] };
 
-function decodeDay<T extends SeriesDoc | NegativesDoc>(raw: Stored<T>): T {
+function decodeDay<T extends DayDoc>(raw: Stored<T>): T {
   return (typeof raw.q === 'string' ? { ...raw, q: JSON.parse(raw.q) as T['q'] } : raw) as T;
 }
 
-function encodeDay<T extends SeriesDoc | NegativesDoc>(doc: T): Stored<T> {
+function encodeDay<T extends DayDoc>(doc: T): Stored<T> {
   return { ...doc, q: JSON.stringify(doc.q) };
 }
 
@@ -274,6 +296,11 @@ interface KeysDoc {
 interface DrainStateDoc {
   _id: string;
   seq: number;
+  /**
+   * Every batch since the first has written the hours documents: a missing one means no data.
+   * A store counted before they existed lacks it, and trends read its days where hours lack.
+   */
+  hours?: boolean;
   /** The batch being applied: its sequence number and the inbox documents it drains. */
   claim: { seq: number; ids: string[] } | null;
 }
@@ -292,6 +319,46 @@ const dayId = (dim: Dimension, key: string, day: number) => `${dim}|${key}|${utc
 const keysId = (dim: Dimension) => `keys|${dim}`;
 const changesId = (seq: number) => `changes|${seq}`;
 const negativesId = (day: number) => `negatives|touchpoint|${utcDate(day)}`;
+const hoursId = (dim: Dimension, key: string, month: number) =>
+  `hours|${dim}|${key}|${utcDate(month).slice(0, 7)}`;
+
+/** Midnight UTC of the first day of the month holding `t`. */
+function utcMonthStart(t: number): number {
+  const d = new Date(t);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+/** Midnight UTC of the first day of the month after the one starting at `month`. */
+function nextUtcMonth(month: number): number {
+  const d = new Date(month);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
+/** The UTC months overlapping [from, to), by their first midnight, oldest first. */
+function utcMonths(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let m = utcMonthStart(from); m < to; m = nextUtcMonth(m)) out.push(m);
+  return out;
+}
+
+/** An hour's sums: volume, negatives, positives, the negatives' reach, scores, audience. */
+const HOUR_FIELDS = 6;
+
+/** Sets the hours of one day document into a month's hours (its own hours emptied first). */
+function setDayHours(hours: Record<string, number[]>, month: number, day: SeriesDoc): void {
+  const base = (day.day.getTime() - month) / HOUR_MS;
+  for (let h = base; h < base + 24; h++) delete hours[h];
+  for (const [i, q] of Object.entries(day.q)) {
+    const h = base + Math.floor(Number(i) / 4);
+    const s = (hours[h] ??= Array.from({ length: HOUR_FIELDS }, () => 0));
+    s[0]! += q.v;
+    s[1]! += q.n;
+    s[2]! += q.p;
+    s[3] = Math.round((s[3]! + q.r) * 1000) / 1000;
+    s[4] = round4(s[4]! + (q.sc ?? 0));
+    s[5]! += q.au ?? 0;
+  }
+}
 
 function emptyQuarter(): QuarterDoc {
   return {
@@ -461,8 +528,8 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
  * the batch (its drainer died after writing it), else merges and writes it back with the stamp.
  * Returns what it wrote.
  */
-async function applyStamped<T extends SeriesDoc | NegativesDoc>(
-  col: Collection<Stored<SeriesDoc | NegativesDoc>>,
+async function applyStamped<T extends DayDoc>(
+  col: Collection<Stored<DayDoc>>,
   found: T | null,
   id: string,
   seq: number,
@@ -486,12 +553,11 @@ interface PackedDay {
   seq: number;
   bson: Uint8Array;
 }
-const pack = (doc: Stored<SeriesDoc | NegativesDoc>): PackedDay => ({
+const pack = (doc: Stored<DayDoc>): PackedDay => ({
   seq: doc.seq,
   bson: BSON.serialize(doc),
 });
-const unpack = (p: PackedDay) =>
-  decodeDay(BSON.deserialize(p.bson) as Stored<SeriesDoc | NegativesDoc>);
+const unpack = (p: PackedDay) => decodeDay(BSON.deserialize(p.bson) as Stored<DayDoc>);
 
 export function createCountsRepository(
   db: Db,
@@ -506,7 +572,7 @@ export function createCountsRepository(
   const inbox: Collection<InboxDoc> = db.collection<InboxDoc>('inbox');
   const keysCol = db.collection<KeysDoc>('series');
   const stateCol = db.collection<DrainStateDoc>('series');
-  const storedDays = db.collection<Stored<SeriesDoc | NegativesDoc>>('series');
+  const storedDays = db.collection<Stored<DayDoc>>('series');
   /**
    * Each counted mention: the batch that counted it, its version, and what it counted (`c`, a
    * JSON string), so that an edit takes exactly that out; `prev`, what the batch that counted
@@ -541,11 +607,11 @@ export function createCountsRepository(
    * The documents a drain is about to rewrite, by `_id` (through the cache when there is one:
    * what it keeps changes only once the store holds the new version, see `written`).
    */
-  async function loadForWrite(ids: string[]): Promise<Map<string, SeriesDoc | NegativesDoc>> {
+  async function loadForWrite(ids: string[]): Promise<Map<string, DayDoc>> {
     const found = await fetchDays(ids);
     return new Map(ids.flatMap((id, i) => (found[i] ? [[id, found[i]]] : [])));
   }
-  const written = (id: string, stored: Stored<SeriesDoc | NegativesDoc> | null) => {
+  const written = (id: string, stored: Stored<DayDoc> | null) => {
     if (stored && cached(id)) days.put(id, pack(stored));
   };
   /**
@@ -596,10 +662,10 @@ export function createCountsRepository(
   }
 
   /** Day documents by `_id`, in order, nulls for the missing ones. */
-  async function fetchDays(ids: string[]): Promise<(SeriesDoc | NegativesDoc | null)[]> {
+  async function fetchDays(ids: string[]): Promise<(DayDoc | null)[]> {
     const fromCache = ids.filter(cached);
     const direct = ids.filter((id) => !cached(id));
-    const found = new Map<string, SeriesDoc | NegativesDoc | null>();
+    const found = new Map<string, DayDoc | null>();
     const [a, b] = await Promise.all([
       fromCache.length > 0 ? days.readMany(fromCache, PARALLEL_READS) : [],
       readEach(direct),
@@ -695,18 +761,25 @@ export function createCountsRepository(
   }
 
   /** Day documents by `_id`, the missing ones left out. */
-  async function read(ids: string[]): Promise<(SeriesDoc | NegativesDoc)[]> {
+  async function read(ids: string[]): Promise<DayDoc[]> {
     const found = await fetchDays(ids);
     return found.filter((d) => d !== null);
   }
 
-  async function readEach(ids: string[]): Promise<(SeriesDoc | NegativesDoc | null)[]> {
-    const out: (SeriesDoc | NegativesDoc | null)[] = [];
+  async function readEach(ids: string[]): Promise<(DayDoc | null)[]> {
+    const out: (DayDoc | null)[] = [];
     await eachLimited([...ids.keys()], PARALLEL_READS, async (i) => {
       const raw = await storedDays.findOne({ _id: ids[i]! });
       out[i] = raw ? decodeDay(raw) : null;
     });
     return out;
+  }
+
+  /** Once true, true for good (see `DrainStateDoc.hours`). */
+  let allHours = false;
+  async function hoursComplete(): Promise<boolean> {
+    allHours ||= (await stateCol.findOne({ _id: DRAIN_STATE_ID }))?.hours === true;
+    return allHours;
   }
 
   async function keysOf(dim: Dimension): Promise<Map<string, number>> {
@@ -751,15 +824,30 @@ export function createCountsRepository(
         }
       }
     }
+    // Each touched key's months of hours, with the days to set in them.
+    const months = new Map<
+      string,
+      { dim: Dimension; key: string; month: number; days: string[] }
+    >();
+    for (const [id, d] of touched) {
+      const month = utcMonthStart(d.day);
+      const hid = hoursId(d.dim, d.key, month);
+      const m = months.get(hid) ?? { dim: d.dim, key: d.key, month, days: [] };
+      months.set(hid, m);
+      m.days.push(id);
+    }
     // The change log first: a cache that read a document this batch is about to write forgets
     // it when the batch's number comes.
-    const ids = [...touched.keys(), ...[...negatives.keys()].map(negativesId)];
+    const ids = [...touched.keys(), ...[...negatives.keys()].map(negativesId), ...months.keys()];
     await changesCol.replaceOne({ _id: changesId(seq) }, { ids }, { upsert: true });
     const found = await loadForWrite(ids);
+    /** The touched days as the store now holds them (with this batch). */
+    const after = new Map<string, SeriesDoc>();
     await eachLimited([...touched.entries()], PARALLEL_READS, async ([id, d]) => {
+      const had = (found.get(id) as SeriesDoc | undefined) ?? null;
       const wrote = await applyStamped<SeriesDoc>(
         storedDays,
-        (found.get(id) as SeriesDoc | undefined) ?? null,
+        had,
         id,
         seq,
         () => ({ _id: id, dim: d.dim, key: d.key, day: new Date(d.day), seq, q: {} }),
@@ -769,9 +857,37 @@ export function createCountsRepository(
             mergeQuarter(into, q);
             doc.q[i] = into;
           }
+          after.set(id, doc);
         },
       );
+      if (!wrote && had) after.set(id, had);
       written(id, wrote);
+    });
+    // After the days: an hours document is set from them, so a drainer that dies in between
+    // leaves nothing for the next one to count twice.
+    await eachLimited([...months.entries()], PARALLEL_READS, async ([id, m]) => {
+      const had = (found.get(id) as HoursDoc | undefined) ?? null;
+      const doc: HoursDoc = had ?? {
+        _id: id,
+        dim: m.dim,
+        key: m.key,
+        month: new Date(m.month),
+        seq,
+        q: {},
+      };
+      if (!had) {
+        // A month counted before hours were kept (or new): its other days, from the store.
+        const others = utcDays(m.month, nextUtcMonth(m.month))
+          .map((day) => dayId(m.dim, m.key, day))
+          .filter((d) => !after.has(d));
+        for (const day of await fetchDays(others))
+          if (day) setDayHours(doc.q, m.month, day as SeriesDoc);
+      }
+      for (const day of m.days) setDayHours(doc.q, m.month, after.get(day)!);
+      doc.seq = seq;
+      const stored = encodeDay(doc);
+      await storedDays.replaceOne({ _id: id }, stored, { upsert: true });
+      written(id, stored);
     });
     for (const [day, quarters] of negatives) {
       const id = negativesId(day);
@@ -847,6 +963,8 @@ export function createCountsRepository(
     drain(limit = 5_000): Promise<{ counted: number; changed: { dim: Dimension; key: string }[] }> {
       const run = draining.then(async () => {
         const state = await stateCol.findOne({ _id: DRAIN_STATE_ID });
+        // A store's first batch starts the hours documents with it (see `hours`).
+        const hours = state ? state.hours === true : true;
         let seq: number;
         let docs: InboxDoc[];
         if (state?.claim) {
@@ -861,7 +979,7 @@ export function createCountsRepository(
           seq = (state?.seq ?? 0) + 1;
           await stateCol.replaceOne(
             { _id: DRAIN_STATE_ID },
-            { seq: state?.seq ?? 0, claim: { seq, ids: docs.map((d) => d._id) } },
+            { seq: state?.seq ?? 0, hours, claim: { seq, ids: docs.map((d) => d._id) } },
             { upsert: true },
           );
         }
@@ -879,7 +997,11 @@ export function createCountsRepository(
           ids.map((_id) => ({ deleteOne: { filter: { _id } } })),
           { ordered: false },
         );
-        await stateCol.replaceOne({ _id: DRAIN_STATE_ID }, { seq, claim: null }, { upsert: true });
+        await stateCol.replaceOne(
+          { _id: DRAIN_STATE_ID },
+          { seq, hours, claim: null },
+          { upsert: true },
+        );
         await changesCol.deleteOne({ _id: changesId(seq - CHANGES_KEPT) });
         return { counted: batch.length, changed };
       });
@@ -952,7 +1074,9 @@ export function createCountsRepository(
     /**
      * Like `range`, the sums only (volume, negatives, positives, the negatives' reach, sentiment
      * and audience), one bucket per key and bucket start with data, oldest first: what trends
-     * read. A day's sums are kept in memory by its version where the days are cached.
+     * read. Hourly and daily buckets on the hour come from each key's months of hours (two or
+     * three reads a key for 60 days); 15-minute buckets, and days of zones off the hour, from its
+     * days, whose sums are kept in memory by their version where the days are cached.
      */
     async sums(q: {
       dim: Dimension;
@@ -965,41 +1089,64 @@ export function createCountsRepository(
       const keys = q.key ? [q.key] : [...(await keysOf(q.dim)).keys()];
       const from = q.from.getTime();
       const to = q.to.getTime();
-      const dayStarts = utcDays(from, to);
-      const ids = keys.flatMap((key) => dayStarts.map((day) => dayId(q.dim, key, day)));
-      const found = await fetchSums(ids);
       const startOf = bucketStartOf(q.size, q.timeZone);
       const groups = new Map<string, BucketSums>();
+      const add = (key: string, at: number, s: ArrayLike<number>, o: number) => {
+        const start = startOf(at);
+        const k = `${key}\u0000${start}`;
+        let g = groups.get(k);
+        if (!g) {
+          g = {
+            key,
+            start: new Date(start),
+            volume: 0,
+            negative: 0,
+            positive: 0,
+            negativeReach: 0,
+            sentimentSum: 0,
+            audience: 0,
+          };
+          groups.set(k, g);
+        }
+        g.volume += s[o]!;
+        g.negative += s[o + 1]!;
+        g.positive += s[o + 2]!;
+        g.negativeReach = Math.round((g.negativeReach + s[o + 3]!) * 1000) / 1000;
+        g.sentimentSum = round4(g.sentimentSum + s[o + 4]!);
+        g.audience += s[o + 5]!;
+      };
+      // Day documents to read: all of them, or those of the months without hours.
+      let toRead: { key: string; day: number }[] = [];
+      if (hourly(q.size, from, to, startOf)) {
+        const months = utcMonths(from, to);
+        const ids = keys.flatMap((key) => months.map((m) => hoursId(q.dim, key, m)));
+        const [found, complete] = await Promise.all([fetchDays(ids), hoursComplete()]);
+        found.forEach((doc, j) => {
+          const key = keys[Math.floor(j / months.length)]!;
+          const month = months[j % months.length]!;
+          if (!doc) {
+            if (!complete)
+              for (const day of utcDays(Math.max(from, month), Math.min(to, nextUtcMonth(month))))
+                toRead.push({ key, day });
+            return;
+          }
+          for (const [h, s] of Object.entries((doc as HoursDoc).q)) {
+            const at = month + Number(h) * HOUR_MS;
+            if (at >= from && at < to) add(key, at, s, 0);
+          }
+        });
+      } else {
+        toRead = keys.flatMap((key) => utcDays(from, to).map((day) => ({ key, day })));
+      }
+      const found = await fetchSums(toRead.map((d) => dayId(q.dim, d.key, d.day)));
       found.forEach((sums, j) => {
         if (!sums) return;
-        const key = keys[Math.floor(j / dayStarts.length)]!;
-        const day = dayStarts[j % dayStarts.length]!;
+        const { key, day } = toRead[j]!;
         for (let o = 0; o < sums.length; o += SUM_FIELDS) {
           const at = day + sums[o]! * QUARTER_MS;
           // Counts are kept by the quarter: a quarter that overlaps the range is in it whole.
           if (at + QUARTER_MS <= from || at >= to) continue;
-          const start = startOf(at);
-          const k = `${key}\u0000${start}`;
-          let g = groups.get(k);
-          if (!g) {
-            g = {
-              key,
-              start: new Date(start),
-              volume: 0,
-              negative: 0,
-              positive: 0,
-              negativeReach: 0,
-              sentimentSum: 0,
-              audience: 0,
-            };
-            groups.set(k, g);
-          }
-          g.volume += sums[o + 1]!;
-          g.negative += sums[o + 2]!;
-          g.positive += sums[o + 3]!;
-          g.negativeReach = Math.round((g.negativeReach + sums[o + 4]!) * 1000) / 1000;
-          g.sentimentSum = round4(g.sentimentSum + sums[o + 5]!);
-          g.audience += sums[o + 6]!;
+          add(key, at, sums, o + 1);
         }
       });
       return [...groups.values()].toSorted(
@@ -1016,11 +1163,24 @@ export function createCountsRepository(
 }
 
 /** Day documents the cache may keep (not the keys, the change log or the drain's state). */
-const DAY_ID = /^(?:touchpoint|stage|source|all|brand|negatives)\|/;
+const DAY_ID = /^(?:touchpoint|stage|source|all|brand|negatives|hours)\|/;
 /** Days whose sums are kept: at most 5 KB each (96 quarters of 7 numbers), 20 MB in all. */
 const MAX_DAY_SUMS = 4_000;
 /** A day's sums: per quarter with data, its index, volume, negatives, positives, reach, score, audience. */
 const SUM_FIELDS = 7;
+
+/**
+ * Whether buckets of `size` over [from, to) can be read from whole hours: [from, to) and every
+ * bucket start on the hour (zones a half or quarter hour off UTC read quarters instead).
+ */
+function hourly(size: BucketSize, from: number, to: number, startOf: (t: number) => number) {
+  if (size === '15m' || from % HOUR_MS !== 0 || to % HOUR_MS !== 0) return false;
+  for (let at = from; at < to; at += HOUR_MS) {
+    const start = startOf(at);
+    if (start % HOUR_MS !== 0 || startOf(at + HOUR_MS - 1) !== start) return false;
+  }
+  return true;
+}
 
 function sumsOf(doc: SeriesDoc): Float64Array {
   const entries = Object.entries(doc.q);

@@ -70,9 +70,15 @@ describe('counts: sums', () => {
     await counts.add(all);
     const from = new Date(t0);
     const to = new Date(t0 + 3 * 86_400_000);
-    for (const dim of ['all', 'touchpoint', 'stage', 'source', 'brand'] as const) {
+    // Kolkata's days start on the half hour: read from quarters, not from the months' hours.
+    for (const [dim, timeZone] of [
+      ...(['all', 'touchpoint', 'stage', 'source', 'brand'] as const).map(
+        (d) => [d, 'Europe/Paris'] as const,
+      ),
+      ['touchpoint', 'Asia/Kolkata'] as const,
+    ]) {
       for (const size of ['1h', '1d'] as const) {
-        const q = { dim, size, from, to, timeZone: 'Europe/Paris' };
+        const q = { dim, size, from, to, timeZone };
         const full = (await counts.range(q)).map((b) => ({
           key: b.key,
           start: b.start,
@@ -83,8 +89,8 @@ describe('counts: sums', () => {
           sentimentSum: b.sentimentSum,
           audience: b.audience,
         }));
-        expect(full.length, `${dim} ${size}`).toBeGreaterThan(0);
-        expect(await counts.sums(q), `${dim} ${size}`).toEqual(full);
+        expect(full.length, `${dim} ${size} ${timeZone}`).toBeGreaterThan(0);
+        expect(await counts.sums(q), `${dim} ${size} ${timeZone}`).toEqual(full);
       }
     }
     // The sums themselves, from the input.
@@ -168,5 +174,53 @@ describe('counts: sums', () => {
     await memory.add(c('m3', at + 120_000, { score: 0, audience: 1 }));
     expect(await memory.sums(q)).toMatchObject([{ volume: 3, sentimentSum: -0.25, audience: 46 }]);
     expect(await counts.sums(q)).toMatchObject([{ volume: 3 }]);
+  });
+
+  it('read the days of a store counted before months of hours were kept, until a drain sums them', async () => {
+    const older = mongo.client.db(`${mongo.db.databaseName}-older`);
+    try {
+      const r = mulberry32(11);
+      const t0 = Date.UTC(2026, 2, 20);
+      const q = {
+        dim: 'touchpoint' as const,
+        size: '1d' as const,
+        from: new Date(t0),
+        to: new Date(t0 + 20 * 86_400_000),
+        timeZone: 'Europe/Paris',
+      };
+      await createCountsRepository(older).add(
+        Array.from({ length: 120 }, (_, i) =>
+          c(`o${i}`, t0 + r() * 20 * 86_400_000, { audience: i, score: r() - 0.5 }),
+        ),
+      );
+      // What an older version left: day documents only, and a drain state without `hours`.
+      const series = older.collection<{ _id: string; hours?: boolean }>('series');
+      await series.deleteMany({ _id: { $regex: '^hours\\|' } });
+      await series.updateOne({ _id: 'drain' }, { $unset: { hours: '' } });
+      const full = async (repo: CountsRepository) =>
+        (await repo.range(q)).map((b) => ({
+          key: b.key,
+          start: b.start,
+          volume: b.volume,
+          negative: b.negative,
+          positive: b.positive,
+          negativeReach: b.negativeReach,
+          sentimentSum: b.sentimentSum,
+          audience: b.audience,
+        }));
+      const repo = createCountsRepository(older);
+      const expected = await full(repo);
+      expect(expected.reduce((n, b) => n + b.volume, 0)).toBe(120);
+      expect(await repo.sums(q)).toEqual(expected);
+      // One new mention in March: its drain sums March's older days into March's hours.
+      await repo.add(c('o-new', Date.UTC(2026, 2, 25, 9)));
+      expect(await series.findOne({ _id: 'hours|touchpoint|delivery|2026-03' })).not.toBeNull();
+      expect(await series.findOne({ _id: 'hours|touchpoint|delivery|2026-04' })).toBeNull();
+      const now = await full(repo);
+      expect(now.reduce((n, b) => n + b.volume, 0)).toBe(121);
+      expect(await repo.sums(q)).toEqual(now);
+    } finally {
+      await older.dropDatabase();
+    }
   });
 });

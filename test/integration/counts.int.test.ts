@@ -226,6 +226,16 @@ describe('counts', () => {
       expect(await totals('source')).toEqual({ reviews: 4 });
       expect(await totals('touchpoint')).toEqual({ delivery: 4, welcome: 4 });
       expect(await totals('stage')).toEqual({ receive: 4, buy: 4 });
+      // The months of hours trends read, set from the days after them.
+      expect(
+        (await counts.sums({ dim: 'touchpoint', size: '1d', ...range })).map((b) => [
+          b.key,
+          b.volume,
+        ]),
+      ).toEqual([
+        ['delivery', 4],
+        ['welcome', 4],
+      ]);
       const negatives = await counts.touchpointNegatives(range);
       expect(negatives.map((n) => [n.key, n.negative])).toEqual([['delivery', 4]]);
       expect(await counts.pending()).toBe(0);

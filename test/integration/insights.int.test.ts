@@ -15,8 +15,6 @@ import type { Contribution } from '../../src/store/counts-repository.js';
 import { mentionId } from '../../src/store/mentions-repository.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
-// TODO(lead): remove once getJourney and getShareOfVoice are in src/api/routes.ts: until then
-// this adds them to the real table (only those missing from it), for this file.
 let app: TestApp;
 
 beforeAll(async () => {
@@ -249,7 +247,8 @@ describe('trends and share of voice on a known set', () => {
   });
 
   it('reads day documents stored before sentiment and reach were summed as zeros', async () => {
-    // A touchpoint's day as the drain wrote it before this version: no `sc`, no `au`.
+    // A touchpoint's day as the drain wrote it before this version: no `sc`, no `au`, and no
+    // month of hours (the first drain to touch the month sums its older days into them).
     await app.rt.mongo.db
       .collection<{ _id: string; [field: string]: unknown }>('series')
       .insertOne({
@@ -262,16 +261,29 @@ describe('trends and share of voice on a known set', () => {
           '40': { v: 3, n: 1, p: 1, r: 1, sh: 0, ids: [], a: [], s: [], t: [], ax: 1, tx: 1 },
         }),
       });
+    await app.rt.counts.add({
+      mentionId: 'legacy-new',
+      publishedAt: new Date('2026-01-05T12:00:00Z'),
+      source: 'reviews',
+      author: 'someone',
+      reach: 0,
+      shares: 0,
+      audience: 10,
+      score: 0.5,
+      relevant: true,
+      overall: 'positive',
+      touchpoints: [{ id: 'legacy', stage: 'receive', label: 'positive', score: 0.5 }],
+    });
     const { body } = (await get(
       '/api/v1/trends?key=legacy&bucket=1d&since=2026-01-04T23:00:00Z&until=2026-01-05T23:00:00Z',
     )) as Reply<Trends>;
     expect(body.data[0]?.totals).toEqual({
-      volume: 3,
+      volume: 4,
       negative: 1,
-      positive: 1,
-      negativeShare: 0.3333,
-      meanSentiment: 0,
-      reach: 0,
+      positive: 2,
+      negativeShare: 0.25,
+      meanSentiment: 0.125,
+      reach: 10,
     });
   });
 
