@@ -43,6 +43,7 @@ import { MentionWriter, PhraseBank, type WireMention } from './load/generate.js'
 import { exited, killAll, spawnNode, startSampler, Watched } from './load/procs.js';
 import { writeConfig } from './load/setup.js';
 import { fmtSize, parseSize } from './sizes.js';
+import { markdownTable } from './table.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -519,11 +520,7 @@ else {
     x.rss_mb?.toString() ?? '',
     x.note ?? '',
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  out(line(head));
-  out(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const b of body) out(line(b));
+  out(markdownTable(head, body));
   out(
     `\nThrough HTTP to the API process (rate limit lifted), one request at a time, after ${WARMUP} to warm up. Mentions spread evenly over the period (ending yesterday). ${words ? `Words: common "${words.common.join('", "')}" (in ${words.commonShare.map((x) => `${(x * 100).toFixed(1)}%`).join(', ')} of the mentions), rare "${words.rare}" (${Math.round(words.rareShare * SIZE)} mentions). ` : ''} "found": mentions in an answer, on average. Export: one CSV streamed to the end; RSS: the API's highest resident memory meanwhile.`,
   );

@@ -26,6 +26,7 @@ import { createRuntime, runtimeShutdownSteps } from '../../src/runtime.js';
 import { MentionWriter, PhraseBank } from './load/generate.js';
 import { writeConfig } from './load/setup.js';
 import { fmtSize, parseSize } from './sizes.js';
+import { markdownTable } from './table.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -150,11 +151,7 @@ else {
     String(r.import_store_cpu_s_per_1k),
     String(r.import_node_cpu_s_per_1k),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  out(line(head));
-  out(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const b of body) out(line(b));
+  out(markdownTable(head, body));
   out(
     `\n${fmtSize(SIZE)} mentions of bench:load's generator (${PER_DAY.toLocaleString('en')} a day) imported with no worker running, then drained so many at a time. CPU per 1,000 mentions: the bundled store's, and this process's.`,
   );

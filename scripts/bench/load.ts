@@ -50,6 +50,7 @@ import { createPgDatabase, startReceiver, writeConfig } from './load/setup.js';
 import { fmtSize, parseSize } from './sizes.js';
 import { makeApiKey } from '../../src/access/provision.js';
 import { createAccessRepository } from '../../src/store/access-repository.js';
+import { markdownTable } from './table.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -504,11 +505,7 @@ if (args.json) {
     r.alertP95 === null ? '—' : r.alertP95.toFixed(1),
     r.alertsReceived,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  out(line(head));
-  out(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const b of body) out(line(b));
+  out(markdownTable(head, body));
   out(
     `\nend to end: a fresh batch from the start of \`maillon import\` until every queue is idle and the counts hold every relevant mention ((!): they never did); raw: insertMany, batches of 1,000, same server. CPU per 1,000 mentions of the batch; RSS: highest sampled at that size.`,
   );

@@ -9,6 +9,7 @@ import { loadConfig } from '../../config/index.js';
 import { mulberry32 } from '../../src/demo/scenario.js';
 import {
   createCountsRepository,
+  type Bucket,
   type Contribution,
   type CountsRepository,
 } from '../../src/store/counts-repository.js';
@@ -49,6 +50,19 @@ const c = (id: string, at: number, over: Partial<Contribution> = {}): Contributi
   ...over,
 });
 
+/** What `sums` gives of full buckets. */
+const sumsOfBuckets = (buckets: Bucket[]) =>
+  buckets.map((b) => ({
+    key: b.key,
+    start: b.start,
+    volume: b.volume,
+    negative: b.negative,
+    positive: b.positive,
+    negativeReach: b.negativeReach,
+    sentimentSum: b.sentimentSum,
+    audience: b.audience,
+  }));
+
 describe('counts: sums', () => {
   it('give what the full buckets give, by hour and by local day', async () => {
     const r = mulberry32(3);
@@ -79,16 +93,7 @@ describe('counts: sums', () => {
     ]) {
       for (const size of ['1h', '1d'] as const) {
         const q = { dim, size, from, to, timeZone };
-        const full = (await counts.range(q)).map((b) => ({
-          key: b.key,
-          start: b.start,
-          volume: b.volume,
-          negative: b.negative,
-          positive: b.positive,
-          negativeReach: b.negativeReach,
-          sentimentSum: b.sentimentSum,
-          audience: b.audience,
-        }));
+        const full = sumsOfBuckets(await counts.range(q));
         expect(full.length, `${dim} ${size} ${timeZone}`).toBeGreaterThan(0);
         expect(await counts.sums(q), `${dim} ${size} ${timeZone}`).toEqual(full);
       }
@@ -197,17 +202,7 @@ describe('counts: sums', () => {
       const series = older.collection<{ _id: string; hours?: boolean }>('series');
       await series.deleteMany({ _id: { $regex: '^hours\\|' } });
       await series.updateOne({ _id: 'drain' }, { $unset: { hours: '' } });
-      const full = async (repo: CountsRepository) =>
-        (await repo.range(q)).map((b) => ({
-          key: b.key,
-          start: b.start,
-          volume: b.volume,
-          negative: b.negative,
-          positive: b.positive,
-          negativeReach: b.negativeReach,
-          sentimentSum: b.sentimentSum,
-          audience: b.audience,
-        }));
+      const full = async (repo: CountsRepository) => sumsOfBuckets(await repo.range(q));
       const repo = createCountsRepository(older);
       const expected = await full(repo);
       expect(expected.reduce((n, b) => n + b.volume, 0)).toBe(120);
