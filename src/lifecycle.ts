@@ -31,15 +31,22 @@ export function exitOnStartupError(err: unknown): never {
   process.exit(1);
 }
 
+/**
+ * A signal this soon after the first is the same Ctrl-C: a terminal sends SIGINT to the whole
+ * process group, and npm and tsx pass theirs on too, so one key press arrives two or three times.
+ */
+const SAME_SIGNAL_MS = 1_000;
+
 /** Registers the signal handlers once; a second signal while closing forces the exit. */
 export function onShutdownSignal(steps: () => ShutdownStep[], logger: Logger): void {
-  let closing = false;
+  let closingSince: number | null = null;
   const handler = (signal: NodeJS.Signals) => {
-    if (closing) {
+    if (closingSince !== null) {
+      if (Date.now() - closingSince < SAME_SIGNAL_MS) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    closing = true;
+    closingSince = Date.now();
     logger.info({ signal }, 'shutting down');
     void runShutdown(steps(), logger).then((ok) => process.exit(ok ? 0 : 1));
   };

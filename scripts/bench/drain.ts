@@ -21,6 +21,7 @@ import { loadConfig } from '../../config/index.js';
 import { freePort, startMongoDev } from '../../src/devtools/mongo-dev.js';
 import { importJsonl } from '../../src/ingest/import-jsonl.js';
 import { runShutdown } from '../../src/lifecycle.js';
+import { deleteKeys } from '../../src/queue/redis.js';
 import { createLogger } from '../../src/logger.js';
 import { createRuntime, runtimeShutdownSteps } from '../../src/runtime.js';
 import { MentionWriter, PhraseBank } from './load/generate.js';
@@ -73,10 +74,11 @@ try {
   const bank = new PhraseBank();
   const per1k = (x: number) => Math.round((x / SIZE) * 1000 * 1000) / 1000;
   for (const limit of LIMITS) {
+    const prefix = `maillon-bench-drain-${process.pid}-${limit}`;
     const config = loadConfig({
       ...process.env,
       MONGODB_URL: `${server.url}/bench_drain_${limit}`,
-      QUEUE_PREFIX: `maillon-bench-drain-${process.pid}-${limit}`,
+      QUEUE_PREFIX: prefix,
       CONFIG_DIR: configDir,
       PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
@@ -120,6 +122,8 @@ try {
         import_node_cpu_s_per_1k: per1k(importOwn),
       });
     } finally {
+      // The queues' keys the runtime made in the shared Redis go with it.
+      await deleteKeys(rt.redis.redis, `${prefix}:*`);
       await runShutdown(runtimeShutdownSteps(rt), rt.logger);
     }
   }
