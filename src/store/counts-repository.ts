@@ -626,56 +626,53 @@ export function createCountsRepository(
    */
   const daySums = new Map<string, { seq: number; sums: Float64Array }>();
 
-  /** Per-quarter sums of day documents (see `SUM_FIELDS`), in order, nulls for the missing. */
-  async function fetchSums(ids: string[]): Promise<(Float64Array | null)[]> {
+  /**
+   * Day documents by `_id`, in order, nulls for the missing ones: as the cache keeps them
+   * (packed) where it does, decoded from the store otherwise.
+   */
+  async function readDays(
+    ids: string[],
+  ): Promise<({ packed: PackedDay } | { doc: DayDoc } | null)[]> {
     const fromCache = ids.filter(cached);
     const direct = ids.filter((id) => !cached(id));
-    const found = new Map<string, Float64Array | null>();
     const [a, b] = await Promise.all([
       fromCache.length > 0 ? days.readMany(fromCache, PARALLEL_READS) : [],
       readEach(direct),
     ]);
-    fromCache.forEach((id, i) => {
-      const p = a[i];
+    const found = new Map<string, { packed: PackedDay } | { doc: DayDoc } | null>();
+    fromCache.forEach((id, i) => found.set(id, a[i] ? { packed: a[i] } : null));
+    direct.forEach((id, i) => found.set(id, b[i] ? { doc: b[i] } : null));
+    return ids.map((id) => found.get(id) ?? null);
+  }
+
+  /** Per-quarter sums of day documents (see `SUM_FIELDS`), in order, nulls for the missing. */
+  async function fetchSums(ids: string[]): Promise<(Float64Array | null)[]> {
+    const found = await readDays(ids);
+    return found.map((r, i) => {
+      if (!r) return null;
+      if ('doc' in r) return sumsOf(r.doc as SeriesDoc);
+      const id = ids[i]!;
       const memo = daySums.get(id);
       // Recently used last: the oldest are forgotten first.
       daySums.delete(id);
-      if (!p) found.set(id, null);
-      else if (memo && memo.seq === p.seq) {
+      if (memo && memo.seq === r.packed.seq) {
         daySums.set(id, memo);
-        found.set(id, memo.sums);
-      } else {
-        const sums = sumsOf(unpack(p) as SeriesDoc);
-        daySums.set(id, { seq: p.seq, sums });
-        for (const old of daySums.keys()) {
-          if (daySums.size <= MAX_DAY_SUMS) break;
-          daySums.delete(old);
-        }
-        found.set(id, sums);
+        return memo.sums;
       }
+      const sums = sumsOf(unpack(r.packed) as SeriesDoc);
+      daySums.set(id, { seq: r.packed.seq, sums });
+      for (const old of daySums.keys()) {
+        if (daySums.size <= MAX_DAY_SUMS) break;
+        daySums.delete(old);
+      }
+      return sums;
     });
-    direct.forEach((id, i) => {
-      const doc = b[i];
-      found.set(id, doc ? sumsOf(doc as SeriesDoc) : null);
-    });
-    return ids.map((id) => found.get(id) ?? null);
   }
 
   /** Day documents by `_id`, in order, nulls for the missing ones. */
   async function fetchDays(ids: string[]): Promise<(DayDoc | null)[]> {
-    const fromCache = ids.filter(cached);
-    const direct = ids.filter((id) => !cached(id));
-    const found = new Map<string, DayDoc | null>();
-    const [a, b] = await Promise.all([
-      fromCache.length > 0 ? days.readMany(fromCache, PARALLEL_READS) : [],
-      readEach(direct),
-    ]);
-    fromCache.forEach((id, i) => {
-      const p = a[i];
-      found.set(id, p ? unpack(p) : null);
-    });
-    direct.forEach((id, i) => found.set(id, b[i] ?? null));
-    return ids.map((id) => found.get(id) ?? null);
+    const found = await readDays(ids);
+    return found.map((r) => (r === null ? null : 'doc' in r ? r.doc : unpack(r.packed)));
   }
   // One drain at a time in this process; across processes, the count queue runs one job at a
   // time (see `enqueueCount`).
