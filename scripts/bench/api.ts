@@ -11,8 +11,9 @@
  * 2. Starts the API and times each case over `--requests` requests (default 50, after 3 to warm
  *    up), one at a time: p50 and p95. Export: rows per second of a CSV of a filtered set, and the
  *    API's highest resident memory meanwhile (streamed: it must not grow with the rows).
- * 3. Beside them, the raw store: the same filtered page as the mentions collection answers it
- *    with a filter and a sort (what the API did before the index: a scan on FerretDB v1).
+ * 3. Beside them, the raw store: the latest page as the mentions collection answers it with a
+ *    sort (what the API did before the index: a scan on FerretDB v1). A filter on a mention's
+ *    reading cannot be asked of the store any more: the reading is one JSON string.
  *
  *   npm run bench:api                            # 1M mentions (20+ minutes to load), table
  *   npm run bench:api -- --size=100k --json
@@ -450,26 +451,19 @@ async function main(): Promise<Row[]> {
     );
   }
 
-  // The raw store beside it: the filtered page as a filter and a sort on the mentions (a scan).
+  // The raw store beside it: the latest page as a sort of the mentions (a scan on FerretDB v1).
   const rawRuns = !runs('raw') ? 0 : l.size >= 500_000 ? 1 : 3;
   const rawMs: number[] = [];
   for (let k = 0; k < rawRuns; k++) {
-    const end = l.from + 30 * DAY_MS + Math.floor(r() * (l.days - 30)) * DAY_MS;
     const t = performance.now();
-    await rt.mentions.list({
-      touchpoint: 'delivery',
-      sentiment: 'negative',
-      since: new Date(end - 30 * DAY_MS),
-      until: new Date(end),
-      limit: 50,
-    });
+    await rt.mentions.list({ limit: 50 });
     rawMs.push(performance.now() - t);
   }
   if (rawRuns > 0)
     rows.push({
       system: 'raw store (find + sort: a scan on FerretDB v1)',
       dataset,
-      case: 'filtered page: touchpoint + sentiment + 30 days',
+      case: 'latest mentions (no filter)',
       p50_ms: Math.round(quantile(rawMs, 0.5)),
       p95_ms: Math.round(quantile(rawMs, 0.95)),
       requests: rawRuns,

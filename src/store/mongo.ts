@@ -32,14 +32,11 @@ export async function connectMongo(opts: { url: string; dbName: string }): Promi
 
 /** Every index the queries of Maillon rely on, by collection. */
 export const INDEXES: Record<string, IndexDescription[]> = {
+  // The natural key is the `_id` (derived from it: src/store/mentions-repository.ts). The rest
+  // of a mention is JSON, so only `list`'s sort and source filter have an index to use.
   mentions: [
-    // The natural key: a mention is stored once, however many times it is polled or pushed.
-    { key: { source: 1, externalId: 1 }, name: 'source_externalId', unique: true },
     { key: { publishedAt: -1, _id: -1 }, name: 'publishedAt' },
     { key: { source: 1, publishedAt: -1 }, name: 'source_publishedAt' },
-    { key: { 'sentiment.label': 1, publishedAt: -1 }, name: 'sentiment_publishedAt' },
-    { key: { facets: 1, publishedAt: -1 }, name: 'facets_publishedAt' },
-    { key: { lang: 1, publishedAt: -1 }, name: 'lang_publishedAt' },
   ],
   alerts: [
     { key: { key: 1 }, name: 'key', unique: true },

@@ -3,6 +3,7 @@
  * text changed takes the new text and reading, its counts moving once; the same text posted by
  * one author on several sources is stored on each, linked, and counted once.
  */
+import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMention } from '../../src/domain/mention.js';
 import { acceptMentions } from '../../src/ingest/accept.js';
@@ -139,5 +140,80 @@ describe('a cross-post', () => {
     });
     expect((await app.rt.mentions.findById(mentionId('reddit', 'd')))?.crossPostOf).toBeUndefined();
     expect(await week()).toBe(4);
+  });
+});
+
+describe('a mention an earlier version stored field by field', () => {
+  it('reads as it was, takes the JSON shape when edited, and keeps its text when corrected', async () => {
+    const now = new Date('2026-11-02T12:00:00Z');
+    const legacy = (externalId: string, text: string) => {
+      const m = parseMention(
+        {
+          source: 'reviews-site',
+          externalId,
+          url: `https://reviews.example/${externalId}`,
+          author: { id: 'paul', name: 'Paul' },
+          text,
+          publishedAt: at.toISOString(),
+        },
+        { now },
+      );
+      const analysis = app.rt.acceptDeps.analyze(m);
+      return {
+        m,
+        analysis,
+        doc: {
+          _id: new ObjectId(mentionId(m.source, externalId)),
+          ...m,
+          ...analysis,
+          status: 'analyzed',
+          fetchedAt: at,
+          createdAt: at,
+          updatedAt: at,
+        },
+      };
+    };
+    const mentions = app.rt.mongo.db.collection('mentions');
+    const edited = legacy('legacy-edit', 'Livraison en retard, colis abîmé, service client muet.');
+    const corrected = legacy('legacy-correct', 'Le livreur a laissé le colis sous la pluie.');
+    await mentions.insertMany([edited.doc, corrected.doc] as never[]);
+
+    const read = await app.rt.mentions.findById(edited.doc._id.toHexString());
+    expect(read).toMatchObject({
+      text: edited.m.text,
+      author: edited.m.author,
+      lang: edited.analysis.lang,
+      sentiment: edited.analysis.sentiment,
+      touchpoints: edited.analysis.touchpoints,
+      status: 'analyzed',
+      fetchedAt: at,
+    });
+
+    const newText = 'Finalement livré et remboursé, merci au service client.';
+    await acceptMentions(app.rt.acceptDeps, [{ ...edited.m, text: newText }], now);
+    const raw = await mentions.findOne({ _id: edited.doc._id });
+    expect(raw).toMatchObject({ i: expect.any(String), a: expect.any(String), version: 1 });
+    expect(raw).not.toHaveProperty('text');
+    expect(raw).not.toHaveProperty('sentiment');
+    expect(await app.rt.mentions.findById(edited.doc._id.toHexString())).toMatchObject({
+      text: newText,
+      author: edited.m.author,
+      fetchedAt: at,
+      version: 1,
+    });
+
+    const id = corrected.doc._id.toHexString();
+    const reading = {
+      ...corrected.analysis,
+      sentiment: { ...corrected.analysis.sentiment, label: 'positive' as const },
+    };
+    await app.rt.mentions.saveCorrection(id, reading, 1, { by: 'claire', at: now });
+    expect(await app.rt.mentions.findById(id)).toMatchObject({
+      text: corrected.m.text,
+      url: corrected.m.url,
+      sentiment: { label: 'positive' },
+      correctedBy: 'claire',
+      version: 1,
+    });
   });
 });

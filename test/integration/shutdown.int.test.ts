@@ -79,7 +79,6 @@ describe('SIGTERM or Ctrl-C', () => {
 
     const stored = await createMentionsRepository(mongo.db).list({
       source: 'slow-site',
-      relevant: 'all',
       limit: 10,
     });
     expect(stored.mentions).toHaveLength(4);

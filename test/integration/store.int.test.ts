@@ -28,11 +28,19 @@ const input = (id: string): MentionInput => ({
 });
 
 describe('mentions store', () => {
-  it('creates its indexes idempotently, the natural key unique', async () => {
+  it('creates its indexes idempotently, and drops those of fields a mention no longer has', async () => {
+    // An earlier version's unique natural key: the `_id` is derived from it now.
+    const mentions = app.rt.mongo.db.collection('mentions');
+    await mentions.createIndex(
+      { source: 1, externalId: 1 },
+      { name: 'source_externalId', unique: true },
+    );
     await ensureIndexes(app.rt.mongo.db);
     await ensureIndexes(app.rt.mongo.db);
-    const indexes = await app.rt.mongo.db.collection('mentions').indexes();
-    expect(indexes.find((i) => i.name === 'source_externalId')).toMatchObject({ unique: true });
+    const names = (await mentions.indexes()).map((i) => i.name);
+    expect(names).not.toContain('source_externalId');
+    const alerts = await app.rt.mongo.db.collection('alerts').indexes();
+    expect(alerts.find((i) => i.name === 'key')).toMatchObject({ unique: true });
   });
 
   it('stores a mention once when writers race on it', async () => {

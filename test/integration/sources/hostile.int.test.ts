@@ -242,10 +242,7 @@ async function pollOnce(sourceId: string): Promise<PollResult | Error> {
 }
 
 async function stored(sourceId: string): Promise<{ text: string }[]> {
-  return app.rt.mongo.db
-    .collection<{ text: string }>('mentions')
-    .find({ source: sourceId }, { projection: { _id: 0, text: 1 } })
-    .toArray();
+  return (await app.rt.mentions.list({ source: sourceId, limit: 1000 })).mentions;
 }
 
 async function lastError(sourceId: string): Promise<string | undefined> {
