@@ -93,6 +93,7 @@ export function createApp(deps: ApiDeps, extras: AppExtras = {}): express.Expres
     app[route.method](
       route.path,
       ...(route.path === '/api/v1/session' && route.method === 'post' ? [limits.signIn] : []),
+      ...(route.access === 'public' ? [] : [limits.refusedKeys]),
       async (req: Request, res: Response, next: NextFunction) => {
         res.locals.caller = await identify(req, route, deps);
         next();
@@ -123,6 +124,7 @@ export function createApp(deps: ApiDeps, extras: AppExtras = {}): express.Expres
   if (extras.adminQueues) {
     app.use(
       '/admin/queues',
+      limits.refusedKeys,
       async (req: Request, res: Response, next: NextFunction) => {
         const caller = await identify(req, ADMIN_ONLY, deps);
         res.locals.caller = caller;
@@ -225,8 +227,8 @@ function parse(schema: Route['params'], value: unknown, where: 'path' | 'query' 
 }
 
 /**
- * Requests a minute per caller (a key, a user, else an IP), and sign-in attempts a minute per
- * IP, counted in Redis so that every API process shares them.
+ * Requests a minute per caller (a key, a user, else an IP), and sign-in attempts and refused API
+ * keys a minute per IP, counted in Redis so that every API process shares them.
  */
 function createLimits(deps: ApiDeps, redis: AppExtras['redis']) {
   const store = (name: string): Store | undefined =>
@@ -252,6 +254,7 @@ function createLimits(deps: ApiDeps, redis: AppExtras['redis']) {
   };
   const perCallerStore = store('caller');
   const signInStore = store('signin');
+  const refusedKeysStore = store('refusedkeys');
   return {
     perCaller: rateLimit({
       windowMs: 60_000,
@@ -275,6 +278,23 @@ function createLimits(deps: ApiDeps, redis: AppExtras['redis']) {
       passOnStoreError: true,
       logger,
       ...(signInStore ? { store: signInStore } : {}),
+    }),
+    // Checking a key that is not in the process's memory costs a slow hash: requests whose key
+    // is refused are counted per IP like sign-ins, so that guessing secrets for a known key id
+    // cannot keep the API's CPU busy. A key that works is not counted.
+    refusedKeys: rateLimit({
+      windowMs: 60_000,
+      limit: deps.settings.signInPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: ip,
+      skip: (req) => !req.get('authorization'),
+      skipSuccessfulRequests: true,
+      requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+      handler: refuse,
+      passOnStoreError: true,
+      logger,
+      ...(refusedKeysStore ? { store: refusedKeysStore } : {}),
     }),
   };
 }

@@ -45,7 +45,9 @@ export const apiEnvSchema = z.object({
     .int()
     .positive()
     .default(10)
-    .describe('Sign-in attempts a minute per IP address.'),
+    .describe(
+      'Sign-in attempts a minute per IP address, and as many requests with a refused API key.',
+    ),
   SESSION_TTL: durationSchema
     .default(12 * 3_600_000)
     .describe('How long a dashboard session lasts (e.g. `12h`, `7d`).'),

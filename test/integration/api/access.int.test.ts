@@ -1,6 +1,7 @@
 /**
  * Who may do what: every route of the table, for every role and for nobody; sign-in to a session
- * with its cookie and CSRF token; keys shown once and revoked at once; the sign-in rate limit;
+ * with its cookie and CSRF token; keys shown once and revoked at once; the sign-in and refused-key
+ * rate limits;
  * security headers and CORS.
  */
 import { execFile } from 'node:child_process';
@@ -191,6 +192,33 @@ describe('dashboard sessions', () => {
         statuses.push(res.status);
       }
       expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  it('limits requests with a refused API key per IP, working keys not counted', async () => {
+    const strict = await startTestApp({ workers: [], env: { SIGN_IN_RATE_LIMIT: '3' } });
+    try {
+      const get = async (key: string) => {
+        const res = await fetch(`${strict.url}/api/v1/alerts`, {
+          headers: { authorization: `Bearer ${key}` },
+        });
+        await res.arrayBuffer();
+        return res.status;
+      };
+      const good = strict.keys.viewer;
+      const working: number[] = [];
+      for (let i = 0; i < 5; i++) working.push(await get(good));
+      expect(working).toEqual([200, 200, 200, 200, 200]);
+      // The same key id with guessed secrets: each would cost a slow hash.
+      const guessed: number[] = [];
+      for (let i = 0; i < 5; i++)
+        guessed.push(await get(`${good.slice(0, 17)}${'x'.repeat(31)}${i}`));
+      expect(guessed).toEqual([401, 401, 401, 429, 429]);
+      // Then that IP waits out the minute, a working key too; a probe still answers.
+      expect(await get(good)).toBe(429);
+      expect((await fetch(`${strict.url}/healthz`)).status).toBe(200);
     } finally {
       await strict.stop();
     }
