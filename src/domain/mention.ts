@@ -87,9 +87,8 @@ export interface MentionAnalysis {
   /** The journey stages of its touchpoints. */
   stages: string[];
   /**
-   * Filter keys: `tp:<id>`, `tp:<id>:<label>`, `stage:<stage>`, `stage:<stage>:<label>`. Plain
-   * strings because FerretDB v1 cannot `$elemMatch` on sub-documents; MongoDB and FerretDB both
-   * index and match array elements.
+   * Filter keys: `tp:<id>`, `tp:<id>:<label>`, `stage:<stage>`, `stage:<stage>:<label>`: the
+   * explorer's index files the mention under them (src/analysis/search-terms.ts).
    */
   facets: string[];
   /** Estimated audience and its log-scaled score (src/analysis/reach.ts). */

@@ -31,8 +31,8 @@ const DRAIN_FOR_MS = 20_000;
 const BULK_COUNT = 1_000;
 /**
  * A drain rewrites every day document its mentions touch, the explorer's index included, so its
- * cost is mostly the days', not the mentions': drains of 500 cost the store 2 s of CPU per
- * thousand mentions, drains of 5,000 about 0.36 (`npm run bench:drain`). So after a drain that
+ * cost is mostly the days', not the mentions': drains of 500 cost the store 1.5 to 2 s of CPU
+ * per thousand mentions, drains of 5,000 about 0.27 (`npm run bench:drain`). So after a drain that
  * emptied the inbox and took this long, the job waits as long again (at most `MAX_GATHER_MS`)
  * to let the next batch gather; a quick drain (a few live mentions) is followed at once, and
  * alerts wait for nothing.

@@ -10,11 +10,13 @@
  * - `d|<day>|<key>`: a facet's entries of one day (`*`, `src:reddit`, `tp:delivery:negative`...):
  *   what a filtered page reads, one small document a key and day.
  * - `d|<day>|#<shard>`: the entries of one day of every search term and author hashing to the
- *   shard, as one JSON string: a batch rewrites at most TERM_SHARDS of them a day, however many
- *   words it holds.
+ *   shard, as one JSON string: a batch rewrites at most `shards` of them a day (see `layout`),
+ *   however many words it holds.
  * - `m|<month>|#<shard>`: for every key but authors, the days of the month it has entries on: a
  *   rare word is found in a year by reading a dozen of these, then only its days.
  * - `months`: the months that have entries.
+ * - `layout`: how many term shards a day has in this store (`shards`); absent in a store indexed
+ *   before it was kept, which has 32.
  * An entry is 22 characters: the milliseconds since its day's start (5) and the mention id (16),
  * both in a base 64 that sorts as the numbers do, and its relevance (`1`, or `0` when the watch
  * query excluded it); a key's entries are one string, sorted, so by (publishedAt, id). Strings,
@@ -31,11 +33,15 @@ import type { Collection, Db } from 'mongodb';
 import { DAY_MS, utcDate, utcDayStart } from '../domain/calendar.js';
 
 /**
- * Shards of a day's search terms and authors. At a million mentions a year a shard holds about
- * 20 KB a day (a read of a millisecond or two); 64 wrote a third more documents a drain batch
- * (783 against 575 for 20,000 mentions) for reads that the lookup itself, not the size, costs.
+ * Shards of a day's search terms and authors, in a new store. The bundled server's CPU for a read
+ * by `_id` grows with the document: at a million mentions a year (2,740 a day), 0.7 ms for 4 KB,
+ * 1.7 for 25 KB, 2.5 for 44 KB (`postings` of bench:api's store). With 32 shards a term's day
+ * was a read of 25 to 44 KB; with 128, about 7. A drain writes up to this many documents for each
+ * day it touches, and each costs a little (see the README's figures).
  */
-export const TERM_SHARDS = 32;
+export const TERM_SHARDS = 128;
+/** What a store indexed before the layout was kept has. */
+const FIRST_TERM_SHARDS = 32;
 /** Shards of a month's summary of days a key has entries on (a few KB each). */
 export const MONTH_SHARDS = 16;
 /** Reads or writes by `_id` in flight at once (FerretDB serves each on a connection of its own). */
@@ -90,6 +96,7 @@ export function decodeId(s: string): string {
   return out;
 }
 const MONTHS_ID = 'months';
+const LAYOUT_ID = 'layout';
 
 /** What the index reads of a contribution: its mention, when, relevance and keys. */
 export interface IndexItem {
@@ -135,7 +142,7 @@ export type WalkStep =
   /** Out of budget: everything on the walk's side of `boundary` (ms) was walked. */
   | { kind: 'budget'; boundary: number };
 
-type PostingsDoc = { _id: string; e?: string; p?: string; m?: string };
+type PostingsDoc = { _id: string; e?: string; p?: string; m?: string; shards?: number };
 
 /**
  * A key's shard (FNV-1a). A search term's languages share it (`t:fr:command` and `t:en:command`
@@ -157,8 +164,8 @@ const isSharded = (key: string) => key.startsWith('t:') || key.startsWith('autho
 const isSummarized = (key: string) => !key.startsWith('author:');
 
 const monthOf = (day: number) => utcDate(day).slice(0, 7);
-const dayDocId = (day: number, key: string) =>
-  isSharded(key) ? `d|${utcDate(day)}|#${shardOf(key, TERM_SHARDS)}` : `d|${utcDate(day)}|${key}`;
+const dayDocId = (day: number, key: string, shards: number) =>
+  isSharded(key) ? `d|${utcDate(day)}|#${shardOf(key, shards)}` : `d|${utcDate(day)}|${key}`;
 const monthDocId = (month: string, key: string) => `m|${month}|#${shardOf(key, MONTH_SHARDS)}`;
 /** A day of its month, as one character ('0' is the 1st). */
 const dayChar = (day: number) => (new Date(day).getUTCDate() - 1).toString(36);
@@ -204,6 +211,8 @@ export function createPostingsRepository(
   opts: {
     /** The writer keeps the documents it wrote, up to this many characters. @default 16M */
     cacheChars?: number;
+    /** Term shards of a day in a store indexed from now on. @default TERM_SHARDS */
+    newStoreShards?: number;
   } = {},
 ) {
   const col: Collection<PostingsDoc> = db.collection<PostingsDoc>('postings');
@@ -246,6 +255,23 @@ export function createPostingsRepository(
     remember(id, payload);
   }
 
+  // ----- the layout ------------------------------------------------------------------------
+  // Kept once found: a store's layout never changes.
+  let layout: number | undefined;
+  /**
+   * The store's term shards: its `layout`; without one, 32 if the index has entries (indexed
+   * before the layout was kept), else `TERM_SHARDS` (the writer records it with its first batch).
+   */
+  async function termShards(): Promise<number> {
+    if (layout !== undefined) return layout;
+    const [doc, months] = await Promise.all([
+      col.findOne({ _id: LAYOUT_ID }),
+      col.findOne({ _id: MONTHS_ID }, { projection: { _id: 1 } }),
+    ]);
+    if (doc?.shards) return (layout = doc.shards);
+    return months ? FIRST_TERM_SHARDS : (opts.newStoreShards ?? TERM_SHARDS);
+  }
+
   // ----- the reader ------------------------------------------------------------------------
   async function readMany(ids: readonly string[]): Promise<Map<string, PostingsDoc | null>> {
     const out = new Map<string, PostingsDoc | null>();
@@ -271,6 +297,13 @@ export function createPostingsRepository(
         cached = 0;
       }
       lastSeq = seq;
+      let shards = layout;
+      if (shards === undefined) {
+        shards = await termShards();
+        // Recorded by the one writer, so that readers need not guess from then on.
+        await col.replaceOne({ _id: LAYOUT_ID }, { shards }, { upsert: true });
+        layout = shards;
+      }
       // Grouped by key, then day: a key's documents are named once, not once a mention.
       const byKey = new Map<string, Map<number, KeyChange>>();
       const change = (key: string, day: number): KeyChange => {
@@ -312,7 +345,7 @@ export function createPostingsRepository(
       const monthNames = new Set<string>();
       for (const [key, perDay] of byKey) {
         const sharded = isSharded(key);
-        const shard = sharded ? `#${shardOf(key, TERM_SHARDS)}` : key;
+        const shard = sharded ? `#${shardOf(key, shards)}` : key;
         const summarized = isSummarized(key);
         const monthShard = summarized ? `#${shardOf(key, MONTH_SHARDS)}` : '';
         for (const [day, c] of perDay) {
@@ -410,7 +443,10 @@ export function createPostingsRepository(
         return newest ? e.id < a.id : e.id > a.id;
       };
 
-      const monthsDoc = await col.findOne({ _id: MONTHS_ID });
+      const [monthsDoc, shards] = await Promise.all([
+        col.findOne({ _id: MONTHS_ID }),
+        termShards(),
+      ]);
       const firstDay = lo === -Infinity ? -Infinity : utcDayStart(lo);
       const lastDay = hi === Infinity ? Infinity : utcDayStart(hi - 1);
       let months = (monthsDoc?.m ? (JSON.parse(monthsDoc.m) as string[]) : []).filter(
@@ -468,9 +504,9 @@ export function createPostingsRepository(
           for (const clause of plan.all)
             for (const k of clause) {
               const d = keyDays.get(k);
-              if (!d || d.has(ch)) ids.add(dayDocId(day, k));
+              if (!d || d.has(ch)) ids.add(dayDocId(day, k, shards));
             }
-          for (const k of plan.none) ids.add(dayDocId(day, k));
+          for (const k of plan.none) ids.add(dayDocId(day, k, shards));
           return [...ids];
         };
         const pending = new Map<number, Promise<Map<string, PostingsDoc | null>>>();
@@ -487,7 +523,7 @@ export function createPostingsRepository(
           const docs = await (pending.get(i) as Promise<Map<string, PostingsDoc | null>>);
           pending.delete(i);
           reads += docs.size;
-          const entries = evaluate(plan, day, docs, flag).filter(inRange);
+          const entries = evaluate(plan, day, docs, flag, shards).filter(inRange);
           if (newest) entries.reverse();
           if (entries.length > 0) yield { kind: 'entries', entries };
           const more = i + 1 < days.length || month !== months[months.length - 1];
@@ -507,10 +543,11 @@ function evaluate(
   day: number,
   docs: Map<string, PostingsDoc | null>,
   flag: string | null,
+  shards: number,
 ): IndexEntry[] {
   const parsed = new Map<string, Record<string, string>>();
   const listOf = (key: string): string => {
-    const doc = docs.get(dayDocId(day, key));
+    const doc = docs.get(dayDocId(day, key, shards));
     if (!doc) return '';
     if (!isSharded(key)) return doc.e ?? '';
     let lists = parsed.get(doc._id);

@@ -14,6 +14,7 @@ import { openApiDocument } from '../../src/api/openapi.js';
 import { mentionId } from '../../src/store/mentions-repository.js';
 import {
   createPostingsRepository,
+  TERM_SHARDS,
   type IndexEntry,
   type WalkStep,
 } from '../../src/store/postings-repository.js';
@@ -404,6 +405,62 @@ describe('the index under the explorer', () => {
       }
       expect(walks).toBeGreaterThan(5);
       expect(parts).toEqual(whole.entries);
+    }
+  });
+
+  it('keeps the term shards a store was indexed with, 32 for a store older than its layout', async () => {
+    const db = app.rt.mongo.client.db(`${app.rt.mongo.db.databaseName}_layout`);
+    try {
+      const item = (id: string, ix: string) => ({
+        _id: id.padStart(24, '0'),
+        publishedAt: '2026-03-01T10:00:00Z',
+        relevant: true,
+        ix,
+      });
+      const terms = ['livraison', 'colis', 'retard', 'caisse', 'appli', 'remboursement'];
+      const ix = terms.map((w) => `t:fr:${w}`).join(' ');
+      // An older version's store: 32 shards, and no layout document.
+      await createPostingsRepository(db, { newStoreShards: 32 }).apply(1, {
+        add: [item('a', `* ${ix}`)],
+        remove: [],
+      });
+      await db.collection<{ _id: string }>('postings').deleteOne({ _id: 'layout' });
+      const shardsOf = async () =>
+        new Set(
+          (await db.collection<{ _id: string }>('postings').find({}).toArray())
+            .map((d) => /\|#(\d+)$/.exec(d._id)?.[1])
+            .filter((x) => x !== undefined)
+            .map(Number),
+        );
+      expect(Math.max(...(await shardsOf()))).toBeLessThan(32);
+
+      // Today's code reads it as it is, and goes on writing it so.
+      const now = createPostingsRepository(db);
+      const found = async (word: string, reader = now) =>
+        (
+          await collect(
+            reader.walk({ all: [[`t:fr:${word}`]], none: [], relevant: true }, { order: 'newest' }),
+          )
+        ).entries.map((e) => e.id.slice(-1));
+      for (const w of terms) expect(await found(w), w).toEqual(['a']);
+      await now.apply(2, { add: [item('b', `* ${ix}`)], remove: [] });
+      expect(await db.collection('postings').findOne({ _id: 'layout' as never })).toMatchObject({
+        shards: 32,
+      });
+      expect(Math.max(...(await shardsOf()))).toBeLessThan(32);
+      for (const w of terms) expect((await found(w)).toSorted(), w).toEqual(['a', 'b']);
+
+      // A new store gets today's.
+      await db.dropDatabase();
+      await createPostingsRepository(db).apply(1, { add: [item('c', `* ${ix}`)], remove: [] });
+      expect(await db.collection('postings').findOne({ _id: 'layout' as never })).toMatchObject({
+        shards: TERM_SHARDS,
+      });
+      const fresh = createPostingsRepository(db);
+      for (const w of terms) expect(await found(w, fresh), w).toEqual(['c']);
+      expect(Math.max(...(await shardsOf()))).toBeGreaterThanOrEqual(32);
+    } finally {
+      await db.dropDatabase();
     }
   });
 

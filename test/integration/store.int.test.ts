@@ -43,6 +43,27 @@ describe('mentions store', () => {
     expect(alerts.find((i) => i.name === 'key')).toMatchObject({ unique: true });
   });
 
+  it('stores a mention as two JSON strings beside its source and dates, and reads it back whole', async () => {
+    const m = input('shape');
+    const [id] = (await acceptMentions(app.rt.acceptDeps, [m])).ids;
+    const raw = await app.rt.mongo.db
+      .collection('mentions')
+      .findOne({ _id: mentionObjectId(m.source, m.externalId) });
+    // No nested document: the bundled server spends its CPU on those.
+    const nested = Object.entries(raw ?? {}).filter(
+      ([k, v]) => k !== '_id' && typeof v === 'object' && !(v instanceof Date),
+    );
+    expect(nested).toEqual([]);
+    expect(raw).toMatchObject({ source: m.source, publishedAt: m.publishedAt, status: 'analyzed' });
+    expect(JSON.parse(raw?.i as string)).toMatchObject({ text: m.text, author: m.author });
+    expect(await app.rt.mentions.findById(id!)).toMatchObject({
+      ...m,
+      id,
+      sentiment: { label: 'positive' },
+      relevant: true,
+    });
+  });
+
   it('stores a mention once when writers race on it', async () => {
     const outcomes = await Promise.all(
       Array.from({ length: 5 }, () => acceptMentions(app.rt.acceptDeps, [input('race')])),
