@@ -6,29 +6,19 @@
  */
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/index.js';
 import { createCountProcessor } from '../../src/jobs/count.js';
 import { createLogger } from '../../src/logger.js';
-import {
-  createCountsRepository,
-  type Contribution,
-  type CountsRepository,
-} from '../../src/store/counts-repository.js';
-import { connectMongo, ensureIndexes, type MongoStore } from '../../src/store/mongo.js';
-import { testEnv } from '../helpers/env.js';
+import { type Contribution, type CountsRepository } from '../../src/store/counts-repository.js';
+import type { MongoStore } from '../../src/store/mongo.js';
+import { dropStore, openCountsStore } from '../helpers/counts-store.js';
 
 let mongo: MongoStore;
 let counts: CountsRepository;
 
 beforeAll(async () => {
-  mongo = await connectMongo(loadConfig(testEnv()).mongo);
-  await ensureIndexes(mongo.db);
-  counts = createCountsRepository(mongo.db);
+  ({ mongo, counts } = await openCountsStore());
 });
-afterAll(async () => {
-  await mongo?.db.dropDatabase();
-  await mongo?.close();
-});
+afterAll(() => dropStore(mongo));
 
 let n = 0;
 const mentions = (k: number): Contribution[] =>

@@ -5,7 +5,6 @@
  * sums in memory never serving a day another process has counted into since.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/index.js';
 import { mulberry32 } from '../../src/demo/scenario.js';
 import {
   createCountsRepository,
@@ -13,21 +12,16 @@ import {
   type Contribution,
   type CountsRepository,
 } from '../../src/store/counts-repository.js';
-import { connectMongo, ensureIndexes, type MongoStore } from '../../src/store/mongo.js';
-import { testEnv } from '../helpers/env.js';
+import type { MongoStore } from '../../src/store/mongo.js';
+import { dropStore, openCountsStore } from '../helpers/counts-store.js';
 
 let mongo: MongoStore;
 let counts: CountsRepository;
 
 beforeAll(async () => {
-  mongo = await connectMongo(loadConfig(testEnv()).mongo);
-  await ensureIndexes(mongo.db);
-  counts = createCountsRepository(mongo.db);
+  ({ mongo, counts } = await openCountsStore());
 });
-afterAll(async () => {
-  await mongo?.db.dropDatabase();
-  await mongo?.close();
-});
+afterAll(() => dropStore(mongo));
 
 const TPS = [
   { id: 'delivery', stage: 'receive' },

@@ -5,27 +5,21 @@
  * 15-minute, hourly and daily buckets of event time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/index.js';
 import {
   createCountsRepository,
   type Contribution,
   type CountsRepository,
 } from '../../src/store/counts-repository.js';
-import { connectMongo, ensureIndexes, type MongoStore } from '../../src/store/mongo.js';
-import { testEnv } from '../helpers/env.js';
+import type { MongoStore } from '../../src/store/mongo.js';
+import { dropStore, openCountsStore } from '../helpers/counts-store.js';
 
 let mongo: MongoStore;
 let counts: CountsRepository;
 
 beforeAll(async () => {
-  mongo = await connectMongo(loadConfig(testEnv()).mongo);
-  await ensureIndexes(mongo.db);
-  counts = createCountsRepository(mongo.db);
+  ({ mongo, counts } = await openCountsStore());
 });
-afterAll(async () => {
-  await mongo?.db.dropDatabase();
-  await mongo?.close();
-});
+afterAll(() => dropStore(mongo));
 
 const c = (id: string, over: Partial<Contribution> = {}): Contribution => ({
   mentionId: id,
